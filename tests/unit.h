@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One Check suite per module; unit_main.c runs them all in one runner. */
+#pragma once
+
+#include <check.h>
+
+Suite *daqs_test_units_suite(void);
+Suite *daqs_test_ytree_suite(void);
+Suite *daqs_test_sla_suite(void);
+Suite *daqs_test_estimator_suite(void);
+Suite *daqs_test_waterfill_suite(void);
+Suite *daqs_test_policy_suite(void);
+Suite *daqs_test_sim_suite(void);
+
+/* Source tree root (for sla/ and tests/data/), from $DAQS_SRCDIR. */
+const char *daqs_test_srcdir(void);

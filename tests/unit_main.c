@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The unit-test runner: every pure-core suite in one Check runner, so the run
+ * ends with Check's summary line ("NN%: Checks: N, Failures: F, Errors: E").
+ * Run one suite with CK_RUN_SUITE=name, one case with CK_RUN_CASE=name.
+ */
+#include <stdlib.h>
+
+#include "unit.h"
+
+const char *daqs_test_srcdir(void)
+{
+	const char *s = getenv("DAQS_SRCDIR");
+
+	return s && *s ? s : ".";
+}
+
+int main(void)
+{
+	Suite *(*const suites[])(void) = {
+		daqs_test_units_suite,	   daqs_test_ytree_suite,  daqs_test_sla_suite,
+		daqs_test_estimator_suite, daqs_test_waterfill_suite, daqs_test_policy_suite,
+		daqs_test_sim_suite,
+	};
+	SRunner *sr = srunner_create(NULL);
+	int failed;
+
+	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		srunner_add_suite(sr, suites[i]());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
