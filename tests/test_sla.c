@@ -1,0 +1,593 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The SLA parser: every YAML file in sla/ parses, the reference example has
+ * the values it says, every file in tests/data/sla-bad/ reports exactly the
+ * diagnostics listed in its "# expect: LINE:COL: error: TEXT" lines, and
+ * in-memory cases for defaults, lookups and limits.
+ */
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mem.h"
+#include "sla.h"
+#include "unit.h"
+#include "units.h"
+
+/* ---- helpers ---- */
+
+static size_t glob_dir(const char *sub, glob_t *g)
+{
+	char pat[4096];
+
+	snprintf(pat, sizeof(pat), "%s/%s/*.yaml", daqs_test_srcdir(), sub);
+	if (glob(pat, 0, NULL, g) != 0)
+		g->gl_pathc = 0; /* callers still globfree() */
+	return g->gl_pathc;
+}
+
+static size_t count_files(const char *sub)
+{
+	glob_t g;
+	size_t n = glob_dir(sub, &g);
+
+	globfree(&g);
+	return n;
+}
+
+/* The idx-th file of sub (sorted), as a malloc'd path. */
+static char *nth_file(const char *sub, size_t idx)
+{
+	glob_t g;
+	size_t n = glob_dir(sub, &g);
+	char *p;
+
+	ck_assert_uint_lt(idx, n);
+	p = daqs_strdup(g.gl_pathv[idx]);
+	globfree(&g);
+	return p;
+}
+
+static struct daqs_sla *load_ok(const char *yaml)
+{
+	struct daqs_diags d;
+	struct daqs_sla *sla = NULL;
+	int r;
+
+	daqs_diags_init(&d);
+	r = daqs_sla_load_buffer("t.yaml", yaml, strlen(yaml), &sla, &d);
+	daqs_diags_print(&d, stderr);
+	ck_assert_int_eq(r, 0);
+	ck_assert_uint_eq(daqs_diags_count(&d), 0);
+	ck_assert_ptr_nonnull(sla);
+	daqs_diags_free(&d);
+	return sla;
+}
+
+/* Load yaml expecting failure; returns the diagnostics (caller frees). */
+static void load_bad(const char *yaml, size_t len, struct daqs_diags *d)
+{
+	struct daqs_sla *sla = (struct daqs_sla *)1;
+
+	daqs_diags_init(d);
+	ck_assert_int_eq(daqs_sla_load_buffer("t.yaml", yaml, len, &sla, d), -EINVAL);
+	ck_assert_ptr_null(sla);
+	ck_assert_uint_gt(daqs_diags_count(d), 0);
+}
+
+static bool has_diag(const struct daqs_diags *d, unsigned line, unsigned col, const char *text)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].line == line && d->v[i].col == col && strstr(d->v[i].msg, text))
+			return true;
+	return false;
+}
+
+#define ONE_LINK "version: 1\nlinks:\n  - name: uplink0\n    capacity: 10gbit\n"
+
+/* ---- sla/: every example parses ---- */
+
+START_TEST(test_examples_exist)
+{
+	ck_assert_uint_ge(count_files("sla"), 4);
+}
+END_TEST
+
+START_TEST(test_example_parses)
+{
+	char *path = nth_file("sla", (size_t)_i);
+	struct daqs_sla *sla = NULL;
+	struct daqs_diags d;
+	int r;
+
+	daqs_diags_init(&d);
+	r = daqs_sla_load_file(path, &sla, &d);
+	daqs_diags_print(&d, stderr);
+	ck_assert_msg(r == 0, "%s: %d", path, r);
+	ck_assert_uint_eq(daqs_diags_count(&d), 0);
+	ck_assert_ptr_nonnull(sla);
+	ck_assert_uint_eq(sla->version, 1);
+	ck_assert_uint_ge(sla->n_links, 1);
+	ck_assert_str_eq(sla->file, path);
+	daqs_sla_free(sla);
+	daqs_diags_free(&d);
+	free(path);
+}
+END_TEST
+
+static struct daqs_sla *load_example(const char *name)
+{
+	char path[4096];
+	struct daqs_sla *sla = NULL;
+	struct daqs_diags d;
+
+	snprintf(path, sizeof(path), "%s/sla/%s", daqs_test_srcdir(), name);
+	daqs_diags_init(&d);
+	ck_assert_int_eq(daqs_sla_load_file(path, &sla, &d), 0);
+	daqs_diags_free(&d);
+	return sla;
+}
+
+START_TEST(test_reference_example)
+{
+	struct daqs_sla *sla = load_example("example.yaml");
+	const struct daqs_sla_vm *vm;
+
+	ck_assert_uint_eq(sla->n_links, 1);
+	ck_assert_str_eq(sla->links[0].name, "uplink0");
+	ck_assert_str_eq(sla->links[0].device, "enp3s0f0");
+	ck_assert_uint_eq(sla->links[0].capacity_bps, 40 * DAQS_GBIT);
+	ck_assert(!sla->links[0].capacity_auto);
+	ck_assert_uint_eq(sla->ctl.period_ns, 200000000);
+	ck_assert_uint_eq(sla->ctl.smoothing_ns, 600000000);
+	ck_assert_uint_eq(sla->ctl.headroom_ppm, 20000);
+	ck_assert_uint_eq(sla->ctl.min_change_ppm, 10000);
+	ck_assert_uint_eq(sla->ctl.missing_hold_ns, 1000000000);
+	ck_assert_int_eq(sla->ctl.on_missing, DAQS_MISSING_PROTECT);
+	ck_assert_uint_eq(sla->n_vms, 5);
+	vm = &sla->vms[0];
+	ck_assert_str_eq(vm->name, "web-1");
+	ck_assert_ptr_null(vm->uuid);
+	ck_assert_int_eq(vm->cls, DAQS_CLASS_GUARANTEE);
+	ck_assert_uint_eq(vm->min_bps, 10 * DAQS_GBIT);
+	ck_assert_uint_eq(vm->max_bps, 20 * DAQS_GBIT);
+	ck_assert_uint_eq(vm->weight, 2);
+	ck_assert_uint_eq(vm->link, 0);
+	vm = &sla->vms[1];
+	ck_assert_str_eq(vm->name, "db-1");
+	ck_assert_uint_eq(vm->max_bps, DAQS_RATE_UNLIMITED);
+	ck_assert_uint_eq(vm->weight, 1);
+	vm = &sla->vms[2];
+	ck_assert_ptr_null(vm->name);
+	ck_assert_str_eq(vm->uuid, "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab");
+	ck_assert_uint_eq(vm->min_bps, 2500 * DAQS_MBIT);
+	vm = &sla->vms[3];
+	ck_assert_str_eq(vm->name, "batch-1");
+	ck_assert_int_eq(vm->cls, DAQS_CLASS_BEST_EFFORT);
+	ck_assert_uint_eq(vm->min_bps, 0);
+	ck_assert_uint_eq(vm->max_bps, 8 * DAQS_GBIT);
+	ck_assert_int_eq(sla->defaults.cls, DAQS_CLASS_BEST_EFFORT);
+	ck_assert_uint_eq(sla->defaults.max_bps, 10 * DAQS_GBIT);
+	ck_assert_uint_eq(sla->defaults.weight, 1);
+	daqs_sla_free(sla);
+}
+END_TEST
+
+START_TEST(test_testbed_and_two_links)
+{
+	struct daqs_sla *sla = load_example("testbed.yaml");
+
+	ck_assert_str_eq(sla->links[0].name, "testbed0");
+	ck_assert_uint_eq(sla->links[0].capacity_bps, DAQS_GBIT);
+	ck_assert_uint_eq(sla->ctl.period_ns, 200000000);
+	ck_assert_uint_eq(sla->n_vms, 3);
+	ck_assert_str_eq(sla->vms[0].name, "daqs-g1");
+	ck_assert_uint_eq(sla->vms[0].min_bps, 300 * DAQS_MBIT);
+	ck_assert_int_eq(daqs_sla_find_vm(sla, "daqs-b2", NULL)->cls, DAQS_CLASS_BEST_EFFORT);
+	daqs_sla_free(sla);
+	sla = load_example("two-links.yaml");
+	ck_assert_uint_eq(sla->n_links, 2);
+	ck_assert(sla->links[1].capacity_auto);
+	ck_assert_uint_eq(sla->links[1].capacity_bps, 0);
+	ck_assert_str_eq(sla->links[1].device, "ens1f1");
+	ck_assert_uint_eq(daqs_sla_find_vm(sla, "ci-runner", NULL)->link, 1);
+	ck_assert_uint_eq(daqs_sla_find_vm(sla, "nfs-gw", NULL)->link, 0);
+	ck_assert_int_eq(sla->ctl.on_missing, DAQS_MISSING_HOLD);
+	ck_assert_uint_eq(sla->ctl.headroom_ppm, 50000);
+	daqs_sla_free(sla);
+}
+END_TEST
+
+/* ---- tests/data/sla-bad: exactly the expected diagnostics ---- */
+
+struct expect {
+	unsigned line, col;
+	char text[512];
+};
+
+/* Reads the "# expect: L:C: error: TEXT" lines; returns how many. */
+static size_t read_expects(const char *path, struct expect *e, size_t max)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	size_t n = 0;
+
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	while (fgets(line, sizeof(line), f)) {
+		int off = 0;
+
+		if (strncmp(line, "# expect: ", 10) != 0)
+			continue;
+		ck_assert_uint_lt(n, max);
+		ck_assert_msg(sscanf(line + 10, "%u:%u: error: %n", &e[n].line, &e[n].col, &off) == 2 &&
+				      off > 0,
+			      "%s: malformed expect line '%s'", path, line);
+		snprintf(e[n].text, sizeof(e[n].text), "%s", line + 10 + off);
+		e[n].text[strcspn(e[n].text, "\n")] = '\0';
+		ck_assert_msg(strlen(e[n].text) >= 8, "%s: expect text too short", path);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+START_TEST(test_bad_corpus_size)
+{
+	ck_assert_uint_ge(count_files("tests/data/sla-bad"), 30);
+}
+END_TEST
+
+START_TEST(test_bad_file)
+{
+	char *path = nth_file("tests/data/sla-bad", (size_t)_i), buf[1024];
+	struct expect *e = daqs_calloc(32, sizeof(*e));
+	struct daqs_sla *sla = (struct daqs_sla *)1;
+	struct daqs_diags d;
+	size_t n = read_expects(path, e, 32);
+
+	ck_assert_msg(n > 0, "%s has no '# expect:' line", path);
+	daqs_diags_init(&d);
+	ck_assert_int_eq(daqs_sla_load_file(path, &sla, &d), -EINVAL);
+	ck_assert_ptr_null(sla);
+	for (size_t i = 0; i < n; i++) {
+		if (has_diag(&d, e[i].line, e[i].col, e[i].text))
+			continue;
+		daqs_diags_print(&d, stderr);
+		ck_abort_msg("%s: no diagnostic %u:%u: error: %s", path, e[i].line, e[i].col,
+			     e[i].text);
+	}
+	if (daqs_diags_count(&d) != n)
+		daqs_diags_print(&d, stderr);
+	ck_assert_msg(daqs_diags_count(&d) == n, "%s: %zu diagnostics, %zu expected", path,
+		      daqs_diags_count(&d), n);
+	daqs_diag_format(&d.v[0], buf, sizeof(buf));
+	ck_assert_msg(strncmp(buf, path, strlen(path)) == 0 && buf[strlen(path)] == ':',
+		      "'%s' does not start with the file name", buf);
+	daqs_diags_free(&d);
+	free(path);
+	free(e);
+}
+END_TEST
+
+/* ---- in-memory cases ---- */
+
+START_TEST(test_defaults)
+{
+	struct daqs_sla *sla = load_ok(ONE_LINK "vms:\n  - name: a\n    class: best-effort\n");
+	struct daqs_sla_vm vm;
+
+	ck_assert_uint_eq(sla->ctl.period_ns, 200 * 1000000ULL);
+	ck_assert_uint_eq(sla->ctl.smoothing_ns, 600 * 1000000ULL);
+	ck_assert_uint_eq(sla->ctl.headroom_ppm, 20000);
+	ck_assert_uint_eq(sla->ctl.min_change_ppm, 10000); /* 1%, see sla.h */
+	ck_assert_uint_eq(sla->ctl.missing_hold_ns, 1000000000ULL);
+	ck_assert_int_eq(sla->ctl.on_missing, DAQS_MISSING_PROTECT);
+	ck_assert_int_eq(sla->defaults.cls, DAQS_CLASS_BEST_EFFORT);
+	ck_assert_uint_eq(sla->defaults.max_bps, DAQS_RATE_UNLIMITED);
+	ck_assert_uint_eq(sla->defaults.weight, 1);
+	ck_assert_uint_eq(sla->vms[0].max_bps, DAQS_RATE_UNLIMITED);
+	ck_assert_uint_eq(sla->vms[0].weight, 1);
+	ck_assert_uint_eq(sla->vms[0].min_bps, 0);
+	daqs_sla_vm_default(sla, "unlisted", &vm);
+	ck_assert_int_eq(vm.cls, DAQS_CLASS_BEST_EFFORT);
+	ck_assert_uint_eq(vm.min_bps, 0);
+	ck_assert_uint_eq(vm.max_bps, DAQS_RATE_UNLIMITED);
+	ck_assert_uint_eq(vm.link, 0);
+	daqs_sla_free(sla);
+	daqs_sla_free(NULL); /* a no-op */
+	/* Optional sections may be present but empty. */
+	sla = load_ok(ONE_LINK "controller:\nvms:\ndefaults:\n");
+	ck_assert_uint_eq(sla->n_vms, 0);
+	ck_assert_uint_eq(sla->ctl.period_ns, 200 * 1000000ULL);
+	daqs_sla_free(sla);
+}
+END_TEST
+
+START_TEST(test_vm_default_guarantee)
+{
+	static const char name[] = "new-tenant";
+	struct daqs_sla *sla = load_ok(ONE_LINK "defaults:\n  class: guarantee\n  min: 500mbit\n"
+						"  max: \"2gbit\"\n  weight: 3\n");
+	struct daqs_sla_vm vm;
+
+	daqs_sla_vm_default(sla, name, &vm);
+	ck_assert_ptr_eq(vm.name, name); /* borrowed */
+	ck_assert_ptr_null(vm.uuid);
+	ck_assert_int_eq(vm.cls, DAQS_CLASS_GUARANTEE);
+	ck_assert_uint_eq(vm.min_bps, 500 * DAQS_MBIT);
+	ck_assert_uint_eq(vm.max_bps, 2 * DAQS_GBIT);
+	ck_assert_uint_eq(vm.weight, 3);
+	ck_assert_uint_eq(vm.link, 0);
+	daqs_sla_free(sla);
+}
+END_TEST
+
+START_TEST(test_uuid_and_find_vm)
+{
+	struct daqs_sla *sla =
+		load_ok(ONE_LINK "vms:\n"
+				 "  - uuid: 0B6E52A8-61C4-4F2E-9D5A-1C0D7A3F4E21\n    class: best-effort\n"
+				 "  - name: web-1\n    class: best-effort\n"
+				 "  - name: pinned\n    uuid: 11111111-2222-3333-4444-555555555555\n"
+				 "    class: guarantee\n    min: 1gbit\n");
+
+	ck_assert_str_eq(sla->vms[0].uuid, "0b6e52a8-61c4-4f2e-9d5a-1c0d7a3f4e21");
+	ck_assert_ptr_eq(daqs_sla_find_vm(sla, NULL, "0b6e52a8-61c4-4f2e-9d5a-1c0d7a3f4e21"),
+			 &sla->vms[0]);
+	ck_assert_ptr_eq(daqs_sla_find_vm(sla, "x", "0B6E52A8-61C4-4F2E-9D5A-1C0D7A3F4E21"),
+			 &sla->vms[0]);
+	ck_assert_ptr_eq(daqs_sla_find_vm(sla, "web-1", NULL), &sla->vms[1]);
+	ck_assert_ptr_eq(daqs_sla_find_vm(sla, "web-1", "aaaaaaaa-2222-3333-4444-555555555555"),
+			 &sla->vms[1]);
+	ck_assert_ptr_null(daqs_sla_find_vm(sla, "Web-1", NULL)); /* case-sensitive */
+	ck_assert_ptr_null(daqs_sla_find_vm(sla, NULL, NULL));
+	ck_assert_ptr_null(daqs_sla_find_vm(NULL, "web-1", NULL));
+	ck_assert_ptr_eq(daqs_sla_find_vm(sla, "pinned", NULL), &sla->vms[2]);
+	ck_assert_ptr_eq(daqs_sla_find_vm(sla, "other", "11111111-2222-3333-4444-555555555555"),
+			 &sla->vms[2]);
+	/* Same name, different uuid: another domain. */
+	ck_assert_ptr_null(daqs_sla_find_vm(sla, "pinned", "99999999-2222-3333-4444-555555555555"));
+	daqs_sla_free(sla);
+}
+END_TEST
+
+START_TEST(test_rates_and_caps)
+{
+	struct daqs_sla *sla = load_ok(
+		ONE_LINK "vms:\n"
+			 "  - {name: a, class: guarantee, min: \"1250mbyte/s\", max: 100gbit}\n"
+			 "  - {name: b, class: best-effort, max: 1.5gbit, weight: 1000}\n");
+
+	ck_assert_uint_eq(sla->vms[0].min_bps, 10 * DAQS_GBIT); /* exactly the capacity: fine */
+	ck_assert_uint_eq(sla->vms[0].max_bps, 100 * DAQS_GBIT); /* above the link: just a cap */
+	ck_assert_uint_eq(sla->vms[1].max_bps, 1500 * DAQS_MBIT);
+	ck_assert_uint_eq(sla->vms[1].weight, DAQS_WEIGHT_MAX);
+	ck_assert_str_eq(daqs_class_name(sla->vms[0].cls), "guarantee");
+	ck_assert_str_eq(daqs_class_name(sla->vms[1].cls), "best-effort");
+	ck_assert_str_eq(daqs_missing_action_name(DAQS_MISSING_PROTECT), "protect");
+	ck_assert_str_eq(daqs_missing_action_name(DAQS_MISSING_HOLD), "hold");
+	ck_assert_str_eq(daqs_missing_action_name(DAQS_MISSING_RELEASE), "release");
+	daqs_sla_free(sla);
+}
+END_TEST
+
+/* Every problem in one file, in file order, each once. */
+START_TEST(test_all_errors_reported)
+{
+	static const char yaml[] = "version: 1\n"			      /* 1 */
+				   "links:\n"				      /* 2 */
+				   "  - name: l0\n"			      /* 3 */
+				   "    capacity: 1gbit\n"		      /* 4 */
+				   "    capacity: 2gbit\n"		      /* 5 dup */
+				   "vms:\n"				      /* 6 */
+				   "  - {name: a, class: guarantee, min: 10mbps}\n" /* 7 */
+				   "  - {name: b, class: best-effort, min: 1gbit}\n" /* 8 */
+				   "  - {name: a, class: guarantee, min: 2gbit}\n" /* 9 dup */
+				   "  - {uuid: nope, class: best-effort, link: l9}\n" /* 10 */
+				   "controller: {period: 1h, colour: red}\n";	  /* 11 */
+	struct daqs_diags d;
+
+	load_bad(yaml, sizeof(yaml) - 1, &d);
+	ck_assert(has_diag(&d, 3, 5, "link 'l0': the min rates of its 2 guarantee VMs sum to "
+				     "2gbit, more than the link capacity 1gbit"));
+	ck_assert(has_diag(&d, 5, 5, "duplicate key 'capacity' (first defined at line 4)"));
+	ck_assert(has_diag(&d, 7, 38, "field 'vms[0].min': ambiguous unit 'mbps'"));
+	ck_assert(has_diag(&d, 8, 40, "min is only for guarantee VMs"));
+	ck_assert(has_diag(&d, 9, 12, "duplicate VM 'a' (first defined at line 7)"));
+	ck_assert(has_diag(&d, 10, 12, "field 'vms[3].uuid': 'nope' is not a UUID"));
+	ck_assert(has_diag(&d, 10, 44, "unknown link 'l9' (links: l0)"));
+	ck_assert(has_diag(&d, 11, 22, "'1h' is out of range (10ms..60s)"));
+	ck_assert(has_diag(&d, 11, 26, "unknown key 'colour'"));
+	ck_assert_uint_eq(daqs_diags_count(&d), 9);
+	for (size_t i = 1; i < d.n; i++)
+		ck_assert(d.v[i - 1].line < d.v[i].line ||
+			  (d.v[i - 1].line == d.v[i].line && d.v[i - 1].col <= d.v[i].col));
+	daqs_diags_free(&d);
+}
+END_TEST
+
+START_TEST(test_huge_file)
+{
+	size_t len = DAQS_YTREE_MAX_BYTES + 100, used;
+	char *buf = daqs_malloc(len + 1);
+	struct daqs_diags d;
+
+	used = (size_t)snprintf(buf, len + 1, ONE_LINK "vms:\n");
+	while (used + 40 < len)
+		used += (size_t)snprintf(buf + used, len + 1 - used,
+					 "  - {name: vm%zu, class: best-effort}\n", used);
+	load_bad(buf, used, &d);
+	ck_assert_uint_eq(daqs_diags_count(&d), 1);
+	ck_assert_ptr_nonnull(strstr(d.v[0].msg, "file is too large"));
+	ck_assert_uint_eq(d.v[0].line, 0);
+	daqs_diags_free(&d);
+	free(buf);
+}
+END_TEST
+
+static char *many_vms(size_t n, size_t *len)
+{
+	size_t cap = 64 + n * 48, used;
+	char *buf = daqs_malloc(cap);
+
+	used = (size_t)snprintf(buf, cap, ONE_LINK "vms:\n");
+	for (size_t i = 0; i < n; i++)
+		used += (size_t)snprintf(buf + used, cap - used, "  - {name: vm%zu, class: best-effort}\n",
+					 i);
+	*len = used;
+	return buf;
+}
+
+START_TEST(test_vm_limit)
+{
+	size_t len;
+	char *buf = many_vms(DAQS_SLA_MAX_VMS, &len);
+	struct daqs_sla *sla = NULL;
+	struct daqs_diags d;
+
+	daqs_diags_init(&d);
+	ck_assert_int_eq(daqs_sla_load_buffer("t", buf, len, &sla, &d), 0);
+	ck_assert_uint_eq(sla->n_vms, DAQS_SLA_MAX_VMS);
+	ck_assert_ptr_eq(daqs_sla_find_vm(sla, "vm4095", NULL), &sla->vms[4095]);
+	daqs_sla_free(sla);
+	free(buf);
+	buf = many_vms(DAQS_SLA_MAX_VMS + 1, &len);
+	load_bad(buf, len, &d);
+	ck_assert_uint_eq(daqs_diags_count(&d), 1);
+	ck_assert(has_diag(&d, 6 + DAQS_SLA_MAX_VMS, 5, "too many VMs (4097; the limit is 4096)"));
+	daqs_diags_free(&d);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_alias_bomb)
+{
+	char buf[4096];
+	size_t len = (size_t)snprintf(buf, sizeof(buf), ONE_LINK "x0: &x0 [a, a, a, a, a, a, a, a]\n");
+	struct daqs_diags d;
+	clock_t start;
+
+	for (int i = 1; i < 20; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+					"x%d: &x%d [*x%d, *x%d, *x%d, *x%d, *x%d, *x%d, *x%d, *x%d]\n", i,
+					i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+	start = clock();
+	load_bad(buf, len, &d);
+	/* 8^20 nodes if expanded: only bounded work keeps this under a second. */
+	ck_assert_msg(clock() - start < CLOCKS_PER_SEC, "took %ld ticks", (long)(clock() - start));
+	ck_assert_uint_eq(daqs_diags_count(&d), 1);
+	ck_assert_ptr_nonnull(strstr(d.v[0].msg, "refusing a possible alias bomb"));
+	daqs_diags_free(&d);
+}
+END_TEST
+
+static const struct {
+	const char *yaml;
+	unsigned line, col;
+	const char *text;
+} one_error_cases[] = {
+	{ ONE_LINK "vms:\n  - {name: a, class: guarantee, min: 11gbit}\n", 3, 5,
+	  "sum to 11gbit, more than the link capacity 10gbit" },
+	{ ONE_LINK "vms:\n  - {name: a, class: guarantee, min: 2gbit, max: 1999mbit}\n", 6, 50,
+	  "max 1.999gbit is below min 2gbit" },
+	{ ONE_LINK "defaults:\n  class: best-effort\n  min: 1gbit\n", 7, 8,
+	  "min is only for guarantee VMs" },
+	{ ONE_LINK "defaults: {class: guarantee}\n", 5, 11, "missing required key 'min'" },
+	{ "version: \"1\"\nlinks: [{name: l, capacity: 1gbit, device: \"a b\"}]\n", 2, 44,
+	  "interface name 'a b' contains" },
+	{ "version: 1.0\nlinks: [{name: l, capacity: 1gbit}]\n", 1, 10, "not a whole number" },
+	{ "version: 1\nlinks: [{name: l, capacity: 1gbit}]\nvms: [{name: \"a\\x7fb\", class: "
+	  "best-effort}]\n",
+	  3, 14, "control character (0x7f)" },
+	{ "version: 1\nlinks: [{name: l, capacity: 1gbit}]\nvms: [{name: \"\\u00e9\\0\", class: "
+	  "best-effort}]\n",
+	  3, 14, "scalar contains a NUL byte" },
+	{ "version: 1\nlinks: [{name: l, capacity: auto, device: eth0}, {name: m, capacity: "
+	  "1gbit}]\nvms: [{name: a, class: guarantee, min: 5gbit, link: l}, {name: b, class: "
+	  "guarantee, min: 5gbit, link: m}]\n",
+	  2, 50, "min rates of its 1 guarantee VM sum to 5gbit" },
+};
+
+START_TEST(test_one_error)
+{
+	struct daqs_diags d;
+
+	load_bad(one_error_cases[_i].yaml, strlen(one_error_cases[_i].yaml), &d);
+	if (daqs_diags_count(&d) != 1)
+		daqs_diags_print(&d, stderr);
+	ck_assert_uint_eq(daqs_diags_count(&d), 1);
+	ck_assert_msg(has_diag(&d, one_error_cases[_i].line, one_error_cases[_i].col,
+			       one_error_cases[_i].text),
+		      "got %u:%u: %s", d.v[0].line, d.v[0].col, d.v[0].msg);
+	daqs_diags_free(&d);
+}
+END_TEST
+
+/* Embedded SLA (as in a simulator scenario), a missing file and a NULL diags. */
+START_TEST(test_from_node_and_files)
+{
+	static const char yaml[] = "scenario: x\nsla:\n  version: 1\n  links: [{name: l, capacity: "
+				   "1gbit}]\n  vms: [{name: v, class: guarantee, min: 1mbit}]\n";
+	struct daqs_ytree *t = NULL;
+	struct daqs_sla *sla = NULL;
+	struct daqs_diags d;
+
+	daqs_diags_init(&d);
+	ck_assert_int_eq(daqs_ytree_load_buffer("s.yaml", yaml, sizeof(yaml) - 1, &t, &d), 0);
+	ck_assert_int_eq(daqs_sla_from_node(daqs_ymap_get(t->root, "sla"), t->file, &sla, &d), 0);
+	ck_assert_str_eq(sla->file, "s.yaml");
+	ck_assert_uint_eq(sla->vms[0].min_bps, DAQS_MBIT);
+	daqs_sla_free(sla);
+	ck_assert_int_eq(daqs_sla_from_node(t->root, t->file, &sla, &d), -EINVAL);
+	ck_assert_ptr_null(sla);
+	ck_assert(has_diag(&d, 1, 1, "top level: unknown key 'scenario'"));
+	daqs_ytree_free(t);
+	daqs_diags_free(&d);
+	ck_assert_int_eq(daqs_sla_load_file("/nonexistent.yaml", &sla, &d), -ENOENT);
+	ck_assert_uint_eq(daqs_diags_count(&d), 1);
+	daqs_diags_free(&d);
+	/* Without a diags sink the verdict is the same. */
+	ck_assert_int_eq(daqs_sla_load_buffer("t", "x: [", 4, &sla, NULL), -EINVAL);
+	ck_assert_ptr_null(sla);
+	ck_assert_int_eq(daqs_sla_load_buffer("t", "x: 1\n", 5, &sla, NULL), -EINVAL);
+	ck_assert_ptr_null(sla);
+	ck_assert_int_eq(daqs_ytree_load_buffer("t", "- 1\n", 4, &t, NULL), 0);
+	ck_assert_int_eq(daqs_sla_from_node(t->root, "t", &sla, NULL), -EINVAL);
+	ck_assert_ptr_null(sla);
+	ck_assert_int_eq(daqs_sla_from_node(NULL, "t", &sla, &d), -EINVAL);
+	ck_assert_ptr_null(sla);
+	ck_assert_uint_eq(daqs_diags_count(&d), 1);
+	daqs_diags_free(&d);
+	daqs_ytree_free(t);
+}
+END_TEST
+
+Suite *daqs_test_sla_suite(void)
+{
+	Suite *s = suite_create("sla");
+	TCase *tc = tcase_create("files");
+
+	tcase_add_test(tc, test_examples_exist);
+	tcase_add_loop_test(tc, test_example_parses, 0, (int)count_files("sla"));
+	tcase_add_test(tc, test_reference_example);
+	tcase_add_test(tc, test_testbed_and_two_links);
+	tcase_add_test(tc, test_bad_corpus_size);
+	tcase_add_loop_test(tc, test_bad_file, 0, (int)count_files("tests/data/sla-bad"));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("memory");
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_vm_default_guarantee);
+	tcase_add_test(tc, test_uuid_and_find_vm);
+	tcase_add_test(tc, test_rates_and_caps);
+	tcase_add_test(tc, test_all_errors_reported);
+	tcase_add_test(tc, test_huge_file);
+	tcase_add_test(tc, test_vm_limit);
+	tcase_add_test(tc, test_alias_bomb);
+	tcase_add_loop_test(tc, test_one_error, 0, (int)DAQS_ARRAY_SIZE(one_error_cases));
+	tcase_add_test(tc, test_from_node_and_files);
+	suite_add_tcase(s, tc);
+	return s;
+}
