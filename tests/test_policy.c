@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Policy engine: the control law step by step, with inputs set by hand. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "policy.h"
+#include "sla.h"
+#include "unit.h"
+#include "units.h"
+
+#define MS 1000000ULL
+#define PERIOD (200 * MS)
+#define G 1e9
+
+static const char *sla_text =
+	"version: 1\n"
+	"links:\n"
+	"  - name: l0\n"
+	"    capacity: 40gbit\n"
+	"controller:\n"
+	"  period: 200ms\n"
+	"  missing_hold: 1s\n"
+	"vms:\n"
+	"  - name: g1\n"
+	"    class: guarantee\n"
+	"    min: 10gbit\n"
+	"  - name: b1\n"
+	"    class: best-effort\n"
+	"  - name: b2\n"
+	"    class: best-effort\n"
+	"    weight: 3\n"
+	"  - name: capped\n"
+	"    class: best-effort\n"
+	"    max: 5gbit\n";
+
+struct fixture {
+	struct daqs_sla *sla;
+	struct daqs_policy *p;
+	struct daqs_policy_vm vm[4];
+	size_t n;
+	uint64_t now;
+};
+
+static struct daqs_sla *load_sla(const char *text)
+{
+	struct daqs_diags d;
+	struct daqs_sla *sla = NULL;
+
+	daqs_diags_init(&d);
+	if (daqs_sla_load_buffer("test.yaml", text, strlen(text), &sla, &d) < 0)
+		daqs_diags_print(&d, stderr);
+	daqs_diags_free(&d);
+	ck_assert_ptr_nonnull(sla);
+	return sla;
+}
+
+static void fx_init(struct fixture *f, enum daqs_policy_kind kind, const char *text,
+		    const char *const *names, size_t n)
+{
+	memset(f, 0, sizeof(*f));
+	f->sla = load_sla(text);
+	f->p = daqs_policy_new(kind, f->sla);
+	f->n = n;
+	for (size_t i = 0; i < n; i++) {
+		f->vm[i].sla = daqs_sla_find_vm(f->sla, names[i], NULL);
+		ck_assert_ptr_nonnull(f->vm[i].sla);
+	}
+	f->now = 1000 * MS;
+}
+
+static void fx_free(struct fixture *f)
+{
+	daqs_policy_free(f->p);
+	daqs_sla_free(f->sla);
+}
+
+/* One period: every VM reports rates[i] (negative = no fresh measurement). */
+static void fx_step(struct fixture *f, const double *rates)
+{
+	f->now += PERIOD;
+	for (size_t i = 0; i < f->n; i++) {
+		if (rates[i] < 0)
+			continue;
+		f->vm[i].have_rate = true;
+		f->vm[i].tx_bps = rates[i];
+		f->vm[i].tx_smooth_bps = rates[i];
+		f->vm[i].rate_t_ns = f->now;
+	}
+	ck_assert_int_eq(daqs_policy_step(f->p, f->vm, f->n, f->now), 0);
+}
+
+static double lim(const struct fixture *f, size_t i)
+{
+	return f->vm[i].st.limit_bps == DAQS_RATE_UNLIMITED ? INFINITY
+							    : (double)f->vm[i].st.limit_bps;
+}
+
+static const char *const gbb[] = { "g1", "b1", "b2", "capped" };
+
+START_TEST(test_none_no_limits)
+{
+	struct fixture f;
+	const double r[] = { 5 * G, 30 * G, 30 * G, 5 * G };
+
+	fx_init(&f, DAQS_POLICY_NONE, sla_text, gbb, 4);
+	fx_step(&f, r);
+	for (size_t i = 0; i < 4; i++)
+		ck_assert(f.vm[i].limit_bps == DAQS_RATE_UNLIMITED);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_static_split)
+{
+	struct fixture f;
+	const double r[] = { 0, 0, 0, 0 };
+
+	fx_init(&f, DAQS_POLICY_STATIC, sla_text, gbb, 4);
+	fx_step(&f, r);
+	/* (40 - 10) / 3 best-effort VMs = 10 gbit, the capped one stays at its 5 gbit max */
+	ck_assert(f.vm[0].limit_bps == DAQS_RATE_UNLIMITED);
+	ck_assert_uint_eq(f.vm[1].limit_bps, 10000000000ULL);
+	ck_assert_uint_eq(f.vm[2].limit_bps, 10000000000ULL);
+	ck_assert_uint_eq(f.vm[3].limit_bps, 5000000000ULL);
+	ck_assert(f.vm[1].apply);
+	fx_step(&f, r);
+	ck_assert(!f.vm[1].apply); /* unchanged: not re-applied */
+	fx_free(&f);
+}
+END_TEST
+
+/* A never-measured Guarantee VM starts protected: its min is kept free at once. */
+START_TEST(test_daqs_starts_protected)
+{
+	struct fixture f;
+	const double none[] = { -1, -1, -1, -1 };
+	double sum = 0;
+
+	fx_init(&f, DAQS_POLICY_DAQS, sla_text, gbb, 4);
+	fx_step(&f, none);
+	ck_assert_int_eq(f.vm[0].st.mode, DAQS_VM_PROTECTED);
+	ck_assert(lim(&f, 0) >= 10 * G);
+	for (size_t i = 1; i < 4; i++)
+		sum += lim(&f, i);
+	ck_assert_msg(sum <= 30 * G * 1.001, "best-effort limits %g leave less than min", sum);
+	fx_free(&f);
+}
+END_TEST
+
+/* Guarantee VM idle -> nothing to protect -> every limit released (max caps stay). */
+START_TEST(test_daqs_release_when_idle)
+{
+	struct fixture f;
+	const double r[] = { 0, 30 * G, 10 * G, 1 * G };
+
+	fx_init(&f, DAQS_POLICY_DAQS, sla_text, gbb, 4);
+	for (int k = 0; k < 20; k++)
+		fx_step(&f, r);
+	ck_assert_int_eq(f.vm[0].st.mode, DAQS_VM_IDLE);
+	ck_assert(lim(&f, 0) == INFINITY);
+	ck_assert(lim(&f, 1) == INFINITY);
+	ck_assert(lim(&f, 2) == INFINITY);
+	ck_assert_uint_eq(f.vm[3].st.limit_bps, 5000000000ULL);
+	ck_assert(isinf(daqs_policy_link_status(f.p, 0)->be_budget_bps));
+	fx_free(&f);
+}
+END_TEST
+
+/* Guarantee VM busy above min while best-effort VMs push: its min stays free, weights hold. */
+START_TEST(test_daqs_protects_and_weights)
+{
+	struct fixture f;
+	double r[] = { 12 * G, 20 * G, 20 * G, 5 * G }, sum = 0;
+
+	fx_init(&f, DAQS_POLICY_DAQS, sla_text, gbb, 4);
+	for (int k = 0; k < 30; k++) {
+		/* each VM uses all of its limit (a saturated TCP plant) */
+		for (size_t i = 1; i < 4; i++)
+			r[i] = fmin(lim(&f, i), 40 * G);
+		fx_step(&f, r);
+	}
+	ck_assert_int_eq(f.vm[0].st.mode, DAQS_VM_SATISFIED);
+	for (size_t i = 1; i < 4; i++)
+		sum += lim(&f, i);
+	ck_assert_msg(sum <= 30 * G * 1.001, "others' limits %g exceed capacity - min", sum);
+	ck_assert(lim(&f, 0) >= 10 * G);
+	ck_assert(lim(&f, 3) <= 5 * G);
+	/* b2 has weight 3, b1 weight 1 */
+	ck_assert_msg(fabs(lim(&f, 2) / lim(&f, 1) - 3) < 0.1, "b2/b1 = %g", lim(&f, 2) / lim(&f, 1));
+	fx_free(&f);
+}
+END_TEST
+
+/* Guarantee VM asks for less than its min: best-effort VMs get what it does not use. */
+START_TEST(test_daqs_work_conserving)
+{
+	struct fixture f;
+	double r[] = { 2 * G, 0, 0, 0 }, sum = 0;
+
+	fx_init(&f, DAQS_POLICY_DAQS, sla_text, gbb, 4);
+	for (int k = 0; k < 30; k++) {
+		for (size_t i = 1; i < 4; i++)
+			r[i] = fmin(lim(&f, i), 40 * G);
+		fx_step(&f, r);
+	}
+	ck_assert_int_eq(f.vm[0].st.mode, DAQS_VM_DEMAND_LIMITED);
+	for (size_t i = 1; i < 4; i++)
+		sum += lim(&f, i);
+	ck_assert_msg(sum >= 37.5 * G, "others got only %g of the 38 the guarantee VM leaves", sum);
+	ck_assert_msg(daqs_policy_link_status(f.p, 0)->reserved_bps < 2.2 * G, "reserve %g",
+		      daqs_policy_link_status(f.p, 0)->reserved_bps);
+	fx_free(&f);
+}
+END_TEST
+
+/* From demand-limited, growing into the room given -> the full min is reserved at once. */
+START_TEST(test_daqs_jump_to_min)
+{
+	struct fixture f;
+	double r[] = { 2 * G, 0, 0, 0 }, reserve;
+
+	fx_init(&f, DAQS_POLICY_DAQS, sla_text, gbb, 4);
+	for (int k = 0; k < 30; k++) {
+		for (size_t i = 1; i < 4; i++)
+			r[i] = fmin(lim(&f, i), 40 * G);
+		fx_step(&f, r);
+	}
+	reserve = f.vm[0].st.reserve_bps;
+	r[0] = reserve; /* the guarantee VM now fills its whole reserve: it wants more */
+	fx_step(&f, r);
+	ck_assert_int_eq(f.vm[0].st.mode, DAQS_VM_PROTECTED);
+	ck_assert(daqs_policy_link_status(f.p, 0)->reserved_bps >= 10 * G);
+	ck_assert(f.vm[1].apply || f.vm[2].apply);
+	fx_free(&f);
+}
+END_TEST
+
+/* Steady inputs: after convergence nothing is re-applied (no churn, no oscillation). */
+START_TEST(test_daqs_no_churn)
+{
+	struct fixture f;
+	double r[] = { 12 * G, 0, 0, 0 };
+	unsigned applies = 0;
+
+	fx_init(&f, DAQS_POLICY_DAQS, sla_text, gbb, 4);
+	for (int k = 0; k < 100; k++) {
+		for (size_t i = 1; i < 4; i++)
+			r[i] = fmin(lim(&f, i), 40 * G) * (k % 2 ? 0.999 : 1.0);
+		fx_step(&f, r);
+		for (size_t i = 0; k >= 50 && i < 4; i++)
+			applies += f.vm[i].apply;
+	}
+	ck_assert_uint_eq(applies, 0);
+	fx_free(&f);
+}
+END_TEST
+
+static const char *const g_b[] = { "g1", "b1" };
+
+static const char *missing_sla(const char *action)
+{
+	static char buf[512];
+
+	snprintf(buf, sizeof(buf),
+		 "version: 1\nlinks:\n  - name: l0\n    capacity: 40gbit\n"
+		 "controller:\n  period: 200ms\n  missing_hold: 1s\n  on_missing: %s\n"
+		 "vms:\n  - name: g1\n    class: guarantee\n    min: 10gbit\n"
+		 "  - name: b1\n    class: best-effort\n",
+		 action);
+	return buf;
+}
+
+/* The guarantee VM's measurement disappears while it is idle: hold 1 s, then on_missing. */
+static void run_missing(struct fixture *f, const char *action)
+{
+	double r[] = { 0, 30 * G };
+	const double lost[] = { -1, 30 * G };
+
+	fx_init(f, DAQS_POLICY_DAQS, missing_sla(action), g_b, 2);
+	for (int k = 0; k < 20; k++)
+		fx_step(f, r);
+	ck_assert_int_eq(f->vm[0].st.mode, DAQS_VM_IDLE);
+	ck_assert(lim(f, 1) == INFINITY);
+	fx_step(f, lost);
+	fx_step(f, lost);
+	fx_step(f, lost);
+	ck_assert_int_eq(f->vm[0].st.mode, DAQS_VM_MISSING_HOLD);
+	ck_assert(lim(f, 1) == INFINITY); /* held: still idle as last seen */
+	for (int k = 0; k < 5; k++)
+		fx_step(f, lost);
+	ck_assert_int_eq(f->vm[0].st.mode, DAQS_VM_FAILSAFE);
+}
+
+START_TEST(test_daqs_missing_protect)
+{
+	struct fixture f;
+
+	run_missing(&f, "protect");
+	ck_assert(lim(&f, 1) <= 30 * G * 1.001);
+	ck_assert(daqs_policy_link_status(f.p, 0)->reserved_bps >= 10 * G);
+	ck_assert_uint_eq(daqs_policy_link_status(f.p, 0)->n_failsafe, 1);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_daqs_missing_hold)
+{
+	struct fixture f;
+
+	run_missing(&f, "hold");
+	ck_assert(lim(&f, 1) == INFINITY);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_daqs_missing_release_is_reported)
+{
+	struct fixture f;
+
+	run_missing(&f, "release");
+	ck_assert(lim(&f, 1) == INFINITY);
+	ck_assert_uint_eq(daqs_policy_link_status(f.p, 0)->n_failsafe, 1);
+	fx_free(&f);
+}
+END_TEST
+
+/* Capacity drops below the sum of guarantees: reserves scaled, limits still fit the link. */
+START_TEST(test_daqs_oversubscribed)
+{
+	struct fixture f;
+	double r[] = { 12 * G, 0, 0, 0 }, sum = 0;
+
+	fx_init(&f, DAQS_POLICY_DAQS, sla_text, gbb, 4);
+	daqs_policy_set_capacity(f.p, 0, 8000000000ULL);
+	for (int k = 0; k < 10; k++) {
+		for (size_t i = 1; i < 4; i++)
+			r[i] = fmin(lim(&f, i), 8 * G);
+		fx_step(&f, r);
+	}
+	ck_assert(daqs_policy_link_status(f.p, 0)->oversubscribed);
+	for (size_t i = 0; i < 4; i++) {
+		ck_assert(isfinite(lim(&f, i)));
+		sum += lim(&f, i);
+	}
+	ck_assert_msg(sum <= 8 * G * 1.001, "limits %g exceed the 8 gbit link", sum);
+	for (size_t i = 1; i < 4; i++)
+		ck_assert(lim(&f, i) > 0);
+	fx_free(&f);
+}
+END_TEST
+
+/* Capacity not known yet (capacity: auto before the PF was read): nothing is decided. */
+START_TEST(test_daqs_unknown_capacity_holds)
+{
+	struct fixture f;
+	const double r[] = { 12 * G, 30 * G, 30 * G, 1 * G };
+
+	fx_init(&f, DAQS_POLICY_DAQS, sla_text, gbb, 4);
+	daqs_policy_set_capacity(f.p, 0, 0);
+	fx_step(&f, r);
+	for (size_t i = 0; i < 4; i++)
+		ck_assert(!f.vm[i].apply);
+	fx_free(&f);
+}
+END_TEST
+
+/* The prototype's law: first activation R = H, then -0.3 Gibit steps while the link is busy. */
+START_TEST(test_paper_steps)
+{
+	struct fixture f;
+	const char *const names[] = { "g1", "b1" };
+	const double r[] = { 5 * G, 34 * G };
+	double first;
+
+	fx_init(&f, DAQS_POLICY_DAQS_PAPER, missing_sla("protect"), names, 2);
+	fx_step(&f, r);
+	ck_assert_uint_eq(f.vm[1].limit_bps, (uint64_t)(40 * 1024.0 * 1e6));
+	first = lim(&f, 1);
+	fx_step(&f, r);
+	ck_assert_msg(fabs(first - lim(&f, 1) - 0.3 * 1024e6) < 1, "step %g", first - lim(&f, 1));
+	ck_assert(f.vm[0].limit_bps == DAQS_RATE_UNLIMITED);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_kind_names)
+{
+	enum daqs_policy_kind k;
+
+	ck_assert_int_eq(daqs_policy_kind_parse("daqs-paper", &k), 0);
+	ck_assert_int_eq(k, DAQS_POLICY_DAQS_PAPER);
+	ck_assert_int_eq(daqs_policy_kind_parse("fair", &k), -EINVAL);
+	ck_assert_str_eq(daqs_policy_kind_name(DAQS_POLICY_STATIC), "static");
+	ck_assert_str_eq(daqs_vm_mode_name(DAQS_VM_DEMAND_LIMITED), "demand-limited");
+}
+END_TEST
+
+Suite *daqs_test_policy_suite(void)
+{
+	Suite *s = suite_create("policy");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_none_no_limits);
+	tcase_add_test(tc, test_static_split);
+	tcase_add_test(tc, test_daqs_starts_protected);
+	tcase_add_test(tc, test_daqs_release_when_idle);
+	tcase_add_test(tc, test_daqs_protects_and_weights);
+	tcase_add_test(tc, test_daqs_work_conserving);
+	tcase_add_test(tc, test_daqs_jump_to_min);
+	tcase_add_test(tc, test_daqs_no_churn);
+	tcase_add_test(tc, test_daqs_missing_protect);
+	tcase_add_test(tc, test_daqs_missing_hold);
+	tcase_add_test(tc, test_daqs_missing_release_is_reported);
+	tcase_add_test(tc, test_daqs_oversubscribed);
+	tcase_add_test(tc, test_daqs_unknown_capacity_holds);
+	tcase_add_test(tc, test_paper_steps);
+	tcase_add_test(tc, test_kind_names);
+	suite_add_tcase(s, tc);
+	return s;
+}
