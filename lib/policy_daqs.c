@@ -49,7 +49,8 @@
  *    on_missing applies (protect: a Guarantee VM gets its full min and a
  *    Best-Effort VM is treated as wanting all it can get; hold: keep the last
  *    decision; release: fail-open, the VM is neither protected nor limited).
- *    A VM never measured yet starts protected.
+ *    A VM never measured yet starts protected; after missing_hold, on_missing
+ *    applies to it too.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -332,7 +333,7 @@ static void missing_want(const struct ctx *c, struct daqs_policy_vm *vm, struct 
 	bool expired = c->now - st->fresh_ns > c->ctl->missing_hold_ns;
 	enum daqs_missing_action act = c->ctl->on_missing;
 
-	if (!st->measured || (expired && act == DAQS_MISSING_PROTECT)) {
+	if ((!st->measured && !expired) || (expired && act == DAQS_MISSING_PROTECT)) {
 		st->reserve_bps = guarantee ? (double)vm->sla->min_bps : 0;
 		st->demand_bps = INFINITY;
 	} else if (expired && act == DAQS_MISSING_RELEASE) {

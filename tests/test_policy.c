@@ -326,6 +326,31 @@ START_TEST(test_daqs_missing_release_is_reported)
 }
 END_TEST
 
+/* Never measured: protected during missing_hold, then on_missing decides (release = fail-open). */
+START_TEST(test_daqs_never_measured)
+{
+	struct fixture f;
+	const double none[] = { -1, -1 };
+	const char *const actions[] = { "protect", "release" };
+
+	fx_init(&f, DAQS_POLICY_DAQS, missing_sla(actions[_i]), g_b, 2);
+	fx_step(&f, none);
+	ck_assert_int_eq(f.vm[0].st.mode, DAQS_VM_PROTECTED);
+	ck_assert(lim(&f, 1) <= 30 * G * 1.001);
+	for (int k = 0; k < 6; k++) /* 1.2 s > missing_hold */
+		fx_step(&f, none);
+	ck_assert_int_eq(f.vm[0].st.mode, DAQS_VM_FAILSAFE);
+	if (_i == 0) {
+		ck_assert(daqs_policy_link_status(f.p, 0)->reserved_bps >= 10 * G);
+		ck_assert(lim(&f, 1) <= 30 * G * 1.001);
+	} else {
+		ck_assert(daqs_policy_link_status(f.p, 0)->reserved_bps == 0);
+		ck_assert(lim(&f, 1) == INFINITY);
+	}
+	fx_free(&f);
+}
+END_TEST
+
 /* Capacity drops below the sum of guarantees: reserves scaled, limits still fit the link. */
 START_TEST(test_daqs_oversubscribed)
 {
@@ -413,6 +438,7 @@ Suite *daqs_test_policy_suite(void)
 	tcase_add_test(tc, test_daqs_missing_protect);
 	tcase_add_test(tc, test_daqs_missing_hold);
 	tcase_add_test(tc, test_daqs_missing_release_is_reported);
+	tcase_add_loop_test(tc, test_daqs_never_measured, 0, 2);
 	tcase_add_test(tc, test_daqs_oversubscribed);
 	tcase_add_test(tc, test_daqs_unknown_capacity_holds);
 	tcase_add_test(tc, test_paper_steps);
