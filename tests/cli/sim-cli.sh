@@ -11,6 +11,11 @@ pass=0 fail=0
 
 ok()   { echo "ok: $*"; pass=$((pass + 1)); }
 bad()  { echo "FAIL: $*"; fail=$((fail + 1)); }
+check() { # check DESCRIPTION CMD... : passes when CMD succeeds
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else bad "$what"; fi
+}
 expect_rc() { # expect_rc RC DESCRIPTION CMD...
 	local want=$1 what=$2 rc=0
 	shift 2
@@ -19,11 +24,12 @@ expect_rc() { # expect_rc RC DESCRIPTION CMD...
 }
 
 expect_rc 0 "human output" "$sim" "$scn/paper-a-10g.yaml"
-grep -q 'guarantee_satisfaction 1.000' "$tmp/out" && ok "human output shows the metrics" || bad "no metrics line"
+check "human output shows the metrics" grep -q 'guarantee_satisfaction 1.000' "$tmp/out"
 
 expect_rc 0 "json output" "$sim" "$scn/paper-a-10g.yaml" --json --policy static
 # the JSON must parse and carry the agreed keys (python3 only reads it; the project writes it with json-c)
-python3 - "$tmp/out" <<'PY' && ok "json has the agreed keys" || bad "json keys"
+json_keys() {
+	python3 - "$tmp/out" <<'PY'
 import json, sys
 o = json.load(open(sys.argv[1]))
 for k in ("guarantee_satisfaction", "utilisation", "reaction_s", "allocation_error", "vms", "policy"):
@@ -32,25 +38,27 @@ assert o["policy"] == "static"
 assert abs(o["utilisation"] - 1.0) < 1e-3, o["utilisation"]
 assert [v["name"] for v in o["vms"]] == ["guarantee", "best-effort"]
 PY
+}
+check "json has the agreed keys" json_keys
 
 expect_rc 0 "csv output" "$sim" "$scn/steps.yaml" --csv "$tmp/trace.csv"
 lines=$(wc -l <"$tmp/trace.csv")
 # 90 s at 200 ms = 450 periods x 4 VMs + header
-[[ $lines -eq 1801 ]] && ok "csv has one row per VM per period" || bad "csv rows: $lines"
-head -1 "$tmp/trace.csv" | grep -qx 't_s,vm,class,active,rate_bps,limit_bps' && ok "csv header" || bad "csv header"
+check "csv has one row per VM per period ($lines lines)" test "$lines" -eq 1801
+check "csv header" grep -qx 't_s,vm,class,active,rate_bps,limit_bps' <(head -1 "$tmp/trace.csv")
 
 expect_rc 0 "comparison table" "$sim" --table "$scn/paper-a-10g.yaml" "$scn/paper-a-30g.yaml"
-[[ $(grep -c '^| paper-a' "$tmp/out") -eq 8 ]] && ok "table has 4 policies x 2 scenarios" || bad "table rows"
+check "table has 4 policies x 2 scenarios" test "$(grep -c '^| paper-a' "$tmp/out")" -eq 8
 
 expect_rc 2 "unknown policy" "$sim" "$scn/paper-a-10g.yaml" --policy fair
-grep -q "unknown policy 'fair'" "$tmp/err" && ok "unknown policy named" || bad "unknown policy message"
+check "unknown policy named" grep -q "unknown policy 'fair'" "$tmp/err"
 expect_rc 2 "no scenario" "$sim"
 expect_rc 1 "missing file" "$sim" "$tmp/nope.yaml"
 
 printf 'capacity: 10mbps\nduration: 10s\nsla: {version: 1, links: [{name: l, capacity: 1gbit}]}\nvms: [{name: a, active: [[0, 1]]}]\nbogus: 1\n' >"$tmp/bad.yaml"
 expect_rc 1 "bad scenario" "$sim" "$tmp/bad.yaml"
-grep -q "bad.yaml:1:11: error: .*mbps" "$tmp/err" && ok "bad unit reported with line:col" || { bad "bad unit message"; cat "$tmp/err"; }
-grep -q "bad.yaml:5:1: error: .*bogus" "$tmp/err" && ok "unknown key reported too" || { bad "unknown key message"; cat "$tmp/err"; }
+check "bad unit reported with line:col" grep -q "bad.yaml:1:11: error: .*mbps" "$tmp/err"
+check "unknown key reported too" grep -q "bad.yaml:5:1: error: .*bogus" "$tmp/err"
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
