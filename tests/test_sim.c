@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "random_host.h"
 #include "scenario.h"
 #include "sim.h"
 #include "unit.h"
@@ -47,48 +48,37 @@ static double utilisation(const struct daqs_scenario *sc, const struct daqs_sim_
 	return u;
 }
 
-static const char *const paper[] = {
-	"paper-a-10g.yaml", "paper-a-15g.yaml", "paper-a-20g.yaml", "paper-a-25g.yaml",
-	"paper-a-30g.yaml", "paper-b-multivm.yaml", "steps.yaml",
+/*
+ * The acceptance targets, per shipped scenario. The paper scenarios and the
+ * step scenario must meet the foundation's targets; on the paper's real link
+ * (40 gbit configured, 37.5 delivered) daqs must first learn the capacity
+ * (a squeezed Guarantee VM proves it), hence the lower bounds there.
+ */
+static const struct target {
+	const char *file;
+	double min_sat, min_util, max_reaction_s;
+} targets[] = {
+	{ "paper-a-10g.yaml", 0.98, 0.98, 1.0 },	    { "paper-a-15g.yaml", 0.98, 0.98, 1.0 },
+	{ "paper-a-20g.yaml", 0.98, 0.98, 1.0 },	    { "paper-a-25g.yaml", 0.98, 0.98, 1.0 },
+	{ "paper-a-30g.yaml", 0.98, 0.98, 1.0 },	    { "paper-b-multivm.yaml", 0.98, 0.98, 1.0 },
+	{ "steps.yaml", 0.98, 0.98, 1.0 },		    { "paper-a-15g-real-link.yaml", 0.98, 0.97, 5.0 },
+	{ "paper-a-30g-real-link.yaml", 0.98, 0.97, 5.0 },
 };
 
-/* The acceptance targets of the foundation issue, on every shipped scenario. */
 START_TEST(test_targets_daqs)
 {
-	struct daqs_scenario *sc = load_named(paper[_i]);
+	const struct target *tg = &targets[_i];
+	struct daqs_scenario *sc = load_named(tg->file);
 	struct daqs_sim_result r;
 	double u;
 
 	ck_assert_int_eq(daqs_sim_run(sc, DAQS_POLICY_DAQS, NULL, NULL, &r), 0);
 	u = utilisation(sc, &r);
-	ck_assert_msg(r.guarantee_satisfaction >= 0.98, "%s: satisfaction %.4f", paper[_i],
+	ck_assert_msg(r.guarantee_satisfaction >= tg->min_sat, "%s: satisfaction %.4f", tg->file,
 		      r.guarantee_satisfaction);
-	ck_assert_msg(u >= 0.98, "%s: utilisation %.4f", paper[_i], u);
-	ck_assert_msg(r.reaction_s <= 1.0, "%s: reaction %.2fs", paper[_i], r.reaction_s);
-	daqs_sim_result_free(&r);
-	daqs_scenario_free(sc);
-}
-END_TEST
-
-/*
- * The paper's real link: the SLA says 40 gbit, the link delivers 37.5. daqs
- * must find that out (a squeezed Guarantee VM proves it) and still deliver the
- * guarantee; learning takes a few seconds, hence the longer reaction bound.
- */
-static const char *const real_link[] = { "paper-a-15g-real-link.yaml", "paper-a-30g-real-link.yaml" };
-
-START_TEST(test_real_link_learned)
-{
-	struct daqs_scenario *sc = load_named(real_link[_i]);
-	struct daqs_sim_result r;
-	double u;
-
-	ck_assert_int_eq(daqs_sim_run(sc, DAQS_POLICY_DAQS, NULL, NULL, &r), 0);
-	u = utilisation(sc, &r);
-	ck_assert_msg(r.guarantee_satisfaction >= 0.98, "%s: satisfaction %.4f", real_link[_i],
-		      r.guarantee_satisfaction);
-	ck_assert_msg(u >= 0.97, "%s: utilisation %.4f", real_link[_i], u);
-	ck_assert_msg(r.reaction_s <= 5.0, "%s: reaction %.2fs", real_link[_i], r.reaction_s);
+	ck_assert_msg(u >= tg->min_util, "%s: utilisation %.4f", tg->file, u);
+	ck_assert_msg(r.reaction_s <= tg->max_reaction_s, "%s: reaction %.2fs", tg->file,
+		      r.reaction_s);
 	daqs_sim_result_free(&r);
 	daqs_scenario_free(sc);
 }
@@ -183,48 +173,6 @@ static void watch_trace(void *ud, double t_s, const struct daqs_scn_vm *vm, bool
 	w->last_limit[i] = limit_bps;
 }
 
-/* A random feasible host: 2..8 VMs, random classes, guarantees, caps, weights, stream counts. */
-static char *random_scenario(unsigned *seed, uint64_t *last_change_s, unsigned real_mbit)
-{
-	size_t n = 2 + (size_t)(rand_r(seed) % 7), len = 0, cap = 8192;
-	char *buf = malloc(cap), *vms = malloc(cap);
-	unsigned gsum = 0, vlen = 0;
-
-	len += (size_t)snprintf(buf + len, cap - len,
-				"capacity: %umbit\nduration: 60s\nsla:\n  version: 1\n"
-				"  links: [{name: l0, capacity: 10gbit}]\n  vms:\n",
-				real_mbit);
-	*last_change_s = 0;
-	for (size_t i = 0; i < n; i++) {
-		bool g = rand_r(seed) % 3 == 0 && gsum < 7;
-		unsigned min = g ? 1 + (unsigned)(rand_r(seed) % (8 - gsum)) : 0;
-		unsigned start = (unsigned)(rand_r(seed) % 20), streams = 1 + rand_r(seed) % 6;
-		unsigned solo = rand_r(seed) % 3 ? 0 : 1 + rand_r(seed) % 9;
-
-		gsum += min;
-		if (start > *last_change_s)
-			*last_change_s = start;
-		len += (size_t)snprintf(buf + len, cap - len, "    - name: vm%zu\n      class: %s\n",
-					i, g ? "guarantee" : "best-effort");
-		if (g)
-			len += (size_t)snprintf(buf + len, cap - len, "      min: %ugbit\n", min);
-		else
-			len += (size_t)snprintf(buf + len, cap - len, "      weight: %d\n",
-						1 + rand_r(seed) % 4);
-		if (rand_r(seed) % 4 == 0)
-			len += (size_t)snprintf(buf + len, cap - len, "      max: %ugbit\n",
-						min + 1 + (unsigned)(rand_r(seed) % 5));
-		vlen += (unsigned)snprintf(vms + vlen, cap - vlen,
-					   "  - name: vm%zu\n    streams: %u\n    active: [[%us, 60s]]\n",
-					   i, streams, start);
-		if (solo)
-			vlen += (unsigned)snprintf(vms + vlen, cap - vlen, "    solo_max: %ugbit\n", solo);
-	}
-	len += (size_t)snprintf(buf + len, cap - len, "vms:\n%s", vms);
-	free(vms);
-	return buf;
-}
-
 /*
  * _i = 0: the link delivers its configured 10 gbit; _i = 1: it delivers
  * 9.0-10 gbit (the SLA overstates it), which daqs must learn.
@@ -237,7 +185,7 @@ START_TEST(test_random_properties)
 	for (int round = 0; round < 60; round++) {
 		uint64_t last_change_s;
 		unsigned real = _i ? 9000 + (unsigned)(rand_r(&seed) % 1001) : 10000;
-		char *text = random_scenario(&seed, &last_change_s, real);
+		char *text = daqs_random_host(&seed, &last_change_s, real);
 		struct daqs_scenario *sc = NULL;
 		struct daqs_diags d;
 		struct daqs_sim_result r;
@@ -330,8 +278,7 @@ Suite *daqs_test_sim_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, test_targets_daqs, 0, sizeof(paper) / sizeof(paper[0]));
-	tcase_add_loop_test(tc, test_real_link_learned, 0, sizeof(real_link) / sizeof(real_link[0]));
+	tcase_add_loop_test(tc, test_targets_daqs, 0, sizeof(targets) / sizeof(targets[0]));
 	tcase_add_test(tc, test_none_misses_guarantee);
 	tcase_add_test(tc, test_static_wastes_link);
 	tcase_add_test(tc, test_deterministic);
