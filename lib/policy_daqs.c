@@ -13,10 +13,13 @@
  *      - sending (almost) nothing                -> R_g = 0     (idle)
  *    "use" is max(last-interval rate, smoothed rate), so a reserve grows at
  *    once and shrinks with the smoothing time constant. h is the headroom,
- *    adaptive per VM: when a jump to min turns out to be a false alarm (the
- *    VM did not grow into the room it got) for the second time within 30 s,
- *    h doubles (up to 25 %); it halves back every 30 s without a raise; this is what keeps measurement noise
- *    from turning into a permanent oscillation. delta = min/200 (>= 100 kbit).
+ *    adaptive per VM: never below 3 x the VM's measured noise (EWMA of
+ *    |rate - smoothed| / smoothed, sampled only when nothing just changed);
+ *    when a jump turns out to be a false alarm (the VM did not grow into the
+ *    room it got) for the second time within 30 s, h doubles (up to 25 %)
+ *    and halves back every 30 s without a raise. This is what keeps
+ *    measurement noise from turning into a permanent oscillation.
+ *    delta = min/200 (>= 100 kbit).
  *    This is how "starved" is told from "asks for less": a VM that is
  *    starved fills whatever room it gets; one that asks for less does not.
  * 2. Every VM gets a floor (R_g for Guarantee VMs, a tiny be_min for
@@ -24,8 +27,8 @@
  *    middle of the room its limit gave it over what it used when the limit
  *    was decided (or was already above its limit); its demand is then
  *    infinite for 4 periods (a probe, so TCP has time to fill the new
- *    room); if at the end it did not fill it, that was a false alarm and its
- *    headroom doubles as above. Otherwise demand = use*(1+h) + delta.
+ *    room); if at the end it did not even grow, that was a false alarm (as
+ *    above). Otherwise demand = use*(1+h) + delta, re-based on its use.
  *    The same midpoint test decides when a demand-limited Guarantee VM's
  *    reserve jumps to min, so sizing and detection can never disagree (a
  *    fixed "95 % of the limit" test would: it flips against a 2 % headroom).
@@ -51,6 +54,17 @@
  *    decision; release: fail-open, the VM is neither protected nor limited).
  *    A VM never measured yet starts protected; after missing_hold, on_missing
  *    applies to it too.
+ * 7. A link that delivers less than its configured capacity squeezes
+ *    whoever has slack, and at equilibrium a squeezed VM looks exactly like
+ *    one that asks for less. So a demand-limited Guarantee VM on a contended
+ *    link that sits well below the limit it was given (falling, or settled
+ *    there) for 3 periods is probed: its reserve is raised beyond that limit
+ *    for 4 periods. If it grows, the link was short: it is planned at what it
+ *    delivered during the squeeze (status: effective capacity) and the VM is
+ *    protected at its min. The learned value returns to the configured one
+ *    when nothing needs protecting and creeps back by 1 % a minute while no
+ *    Guarantee VM is squeezed or protected. A shortfall within ~1.5 x a VM's
+ *    room is not detected (README, known limitations).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -66,7 +80,7 @@
 #define NOISE_CLIP 0.1	   /* a step change counts as at most 10 % noise */
 #define NOISE_MULT 3.0	   /* headroom >= 3 x measured noise */
 #define QUIET_PERIODS 3	   /* periods after a change before rate moves count as noise */
-#define SQUEEZE_FALLS 3	   /* periods settled below its reserve that make a VM suspect */
+#define SQUEEZE_FALLS 3	   /* periods well below its given limit that make a VM suspect */
 #define CAP_RECOVER_NS (60ULL * 1000000000ULL) /* learned capacity creeps back after this */
 #define CAP_RECOVER_STEP 0.01		      /* ... by 1 % of nominal each time */
 #define PROTECT_PERIODS 4
@@ -211,17 +225,16 @@ static bool judge_jump(const struct ctx *c, struct daqs_policy_vm *vm)
 }
 
 /*
- * A demand-limited Guarantee VM on a contended link (some VM uses all of its
- * limit) that sits well below the limit it was given (by more than 1.5 x the
- * room meant to be left above its use; the room is >= 3 x its measured
- * noise), and
- * either keeps falling period after period (a fast spiral: each smaller
- * reserve squeezes it further) or has settled there (a slow one), is being
- * squeezed: the link delivers less than planned. One that asks for less sits
- * just under its limit once the limit has followed it down; after a
- * single drop in demand its rate is neither falling nor settled while the
- * smoothed rate catches up. SQUEEZE_FALLS such periods in a row trigger a
- * protection probe.
+ * Is a demand-limited Guarantee VM being squeezed (step 7)? It is suspect
+ * when the link is contended (some VM wants more and is below its max) and
+ * it sits well below the limit it was given (by more than 1.5 x the room
+ * meant to be left above its use; the room is >= 3 x its measured noise),
+ * either still falling period after period (a fast spiral: each smaller
+ * reserve squeezes it further) or settled there (a slow one). One that asks
+ * for less sits just under its limit once the limit has followed it down;
+ * after a single drop in demand its rate is neither falling nor settled while
+ * the smoothed rate catches up. SQUEEZE_FALLS suspect periods in a row
+ * trigger a squeeze probe.
  */
 static bool squeezed(const struct ctx *c, struct daqs_policy_vm *vm)
 {
