@@ -45,6 +45,21 @@ void daqs_diags_add(struct daqs_diags *d, const char *file, unsigned line, unsig
 	dg->msg = msg;
 }
 
+void daqs_diags_sort(struct daqs_diags *d, size_t from)
+{
+	for (size_t i = from + 1; i < d->n; i++) {
+		struct daqs_diag x = d->v[i];
+		size_t j = i;
+
+		while (j > from && (d->v[j - 1].line > x.line ||
+				    (d->v[j - 1].line == x.line && d->v[j - 1].col > x.col))) {
+			d->v[j] = d->v[j - 1];
+			j--;
+		}
+		d->v[j] = x;
+	}
+}
+
 size_t daqs_diags_count(const struct daqs_diags *d)
 {
 	return d->n + d->dropped;

@@ -28,6 +28,8 @@ void daqs_diags_init(struct daqs_diags *d);
 void daqs_diags_free(struct daqs_diags *d);
 void daqs_diags_add(struct daqs_diags *d, const char *file, unsigned line, unsigned col,
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Put the diagnostics from index `from` on into file order (line, then column; stable). */
+void daqs_diags_sort(struct daqs_diags *d, size_t from);
 /* Total errors seen, including dropped ones. */
 size_t daqs_diags_count(const struct daqs_diags *d);
 /* Render one diagnostic into buf; returns snprintf's result. */

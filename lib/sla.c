@@ -652,22 +652,6 @@ static void check_link_capacity(struct ctx *c, size_t li)
 		       lk->name ? lk->name : "?", count, count == 1 ? "" : "s", a, b);
 }
 
-/* Put the diagnostics added from index from on in file order (stable). */
-static void sort_diags(struct daqs_diags *d, size_t from)
-{
-	for (size_t i = from + 1; i < d->n; i++) {
-		struct daqs_diag x = d->v[i];
-		size_t j = i;
-
-		while (j > from && (d->v[j - 1].line > x.line ||
-				    (d->v[j - 1].line == x.line && d->v[j - 1].col > x.col))) {
-			d->v[j] = d->v[j - 1];
-			j--;
-		}
-		d->v[j] = x;
-	}
-}
-
 static const char *const root_keys[] = { "version", "links", "controller", "vms", "defaults",
 					 NULL };
 
@@ -717,7 +701,7 @@ int daqs_sla_from_node(const struct daqs_ynode *root, const char *file, struct d
 		check_root(&c, root);
 	else
 		daqs_diags_add(c.d, c.file, 0, 0, "no SLA given");
-	sort_diags(c.d, first);
+	daqs_diags_sort(c.d, first);
 	failed = daqs_diags_count(c.d) > before;
 	daqs_diags_free(&local);
 	if (failed) {
@@ -748,7 +732,7 @@ static int load(const char *path, const char *name, const char *buf, size_t len,
 		r = daqs_ytree_load_buffer_partial(name, buf, len, &t, dd);
 	if (t && daqs_sla_from_node(t->root, t->file, &sla, dd) < 0)
 		r = -EINVAL;
-	sort_diags(dd, first);
+	daqs_diags_sort(dd, first);
 	daqs_ytree_free(t);
 	daqs_diags_free(&local);
 	if (r < 0) {

@@ -38,10 +38,8 @@ static const struct unit duration_units[] = {
 	{ "h", 3600ULL * 1000000000ULL },
 };
 
-static int fail(char *why, size_t whylen, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *why, size_t whylen, int err, const char *fmt, ...)
+static __attribute__((format(printf, 4, 5))) int fail(char *why, size_t whylen, int err,
+							 const char *fmt, ...)
 {
 	va_list ap;
 
