@@ -11,6 +11,9 @@ Suite *daqs_test_estimator_suite(void);
 Suite *daqs_test_waterfill_suite(void);
 Suite *daqs_test_policy_suite(void);
 Suite *daqs_test_sim_suite(void);
+Suite *daqs_test_base64_suite(void);
+Suite *daqs_test_qga_suite(void);
+Suite *daqs_test_tcplan_suite(void);
 
 /* Source tree root (for sla/ and tests/data/), from $DAQS_SRCDIR. */
 const char *daqs_test_srcdir(void);
