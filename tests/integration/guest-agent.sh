@@ -1,0 +1,319 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The guest-agent session (lib/guest.c) against real qemu-ga 7.2 daemons in
+# network namespaces (one namespace + one socket = one fake guest), driven by
+# tests/guest_tool.c: tc limits applied through guest-exec and read back on
+# the host side with `ip netns exec ... tc`, idempotence checked in the
+# agent's own request log (-v -l), counters from the agent compared with
+# sysfs, exec reaping, interface discovery through a master, and an
+# agent-limited guest (qemu-ga -b guest-exec,guest-exec-status).
+#   usage: guest-agent.sh PATH/TO/guest-tool      (root; exit 77 = skipped)
+# Needs: root, ip netns, veth, bridge, sch_htb, tc, qemu-ga, jq. Touches only
+# namespaces gvb-<pid>-*, addresses in 198.18.10.0/30 (no default route) and
+# a mktemp directory; agents are killed by PID.
+# Predicates are passed to check() as single-quoted eval strings on purpose:
+# they expand when check runs them.
+# shellcheck disable=SC2016
+set -euo pipefail
+
+tool=${1:?usage: guest-agent.sh PATH/TO/guest-tool}
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+[[ $(id -u) -eq 0 ]] || skip "needs root (network namespaces)"
+if ! command -v ip >/dev/null || ! ip netns list >/dev/null 2>&1; then
+	skip "ip netns unavailable"
+fi
+qga=$(command -v qemu-ga || echo /usr/sbin/qemu-ga)
+[[ -x $qga ]] || skip "qemu-ga not installed"
+command -v tc >/dev/null || skip "tc not installed"
+command -v jq >/dev/null || skip "jq not installed"
+[[ -x $tool ]] || {
+	echo "guest-agent.sh: $tool is not executable" >&2
+	exit 2
+}
+
+# Everything that could act on the host is blocked.
+blocked=guest-shutdown,guest-suspend-disk,guest-suspend-ram,guest-suspend-hybrid
+blocked+=,guest-fsfreeze-freeze,guest-fsfreeze-freeze-list,guest-set-time
+blocked+=,guest-set-user-password,guest-set-vcpus,guest-set-memory-blocks,guest-file-write
+
+tmp=$(mktemp -d /tmp/gvb.XXXXXX)
+ns_g=gvb-$$-g # the guest
+ns_p=gvb-$$-p # its peer on the other end of the veth
+ns_l=gvb-$$-l # an agent-limited guest
+namespaces=()
+pids=()
+passed=0
+failed=0
+
+proc_gone() { # PID: gone or a zombie
+	local state
+	[[ -r /proc/$1/stat ]] || return 0
+	state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
+	[[ -z $state || $state == Z ]]
+}
+
+stop_pid() { # PID
+	local i
+	kill -TERM "$1" 2>/dev/null || true
+	for ((i = 0; i < 50; i++)); do
+		proc_gone "$1" && return 0
+		sleep 0.02
+	done
+	kill -KILL "$1" 2>/dev/null || true
+}
+
+cleanup() {
+	local p ns
+	set +e
+	for p in "${pids[@]}"; do
+		stop_pid "$p"
+	done
+	for ns in "${namespaces[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+pass() {
+	passed=$((passed + 1))
+	echo "ok: $*"
+}
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL: $*"
+}
+check() { # DESCRIPTION CMD...: pass if CMD succeeds, else fail and show output
+	local what=$1
+	shift
+	if "$@"; then
+		pass "$what"
+	else
+		fail "$what"
+		sed 's/^/    | /' "$tmp/out" "$tmp/err" 2>/dev/null | head -20
+	fi
+}
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# run ARGS...: guest-tool with rc, elapsed ms, stdout and stderr in $tmp/out, $tmp/err
+run() {
+	local t0
+	t0=$(now_ms)
+	rc=0
+	"$tool" "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	elapsed=$(($(now_ms) - t0))
+}
+
+wait_for() { # TRIES(x20ms) CMD...
+	local i
+	for ((i = 0; i < $1; i++)); do
+		"${@:2}" && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+pidfile_ready() { [[ -s $1 && -S $2 ]]; }
+
+# start_qga NS NAME EXTRA_BLOCKED: qemu-ga on $tmp/NAME.sock in NS, request log $tmp/NAME.log
+start_qga() {
+	local ns=$1 name=$2 extra=$3
+	mkdir -p "$tmp/$name.state"
+	ip netns exec "$ns" "$qga" -m unix-listen -p "$tmp/$name.sock" -t "$tmp/$name.state" \
+		-d -f "$tmp/$name.pid" -v -l "$tmp/$name.log" -b "$blocked$extra" \
+		2>>"$tmp/$name.stderr"
+	wait_for 250 pidfile_ready "$tmp/$name.pid" "$tmp/$name.sock" || {
+		echo "guest-agent.sh: qemu-ga in $ns did not start" >&2
+		exit 1
+	}
+	pids+=("$(cat "$tmp/$name.pid")")
+}
+
+# Requests the agent NAME received since mark NAME (log_mark), matching a string.
+log_mark() { mark=$(wc -l <"$tmp/$1.log"); }
+requests_since() { # NAME STRING
+	tail -n +"$((mark + 1))" "$tmp/$1.log" | grep -a 'read data' | grep -ac -- "$2" || true
+}
+
+nsg() { ip netns exec "$ns_g" "$@"; }
+
+setup() {
+	ip netns add "$ns_g"
+	namespaces+=("$ns_g")
+	ip netns add "$ns_p"
+	namespaces+=("$ns_p")
+	ip netns add "$ns_l"
+	namespaces+=("$ns_l")
+	ip -n "$ns_g" link set lo up
+	ip -n "$ns_g" link add gvb0 type veth peer name gvbp0 netns "$ns_p"
+	ip -n "$ns_g" link set gvb0 address 52:54:00:9a:00:01
+	ip -n "$ns_g" addr add 198.18.10.1/30 dev gvb0
+	ip -n "$ns_p" addr add 198.18.10.2/30 dev gvbp0
+	ip -n "$ns_g" link set gvb0 up
+	ip -n "$ns_p" link set gvbp0 up
+	# a member and its master sharing one MAC (as bond / net_failover do)
+	ip -n "$ns_g" link add gvbm0 type veth peer name gvbm1
+	ip -n "$ns_g" link set gvbm0 address 52:54:00:9a:00:02
+	ip -n "$ns_g" link add gvbbr0 address 52:54:00:9a:00:02 type bridge
+	ip -n "$ns_g" link set gvbm0 master gvbbr0
+	ip -n "$ns_l" link set lo up
+}
+
+send_traffic() {
+	nsg bash -c 'for i in $(seq 200); do
+		printf "%1000s" x >/dev/udp/198.18.10.2/9; done' 2>/dev/null || true
+}
+
+# Host-side readback of gvb0, the plan for RATE (burst = rate x 1 ms, quantum = burst):
+# root htb 1: default 0x10, 1:1 and 1:10 at RATE, a pfifo limit 1000 under 1:10.
+host_shows_plan() { # TCRATE BURST
+	local q c
+	q=$(nsg tc -j qdisc show dev gvb0)
+	c=$(nsg tc -d class show dev gvb0)
+	jq -e 'length == 2 and
+		(.[0] | .kind == "htb" and .handle == "1:" and .root and .options.default == "0x10") and
+		(.[1] | .kind == "pfifo" and .parent == "1:10" and .options.limit == 1000)' \
+		<<<"$q" >/dev/null &&
+		grep -Eq "^class htb 1:1 root rate $1 ceil $1 linklayer ethernet burst $2b/1 mpu 0b cburst $2b/1 " <<<"$c" &&
+		grep -Eq "^class htb 1:10 parent 1:1 leaf [0-9a-f]+: prio 0 quantum $2 rate $1 ceil $1 linklayer ethernet burst $2b/1 mpu 0b cburst $2b/1 " <<<"$c" &&
+		[[ $(grep -c '^class' <<<"$c") -eq 2 ]]
+}
+leaf_handle() { nsg tc -j qdisc show dev gvb0 | jq -r '.[] | select(.parent == "1:10") | .handle'; }
+
+t_info() {
+	run "$tmp/g.sock" info
+	check "guest-info: qemu-ga 7.2 with guest-exec enabled, not agent-limited" \
+		grep -q '^version=7\.2.* limited=0$' "$tmp/out"
+}
+
+t_apply() {
+	local h1 h2
+	log_mark g
+	run "$tmp/g.sock" apply gvb0 100mbit
+	check "apply 100mbit: tc ran (exit $rc, $elapsed ms)" grep -qx 'ran=1' "$tmp/out"
+	check "host-side tc readback shows exactly the 100mbit plan" host_shows_plan 100Mbit 12500
+	check "fq_codel missing in this kernel: reported once, pfifo leaf used" \
+		eval '[[ $(grep -c "lacks fq_codel" "$tmp/err") -eq 1 ]]'
+	h1=$(leaf_handle)
+	send_traffic
+	log_mark g
+	run "$tmp/g.sock" apply gvb0 100mbit
+	check "second apply, same limit: ran=0, the agent saw 2 readback execs and no tc -batch" \
+		eval '[[ $rc -eq 0 ]] && grep -qx "ran=0" "$tmp/out" &&
+		      [[ $(requests_since g "\"execute\":\"guest-exec\"") -eq 2 &&
+		         $(requests_since g "\"-batch\"") -eq 0 ]]'
+	run "$tmp/g.sock" apply gvb0 250mbit
+	h2=$(leaf_handle)
+	check "new limit 250mbit: ran=1, readback shows the 250mbit plan" \
+		eval '[[ $rc -eq 0 ]] && grep -qx "ran=1" "$tmp/out" && host_shows_plan 250Mbit 31250'
+	check "updated in place: leaf qdisc handle kept ($h1 -> $h2), class 1:10 kept its counters" \
+		eval '[[ -n $h1 && $h1 == "$h2" ]] &&
+		      nsg tc -s class show dev gvb0 classid 1:10 | grep -Eq "Sent [1-9][0-9]* bytes"'
+	run "$tmp/g.sock" state gvb0
+	check "guest-tool state agrees: 250000000 bit/s, pfifo leaf" \
+		grep -q 'have_root=1 defcls=0x10 have_parent=1 parent_rate=250000000 have_leaf=1 rate=250000000 .*leaf_qdisc=pfifo' "$tmp/out"
+	run "$tmp/g.sock" apply gvb0 unlimited
+	check "removal: ran=1, host readback shows no htb and no classes" \
+		eval '[[ $rc -eq 0 ]] && grep -qx "ran=1" "$tmp/out" &&
+		      ! nsg tc qdisc show dev gvb0 | grep -q htb &&
+		      [[ -z $(nsg tc class show dev gvb0) ]]'
+	run "$tmp/g.sock" apply gvb0 unlimited
+	check "removal again: ran=0" eval '[[ $rc -eq 0 ]] && grep -qx "ran=0" "$tmp/out"'
+}
+
+t_invalid_name() {
+	log_mark g
+	run "$tmp/g.sock" apply 'gvb0;reboot' 100mbit
+	check "invalid interface name: EINVAL and the agent received no request at all" \
+		eval '[[ $rc -eq 1 ]] && grep -q "error EINVAL" "$tmp/err" &&
+		      [[ $(requests_since g "execute") -eq 0 ]]'
+}
+
+sysfs() { nsg cat "/sys/class/net/gvb0/statistics/$1"; }
+
+t_counters() {
+	local b_tx b_rx b_txp a_tx a_rx a_txp tx rx txp
+	send_traffic
+	b_tx=$(sysfs tx_bytes) b_rx=$(sysfs rx_bytes) b_txp=$(sysfs tx_packets)
+	run "$tmp/g.sock" ifaces
+	a_tx=$(sysfs tx_bytes) a_rx=$(sysfs rx_bytes) a_txp=$(sysfs tx_packets)
+	# NAME MAC stats=1 RXB RXP TXB TXP
+	read -r rx tx txp <<<"$(awk '$1 == "gvb0" {print $4, $6, $7}' "$tmp/out")"
+	check "agent counters of gvb0 = sysfs within one sample: tx $b_tx<=$tx<=$a_tx, rx $b_rx<=$rx<=$a_rx, tx_packets $b_txp<=$txp<=$a_txp" \
+		eval '[[ $rc -eq 0 && $tx -ge 200000 && $b_tx -le $tx && $tx -le $a_tx &&
+		         $b_rx -le $rx && $rx -le $a_rx && $b_txp -le $txp && $txp -le $a_txp ]]'
+	b_tx=$(sysfs tx_bytes)
+	run "$tmp/g.sock" procnetdev
+	a_tx=$(sysfs tx_bytes)
+	tx=$(awk '$1 == "gvb0" {print $4}' "$tmp/out")
+	check "/proc/net/dev through guest-file-read: gvb0 tx $b_tx<=$tx<=$a_tx; gvbm0 (no IP) listed too" \
+		eval '[[ $rc -eq 0 && $b_tx -le $tx && $tx -le $a_tx ]] && grep -q "^gvbm0 " "$tmp/out"'
+	check "guest-network-get-interfaces gives gvbm0 (bridge member, no IP) no statistics" \
+		eval 'run "$tmp/g.sock" ifaces; grep -q "^gvbm0 52:54:00:9a:00:02 stats=0 " "$tmp/out"'
+}
+
+t_file_handles() {
+	log_mark g
+	run "$tmp/g.sock" procnetdev
+	check "read_file: one guest-file-open, one guest-file-close" \
+		eval '[[ $rc -eq 0 && $(requests_since g guest-file-open) -eq 1 &&
+		         $(requests_since g guest-file-close) -eq 1 ]]'
+}
+
+t_discover() {
+	run "$tmp/g.sock" discover 52:54:00:9A:00:01
+	check "discover 52:54:00:9A:00:01 -> gvb0 (single match)" grep -qx gvb0 "$tmp/out"
+	log_mark g
+	run "$tmp/g.sock" discover 52:54:00:9a:00:02
+	check "discover 52:54:00:9a:00:02 -> master gvbbr0 over its member gvbm0 (master read from sysfs)" \
+		eval 'grep -qx gvbbr0 "$tmp/out" && [[ $(requests_since g "master/uevent") -eq 2 ]]'
+	run "$tmp/g.sock" discover 52:54:00:9a:00:99
+	check "discover an unknown MAC: ENOENT" eval '[[ $rc -eq 1 ]] && grep -q "error ENOENT" "$tmp/err"'
+}
+
+t_reap() {
+	local pid
+	log_mark g
+	run "$tmp/g.sock" reap 200
+	pid=$(tail -n +"$((mark + 1))" "$tmp/g.log" | sed -n 's/.*guest_exec_child_watch called, pid: \([0-9]*\).*/\1/p' | head -1)
+	check "exec outliving its 200 ms deadline: ETIMEDOUT, pid kept, reaped by a later call" \
+		eval 'grep -qx "exec=ETIMEDOUT pending=1" "$tmp/out" && grep -q "^after=0 " "$tmp/out"'
+	check "the reap was a real exited status (no 'Invalid parameter' error), pid $pid polled after exit" \
+		eval '[[ -n $pid ]] && ! grep -q "Invalid parameter" "$tmp/err" &&
+		      tail -n +"$((mark + 1))" "$tmp/g.log" | sed -n "/child_watch called, pid: $pid/,\$p" |
+		      grep -aq "\"guest-exec-status\",\"arguments\":{\"pid\":$pid}"'
+}
+
+t_limited() {
+	start_qga "$ns_l" l ,guest-exec,guest-exec-status
+	run "$tmp/l.sock" info
+	check "qemu-ga -b guest-exec,guest-exec-status: reported agent-limited (once)" \
+		eval 'grep -q "limited=1$" "$tmp/out" && [[ $(grep -c "agent-limited" "$tmp/err") -eq 1 ]]'
+	log_mark l
+	run "$tmp/l.sock" apply lo 100mbit
+	check "apply on the agent-limited guest: EPERM in $elapsed ms, no guest-exec sent" \
+		eval '[[ $rc -eq 1 && $elapsed -lt 1000 ]] && grep -q "error EPERM" "$tmp/err" &&
+		      [[ $(requests_since l "guest-exec") -eq 0 ]]'
+	run "$tmp/l.sock" ifaces
+	check "the limited guest still reports interfaces" grep -q '^lo ' "$tmp/out"
+}
+
+setup
+start_qga "$ns_g" g ""
+
+t_info
+t_apply
+t_invalid_name
+t_counters
+t_file_handles
+t_discover
+t_reap
+t_limited
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
