@@ -57,7 +57,9 @@ static void load_capacities(struct daqs_policy *p)
 	free(p->paper_r);
 	free(p->cap_eff);
 	free(p->cap_eff_ns);
+	free(p->scale);
 	p->n_links = p->sla->n_links;
+	p->scale = daqs_calloc(p->n_links, sizeof(*p->scale));
 	p->cap_eff = daqs_calloc(p->n_links, sizeof(*p->cap_eff));
 	p->cap_eff_ns = daqs_calloc(p->n_links, sizeof(*p->cap_eff_ns));
 	p->capacity_bps = daqs_calloc(p->n_links, sizeof(*p->capacity_bps));
@@ -66,6 +68,7 @@ static void load_capacities(struct daqs_policy *p)
 	for (size_t i = 0; i < p->n_links; i++) {
 		p->capacity_bps[i] = p->sla->links[i].capacity_bps;
 		p->paper_r[i] = -1;
+		p->scale[i] = 1;
 	}
 }
 
@@ -88,6 +91,7 @@ void daqs_policy_free(struct daqs_policy *p)
 	free(p->paper_r);
 	free(p->cap_eff);
 	free(p->cap_eff_ns);
+	free(p->scale);
 	free(p);
 }
 

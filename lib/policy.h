@@ -62,6 +62,10 @@ struct daqs_vm_pstate {
 	uint64_t fresh_ns;	/* time of the last fresh measurement */
 	uint64_t drift_since_ns; /* desired limit off the one in force (below min_change) since */
 	uint64_t applied_ns;	 /* when the limit in force was decided */
+	/* counter-scale probe: did the rate follow the last limit change? */
+	bool chg_pending;
+	double chg_rate_bps;	 /* counter rate just before the change */
+	uint64_t chg_from_bps;	 /* limit before the change */
 	unsigned n_fresh;	 /* fresh measurements seen (saturates) */
 	/* wants-more probe: demand held at INFINITY until probe_until_ns */
 	bool probing;
@@ -98,6 +102,7 @@ struct daqs_policy_vm {
 struct daqs_policy_link_status {
 	uint64_t capacity_bps;
 	double effective_bps;  /* capacity the link was found to deliver (<= capacity_bps) */
+	double counter_scale;  /* what guests' counters show of the wire rate tc limits */
 	double reserved_bps;   /* sum of guarantee reserves (after any scaling) */
 	double be_budget_bps;  /* what best-effort VMs may use together; INFINITY = no limits */
 	bool oversubscribed;   /* reserves did not fit the capacity and were scaled */

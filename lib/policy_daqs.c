@@ -65,6 +65,10 @@
  *    when nothing needs protecting and creeps back by 1 % a minute while no
  *    Guarantee VM is squeezed or protected. A shortfall within ~1.5 x a VM's
  *    room is not detected (README, known limitations).
+ * 8. Guests' counters may see less than the wire rate tc limits (GSO: one
+ *    set of headers per GSO packet, ~0.956 at MTU 1500). The ratio is learned
+ *    per link from VMs whose rate followed a change of their limit, and all
+ *    rates are divided by it before steps 1-7 (learn_scale below).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -81,6 +85,10 @@
 #define NOISE_MULT 3.0	   /* headroom >= 3 x measured noise */
 #define QUIET_PERIODS 3	   /* periods after a change before rate moves count as noise */
 #define SQUEEZE_FALLS 3	   /* periods well below its given limit that make a VM suspect */
+#define SCALE_MIN_STEP 0.03   /* a limit change this large can reveal the counter scale */
+#define SCALE_MATCH 0.01      /* the rate followed the limit within 1 % */
+#define SCALE_GAIN 0.5
+#define SCALE_LO 0.7
 #define CAP_RECOVER_NS (60ULL * 1000000000ULL) /* learned capacity creeps back after this */
 #define CAP_RECOVER_STEP 0.01		      /* ... by 1 % of nominal each time */
 #define PROTECT_PERIODS 4
@@ -96,6 +104,7 @@ struct ctx {
 	double cap;	/* capacity planned with: nominal, or what the link proved to deliver */
 	double nominal; /* configured (or read) capacity */
 	double h0;
+	double scale;	/* counters / wire rate on this link (learned, 1 at start) */
 	uint64_t now, hold_ns;
 };
 
@@ -478,6 +487,22 @@ static bool should_apply(const struct ctx *c, struct daqs_vm_pstate *st, uint64_
 	return c->now - st->drift_since_ns >= DRIFT_NS;
 }
 
+/* Remember rate and limit before a large limit change, to see whether the rate follows it. */
+static void note_change(const struct ctx *c, struct daqs_policy_vm *vm, uint64_t want)
+{
+	struct daqs_vm_pstate *st = &vm->st;
+	double from = limit_of(st);
+
+	st->chg_pending = false;
+	if (isinf(from) || want == DAQS_RATE_UNLIMITED || !(vm->tx_bps > 0))
+		return;
+	if (fabs((double)want / from - 1) < SCALE_MIN_STEP)
+		return;
+	st->chg_pending = true;
+	st->chg_rate_bps = vm->tx_bps * c->scale; /* back to counter units */
+	st->chg_from_bps = st->limit_bps;
+}
+
 /* Apply with hysteresis; force decreases if the limits in force would overcommit the link. */
 static void decide(const struct ctx *c, struct daqs_policy_vm **v, const uint64_t *want, size_t n)
 {
@@ -504,6 +529,7 @@ static void decide(const struct ctx *c, struct daqs_policy_vm **v, const uint64_
 
 		if (!force && !go[i])
 			continue;
+		note_change(c, v[i], want[i]);
 		daqs_policy_set_exact(v[i], want[i]);
 		v[i]->st.base_bps = fmax(v[i]->tx_bps, v[i]->tx_smooth_bps);
 		v[i]->st.drift_since_ns = 0;
@@ -580,8 +606,58 @@ static void learn_capacity(struct ctx *c, struct daqs_policy_vm **v, size_t n, b
 	c->cap = *cap_eff > 0 ? *cap_eff : c->nominal;
 }
 
-static void step_vms(struct ctx *c, struct daqs_policy *p, size_t link, struct daqs_policy_vm **v,
-		     size_t n)
+/*
+ * The counter scale. Guests' counters do not always count what tc limits:
+ * veth and virtio with GSO count one set of headers per GSO packet while HTB
+ * charges every segment's, so a VM held at L shows about 0.956 L at MTU 1500.
+ * Read naively, every VM at its limit would look like it asks for less, and
+ * its limit would spiral down. A VM whose rate followed a change of its limit
+ * (rate ratio = limit ratio within 1 %) is bound by that limit, and then
+ * rate / limit is the scale. It is learned per link (guests on a host share
+ * NIC types) and every rate is divided by it, so the law works in wire units.
+ */
+static void learn_scale(const struct ctx *c, struct daqs_policy_vm **v, size_t n, double *scale)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct daqs_vm_pstate *st = &v[i]->st;
+		double k_limit, k_rate, sample;
+
+		if (!st->chg_pending || !is_fresh(c, v[i]) ||
+		    c->now - st->applied_ns < QUIET_PERIODS * c->ctl->period_ns)
+			continue;
+		st->chg_pending = false;
+		if (st->limit_bps == DAQS_RATE_UNLIMITED || !(st->chg_rate_bps > 0))
+			continue;
+		k_limit = (double)st->limit_bps / (double)st->chg_from_bps;
+		k_rate = v[i]->tx_bps / st->chg_rate_bps;
+		if (fabs(k_rate / k_limit - 1) > SCALE_MATCH)
+			continue;
+		sample = v[i]->tx_bps / (double)st->limit_bps;
+		*scale = fmin(1, fmax(SCALE_LO, *scale + SCALE_GAIN * (sample - *scale)));
+	}
+}
+
+/* Rates in wire units for the law (restored by unscale_rates). */
+static void scale_rates(struct daqs_policy_vm **v, size_t n, double scale, double *saved)
+{
+	for (size_t i = 0; i < n; i++) {
+		saved[2 * i] = v[i]->tx_bps;
+		saved[2 * i + 1] = v[i]->tx_smooth_bps;
+		v[i]->tx_bps /= scale;
+		v[i]->tx_smooth_bps /= scale;
+	}
+}
+
+static void unscale_rates(struct daqs_policy_vm **v, size_t n, const double *saved)
+{
+	for (size_t i = 0; i < n; i++) {
+		v[i]->tx_bps = saved[2 * i];
+		v[i]->tx_smooth_bps = saved[2 * i + 1];
+	}
+}
+
+static void decide_link(struct ctx *c, struct daqs_policy *p, size_t link,
+			struct daqs_policy_vm **v, size_t n)
 {
 	struct daqs_policy_link_status *ls = &p->status[link];
 	struct want *w = daqs_calloc(n, sizeof(*w));
@@ -617,6 +693,20 @@ static void step_vms(struct ctx *c, struct daqs_policy *p, size_t link, struct d
 	free(w);
 	free(alloc);
 	free(want);
+}
+
+static void step_vms(struct ctx *c, struct daqs_policy *p, size_t link, struct daqs_policy_vm **v,
+		     size_t n)
+{
+	double *saved = daqs_calloc(2 * n, sizeof(*saved));
+
+	learn_scale(c, v, n, &p->scale[link]);
+	c->scale = p->scale[link];
+	scale_rates(v, n, c->scale, saved);
+	decide_link(c, p, link, v, n);
+	unscale_rates(v, n, saved);
+	p->status[link].counter_scale = c->scale;
+	free(saved);
 }
 
 void daqs_policy_step_daqs(struct daqs_policy *p, size_t link, struct daqs_policy_vm *vms,

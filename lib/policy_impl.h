@@ -13,6 +13,7 @@ struct daqs_policy {
 	double *paper_r; /* daqs-paper: regulated BE aggregate per link, Gibit/s; < 0 = none */
 	double *cap_eff; /* daqs: capacity the link was found to deliver; 0 = not learned */
 	uint64_t *cap_eff_ns; /* when cap_eff was last lowered or raised */
+	double *scale;	      /* learned counter scale per link (counters / wire), 1 at start */
 };
 
 /* Each kind decides vms[i].limit_bps for the VMs on `link` (others are skipped). */

@@ -11,7 +11,7 @@
 
 static const char *const top_keys[] = {
 	"capacity", "duration", "apply_delay", "sample_delay", "tick", "settle",
-	"noise",    "seed",	"sla",	       "vms",	       NULL,
+	"noise",    "seed",	"sla",	       "vms",	       "counter_scale", NULL,
 };
 static const char *const vm_keys[] = { "name", "streams", "solo_max", "active", NULL };
 
@@ -179,6 +179,9 @@ static int parse_top(const struct daqs_ynode *root, const char *file, struct daq
 	r |= parse_times(root, file, d, sc);
 	if ((v = daqs_ymap_get(root, "noise")))
 		r |= daqs_ynode_get_ppm(v, file, "noise", d, &sc->noise_ppm);
+	sc->counter_scale_ppm = 1000000;
+	if ((v = daqs_ymap_get(root, "counter_scale")))
+		r |= daqs_ynode_get_ppm(v, file, "counter_scale", d, &sc->counter_scale_ppm);
 	sc->seed = 1;
 	if ((v = daqs_ymap_get(root, "seed")))
 		r |= daqs_ynode_get_uint(v, file, "seed", d, 0, UINT64_MAX, &sc->seed);

@@ -9,6 +9,8 @@
  *   tick: 10ms              # fluid-model time step (optional)
  *   settle: 5s              # excluded from steady-state metrics after each change
  *   noise: 0%               # optional multiplicative jitter of each VM's share
+ *   counter_scale: 100%     # what the guest's counters see of the wire rate tc
+ *                           # limits (veth/virtio with GSO at MTU 1500: ~95.6%)
  *   seed: 1                 # PRNG seed for the noise
  *   sla: { ... }            # an SLA document (daqs-sla(5)) with exactly one link
  *   vms:
@@ -45,6 +47,7 @@ struct daqs_scenario {
 	char *file;
 	uint64_t capacity_bps, duration_ns, apply_delay_ns, sample_delay_ns, tick_ns, settle_ns;
 	uint32_t noise_ppm;
+	uint32_t counter_scale_ppm; /* counters advance by rate x this */
 	uint64_t seed;
 	struct daqs_sla *sla;
 	struct daqs_scn_vm *vms;

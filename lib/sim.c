@@ -19,7 +19,8 @@ struct pending {
 
 struct simvm {
 	const struct daqs_scn_vm *scn;
-	double bytes;
+	double bytes;	/* what went through the link */
+	double counted; /* what the guest's counters show (bytes x counter_scale) */
 	uint64_t limit; /* in force in the fluid model */
 	struct pending *q;
 	size_t q_head, q_len, q_cap;
@@ -157,7 +158,7 @@ static void controller(struct sim *s, uint64_t t)
 		s->next_sample_ns += s->sc->sla->ctl.period_ns;
 		if (!s->in_flight) { /* an overrun skips the sample, as the daemon does */
 			for (size_t i = 0; i < s->n; i++) {
-				uint64_t b = (uint64_t)s->v[i].bytes;
+				uint64_t b = (uint64_t)s->v[i].counted;
 
 				s->snap[i] = (struct daqs_counters){ .tx_bytes = b, .tx_pkts = b / 1500 };
 			}
@@ -174,7 +175,7 @@ static void controller(struct sim *s, uint64_t t)
 static void fluid(struct sim *s, uint64_t t, struct daqs_wf_item *it)
 {
 	bool redraw = s->sc->noise_ppm && t % NOISE_PERIOD_NS < s->sc->tick_ns;
-	double amp = s->sc->noise_ppm / 1e6;
+	double amp = s->sc->noise_ppm / 1e6, scale;
 
 	for (size_t i = 0; i < s->n; i++) {
 		struct simvm *v = &s->v[i];
@@ -189,9 +190,11 @@ static void fluid(struct sim *s, uint64_t t, struct daqs_wf_item *it)
 		it[i].cap = v->active ? cap : 0;
 	}
 	daqs_waterfill(it, s->n, (double)s->sc->capacity_bps);
+	scale = s->sc->counter_scale_ppm / 1e6;
 	for (size_t i = 0; i < s->n; i++) {
 		s->v[i].rate = it[i].out;
 		s->v[i].bytes += it[i].out * (double)s->sc->tick_ns / 8e9;
+		s->v[i].counted += it[i].out * scale * (double)s->sc->tick_ns / 8e9;
 		s->v[i].period_bytes += it[i].out * (double)s->sc->tick_ns / 8e9;
 	}
 }

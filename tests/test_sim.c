@@ -53,6 +53,8 @@ static double utilisation(const struct daqs_scenario *sc, const struct daqs_sim_
  * step scenario must meet the foundation's targets; on the paper's real link
  * (40 gbit configured, 37.5 delivered) daqs must first learn the capacity
  * (a squeezed Guarantee VM proves it), hence the lower bounds there.
+ * With counters that see less than the wire rate (-gso-counters) the scale
+ * is learned first; steps then keeps 0.976 of the link.
  */
 static const struct target {
 	const char *file;
@@ -63,6 +65,9 @@ static const struct target {
 	{ "paper-a-30g.yaml", 0.98, 0.98, 1.0 },	    { "paper-b-multivm.yaml", 0.98, 0.98, 1.0 },
 	{ "steps.yaml", 0.98, 0.98, 1.0 },		    { "paper-a-15g-real-link.yaml", 0.98, 0.97, 5.0 },
 	{ "paper-a-30g-real-link.yaml", 0.98, 0.97, 5.0 },
+	/* counters at 95.6 % of the wire rate (GSO): the counter scale must be learned */
+	{ "paper-b-multivm-gso-counters.yaml", 0.98, 0.98, 1.0 },
+	{ "steps-gso-counters.yaml", 0.98, 0.97, 1.0 },
 };
 
 START_TEST(test_targets_daqs)
