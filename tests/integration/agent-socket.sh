@@ -33,106 +33,14 @@ command -v python3 >/dev/null || skip "python3 not installed"
 	exit 2
 }
 
-# Everything that could act on the host is blocked.
-blocked=guest-shutdown,guest-suspend-disk,guest-suspend-ram,guest-suspend-hybrid
-blocked+=,guest-fsfreeze-freeze,guest-fsfreeze-freeze-list,guest-set-time
-blocked+=,guest-set-user-password,guest-set-vcpus,guest-set-memory-blocks,guest-file-write
-
 tmp=$(mktemp -d /tmp/agsock.XXXXXX)
 ns_a=agsock-$$-a
 ns_b=agsock-$$-b
 namespaces=()
 pids=() # every agent (real or fake) ever started, killed by PID on exit
-passed=0
-failed=0
 
-proc_gone() { # PID: gone or a zombie
-	local state
-	[[ -r /proc/$1/stat ]] || return 0
-	state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
-	[[ -z $state || $state == Z ]]
-}
-
-stop_pid() { # PID
-	local i
-	kill -CONT "$1" 2>/dev/null || true
-	kill -TERM "$1" 2>/dev/null || true
-	for ((i = 0; i < 50; i++)); do
-		proc_gone "$1" && return 0
-		sleep 0.02
-	done
-	kill -KILL "$1" 2>/dev/null || true
-}
-
-cleanup() {
-	local p ns
-	set +e
-	for p in "${pids[@]}"; do
-		stop_pid "$p"
-	done
-	wait 2>/dev/null
-	for ns in "${namespaces[@]}"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
+. "$here/lib/agents.sh"
 trap cleanup EXIT
-
-pass() {
-	passed=$((passed + 1))
-	echo "ok: $*"
-}
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL: $*"
-}
-check() { # DESCRIPTION CMD...: pass if CMD succeeds, else fail and show output
-	local what=$1
-	shift
-	if "$@"; then
-		pass "$what"
-	else
-		fail "$what"
-		sed 's/^/    | /' "$tmp/out" "$tmp/err" 2>/dev/null | head -20
-	fi
-}
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
-# run ARGS...: agent-tool with rc, elapsed ms, stdout and stderr in $tmp/out, $tmp/err
-run() {
-	local t0
-	t0=$(now_ms)
-	rc=0
-	"$tool" "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-	elapsed=$(($(now_ms) - t0))
-}
-
-wait_for() { # TRIES(x20ms) CMD...
-	local i
-	for ((i = 0; i < $1; i++)); do
-		"${@:2}" && return 0
-		sleep 0.02
-	done
-	return 1
-}
-
-pidfile_ready() { [[ -s $1 && -S $2 ]]; }
-
-# start_qga NS NAME: qemu-ga listening on $tmp/NAME.sock inside NS; sets qga_pid
-start_qga() {
-	local ns=$1 name=$2
-	mkdir -p "$tmp/$name.state"
-	rm -f "$tmp/$name.pid"
-	ip netns exec "$ns" "$qga" -m unix-listen -p "$tmp/$name.sock" -t "$tmp/$name.state" \
-		-d -f "$tmp/$name.pid" -b "$blocked"
-	wait_for 250 pidfile_ready "$tmp/$name.pid" "$tmp/$name.sock" || {
-		echo "agent-socket.sh: qemu-ga in $ns did not start" >&2
-		exit 1
-	}
-	qga_pid=$(cat "$tmp/$name.pid")
-	pids+=("$qga_pid")
-}
 
 # start_fake SCENARIO [IDLOG]: fake agent on $tmp/fake-SCENARIO.sock; sets fake_sock
 start_fake() {
