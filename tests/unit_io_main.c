@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The adapter unit tests (daqs_io: guest-agent session over a fake transport,
- * libvirt transport against libvirt's test driver), in their own runner so
+ * libvirt transport against libvirt's test driver, the polling pool), in their own runner so
  * that the pure-core runner links the core alone. Ends with Check's summary.
  */
 #include <stdlib.h>
@@ -20,6 +20,7 @@ int main(void)
 	Suite *(*const suites[])(void) = {
 		daqs_test_guest_suite,
 		daqs_test_agent_libvirt_suite,
+		daqs_test_poller_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	int failed;
