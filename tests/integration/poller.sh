@@ -54,7 +54,10 @@ for ((i = 0; i < agents; i++)); do
 done
 
 coproc DRIVER { exec "$tool" "$deadline_ms" "${socks[@]}" 2>"$tmp/err"; }
-pids+=("$DRIVER_PID")
+# bash unsets DRIVER_PID when the coprocess exits: keep our own copy
+# shellcheck disable=SC2153 # DRIVER_PID is set by bash for the coproc
+driver_pid=$DRIVER_PID
+pids+=("$driver_pid")
 
 # phase N NAME: N cycles; the driver's lines in $tmp/NAME
 phase() {
@@ -112,7 +115,7 @@ check "after SIGCONT: every job of the next 3 cycles ok, all $agents guests (max
 
 drv_in=${DRIVER[1]}
 exec {drv_in}>&-
-wait "$DRIVER_PID" && drc=0 || drc=$?
+wait "$driver_pid" && drc=0 || drc=$?
 check "driver exits 0 at EOF; one transport log line per timed-out call ($(grep -c . "$tmp/err" || true) lines)" \
 	eval '[[ $drc -eq 0 ]] && [[ $(grep -c "poller-tool: agent: " "$tmp/err") -eq 5 ]]'
 
