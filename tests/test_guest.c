@@ -72,26 +72,11 @@ static const char *own(struct script *s, char *str)
 	return str;
 }
 
-static char *slurp(const char *name)
-{
-	char *path = daqs_asprintf("%s/tests/data/%s", daqs_test_srcdir(), name);
-	FILE *f = fopen(path, "rb");
-	char *buf = daqs_malloc(65536);
-	size_t n;
-
-	ck_assert_msg(f, "cannot open %s", path);
-	n = fread(buf, 1, 65535, f);
-	fclose(f);
-	free(path);
-	buf[n] = '\0';
-	return buf;
-}
-
 /* An exited guest-exec-status reply with exit code and data files (NULL = absent). */
 static const char *status_line(struct script *s, int exitcode, const char *out_file,
 			       const char *err_file)
 {
-	char *out = out_file ? slurp(out_file) : NULL, *err = err_file ? slurp(err_file) : NULL;
+	char *out = out_file ? daqs_test_data(NULL, "%s", out_file) : NULL, *err = err_file ? daqs_test_data(NULL, "%s", err_file) : NULL;
 	char *o64 = out ? daqs_base64_encode(out, strlen(out)) : NULL;
 	char *e64 = err ? daqs_base64_encode(err, strlen(err)) : NULL;
 	char *od = o64 ? daqs_asprintf("\"out-data\": \"%s\", \"out-truncated\": false, ", o64)
@@ -736,8 +721,8 @@ END_TEST
 
 START_TEST(test_procnetdev_samples)
 {
-	char *host = slurp("procnetdev/host-eth0-ifb.txt");
-	char *ns = slurp("procnetdev/netns-veth-bridge.txt");
+	char *host = daqs_test_data(NULL, "procnetdev/host-eth0-ifb.txt");
+	char *ns = daqs_test_data(NULL, "procnetdev/netns-veth-bridge.txt");
 	struct daqs_procnetdev *v;
 	const struct daqs_procnetdev *e;
 	size_t n, rej;

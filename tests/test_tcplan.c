@@ -189,17 +189,7 @@ END_TEST
 
 static char *data(const char *name)
 {
-	char *path = daqs_asprintf("%s/tests/data/tc/%s", daqs_test_srcdir(), name);
-	FILE *f = fopen(path, "rb");
-	char *buf = daqs_malloc(65536);
-	size_t n;
-
-	ck_assert_msg(f, "cannot open %s", path);
-	n = fread(buf, 1, 65535, f);
-	fclose(f);
-	free(path);
-	buf[n] = '\0';
-	return buf;
+	return daqs_test_data(NULL, "tc/%s", name);
 }
 
 static const struct {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <check.h>
+#include <stddef.h>
 
 Suite *daqs_test_units_suite(void);
 Suite *daqs_test_ytree_suite(void);
@@ -21,3 +22,6 @@ Suite *daqs_test_poller_suite(void);
 
 /* Source tree root (for sla/ and tests/data/), from $DAQS_SRCDIR. */
 const char *daqs_test_srcdir(void);
+/* tests/data/<printf path> read whole (< 64 KiB), NUL-terminated, caller frees; a test failure
+ * when it cannot be read. */
+char *daqs_test_data(size_t *len, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -8,13 +8,6 @@
 
 #include "unit.h"
 
-const char *daqs_test_srcdir(void)
-{
-	const char *s = getenv("DAQS_SRCDIR");
-
-	return s && *s ? s : ".";
-}
-
 int main(void)
 {
 	Suite *(*const suites[])(void) = {
