@@ -288,7 +288,9 @@ static int qdisc_one(json_object *q, struct daqs_tc_state *st)
 	return 0;
 }
 
-static int parse_qdiscs(const char *text, struct daqs_tc_state *st)
+/* Run one(element, st) over every element of a JSON array document; stops at the first error. */
+static int parse_array(const char *text, struct daqs_tc_state *st,
+		       int (*one)(json_object *, struct daqs_tc_state *))
 {
 	json_object *arr;
 	int r;
@@ -297,7 +299,7 @@ static int parse_qdiscs(const char *text, struct daqs_tc_state *st)
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < json_object_array_length(arr) && r == 0; i++)
-		r = qdisc_one(json_object_array_get_idx(arr, i), st);
+		r = one(json_object_array_get_idx(arr, i), st);
 	json_object_put(arr);
 	return r;
 }
@@ -332,20 +334,6 @@ static int class_json_one(json_object *o, struct daqs_tc_state *st)
 	c.ceil_bps *= 8;
 	class_store(&c, st);
 	return 0;
-}
-
-static int parse_classes_json(const char *text, struct daqs_tc_state *st)
-{
-	json_object *arr;
-	int r;
-
-	arr = json_parse_array(text, &r);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < json_object_array_length(arr) && r == 0; i++)
-		r = class_json_one(json_object_array_get_idx(arr, i), st);
-	json_object_put(arr);
-	return r;
 }
 
 /* ---- iproute2 6.1 class text ---- */
@@ -473,9 +461,9 @@ int daqs_tcplan_parse(const char *qdisc_json, const char *class_out, struct daqs
 
 	memset(st, 0, sizeof(*st));
 	if (q && *q)
-		r = parse_qdiscs(q, st);
+		r = parse_array(q, st, qdisc_one);
 	if (r == 0 && c && *c)
-		r = *c == '[' ? parse_classes_json(c, st) : parse_classes_text(c, st);
+		r = *c == '[' ? parse_array(c, st, class_json_one) : parse_classes_text(c, st);
 	if (r < 0)
 		memset(st, 0, sizeof(*st));
 	return r < 0 ? -EPROTO : 0;
