@@ -19,14 +19,9 @@ set -euo pipefail
 tool=${1:?usage: guest-agent.sh PATH/TO/guest-tool}
 here=$(cd "$(dirname "$0")" && pwd)
 
-skip() {
-	echo "SKIP: $*"
-	exit 77
-}
-[[ $(id -u) -eq 0 ]] || skip "needs root (network namespaces)"
-if ! command -v ip >/dev/null || ! ip netns list >/dev/null 2>&1; then
-	skip "ip netns unavailable"
-fi
+# shellcheck source-path=SCRIPTDIR source=lib/report.sh
+. "$here/lib/report.sh"
+require_root_netns
 qga=$(command -v qemu-ga || echo /usr/sbin/qemu-ga)
 [[ -x $qga ]] || skip "qemu-ga not installed"
 command -v tc >/dev/null || skip "tc not installed"

@@ -18,14 +18,9 @@ agents=6
 stopped=2 # index of the agent that gets SIGSTOPped
 deadline_ms=500
 
-skip() {
-	echo "SKIP: $*"
-	exit 77
-}
-[[ $(id -u) -eq 0 ]] || skip "needs root (network namespaces)"
-if ! command -v ip >/dev/null || ! ip netns list >/dev/null 2>&1; then
-	skip "ip netns unavailable"
-fi
+# shellcheck source-path=SCRIPTDIR source=lib/report.sh
+. "$here/lib/report.sh"
+require_root_netns
 qga=$(command -v qemu-ga || echo /usr/sbin/qemu-ga)
 [[ -x $qga ]] || skip "qemu-ga not installed"
 [[ -x $tool ]] || {

@@ -36,14 +36,9 @@ set -euo pipefail
 tool=${1:?usage: shaping.sh PATH/TO/tcplan-tool}
 here=$(cd "$(dirname "$0")" && pwd)
 
-skip() {
-	echo "SKIP: $*"
-	exit 77
-}
-[[ $(id -u) -eq 0 ]] || skip "needs root (network namespaces)"
-if ! command -v ip >/dev/null || ! ip netns list >/dev/null 2>&1; then
-	skip "ip netns unavailable"
-fi
+# shellcheck source-path=SCRIPTDIR source=lib/report.sh
+. "$here/lib/report.sh"
+require_root_netns
 for t in tc iperf3 jq ss timeout awk; do
 	command -v "$t" >/dev/null || skip "$t not installed"
 done
@@ -63,22 +58,6 @@ CAPACITY=1gbit # bottleneck; above every limit below
 SECS=4         # measured seconds (-t); the run lasts OMIT + SECS
 OMIT=1
 TOL=0.05 # +-5 % of X
-passed=0
-failed=0
-
-ok() {
-	echo "ok: $*"
-	passed=$((passed + 1))
-}
-bad() {
-	echo "FAIL: $*"
-	failed=$((failed + 1))
-}
-check() { # DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else bad "$what"; fi
-}
 
 # awk-based float helpers (reached through check: SC2317 is a false alarm)
 # shellcheck disable=SC2317
@@ -133,7 +112,7 @@ measure() { # I P OUT
 
 echo "# fixture: 2 guests, bottleneck HTB $CAPACITY on the bridge port to the sink"
 if ! fixture_up 2 "$CAPACITY"; then
-	bad "fixture_up 2 $CAPACITY"
+	fail "fixture_up 2 $CAPACITY"
 	echo "$passed passed, $failed failed"
 	exit 1
 fi
@@ -150,7 +129,7 @@ if measure 2 4 "$tmp/cal.json"; then
 	check "bottleneck goodput $(mbit "$goodput") Mbit/s is 90..100 % of $CAPACITY" \
 		awk -v g="$goodput" -v c="$cap_bps" 'BEGIN { exit !(g >= 0.90 * c && g <= 1.0 * c) }'
 else
-	bad "calibration run failed"
+	fail "calibration run failed"
 fi
 
 # 2. The limit binds: X per case, 1 and 4 streams.
@@ -161,7 +140,7 @@ for x in 50 200 500; do
 	for p in 1 4; do
 		out=$tmp/x$x-p$p.json
 		if ! measure 1 "$p" "$out"; then
-			bad "${x}mbit, $p stream(s): iperf3 run"
+			fail "${x}mbit, $p stream(s): iperf3 run"
 			continue
 		fi
 		r=$(recv_bps "$out")
@@ -216,7 +195,7 @@ if contend fifo; then
 	check "contention fifo: A+B fill >= 95 % of the bottleneck goodput" \
 		fcmp "$(awk -v a="$RA" -v b="$RB" 'BEGIN { print a + b }')" '>=' "$(awk -v g="$goodput" 'BEGIN { print 0.95 * g }')"
 else
-	bad "contention fifo: iperf3 runs ($(cat "$tmp/a-fifo.json.err" "$tmp/b-fifo.json.err" 2>/dev/null))"
+	fail "contention fifo: iperf3 runs ($(cat "$tmp/a-fifo.json.err" "$tmp/b-fifo.json.err" 2>/dev/null))"
 fi
 if contend fair; then
 	left=$(awk -v g="$goodput" -v a="$RA" 'BEGIN { printf "%.0f", g - a }')
@@ -225,7 +204,7 @@ if contend fair; then
 	check "contention fair: B received $(mbit "$RB") Mbit/s >= 80 % of (goodput - A) = $(mbit "$left")" \
 		fcmp "$RB" '>=' "$(awk -v l="$left" 'BEGIN { print 0.8 * l }')"
 else
-	bad "contention fair: iperf3 runs ($(cat "$tmp/a-fair.json.err" "$tmp/b-fair.json.err" 2>/dev/null))"
+	fail "contention fair: iperf3 runs ($(cat "$tmp/a-fair.json.err" "$tmp/b-fair.json.err" 2>/dev/null))"
 fi
 
 echo "$passed passed, $failed failed"

@@ -12,14 +12,10 @@ set -euo pipefail
 
 tool=${1:?usage: tc-plan.sh PATH/TO/tcplan-tool}
 
-skip() {
-	echo "SKIP: $*"
-	exit 77
-}
-[[ $(id -u) -eq 0 ]] || skip "needs root (network namespaces)"
-if ! command -v ip >/dev/null || ! ip netns list >/dev/null 2>&1; then
-	skip "ip netns unavailable"
-fi
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib/report.sh
+. "$here/lib/report.sh"
+require_root_netns
 command -v tc >/dev/null || skip "tc not installed"
 [[ -x $tool ]] || {
 	echo "tc-plan.sh: $tool is not executable" >&2
@@ -28,8 +24,6 @@ command -v tc >/dev/null || skip "tc not installed"
 
 ns=tcplan-$$
 tmp=$(mktemp -d /tmp/tcplan.XXXXXX)
-passed=0
-failed=0
 
 cleanup() {
 	ip netns del "$ns" 2>/dev/null || true
@@ -38,20 +32,6 @@ cleanup() {
 trap cleanup EXIT
 
 nsx() { ip netns exec "$ns" "$@"; }
-
-ok() {
-	echo "ok: $*"
-	passed=$((passed + 1))
-}
-bad() {
-	echo "FAIL: $*"
-	failed=$((failed + 1))
-}
-check() { # DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else bad "$what"; fi
-}
 
 ip netns add "$ns" || skip "cannot create a network namespace"
 nsx ip link set lo up
@@ -146,7 +126,7 @@ check "update: leaf qdisc handle $h_leaf kept" [ "$(leaf_handle v0)" = "$h_leaf"
 
 for r in 1mbit 10mbit 100mbit 937.5mbit 1gbit 2.5gbit 10gbit 25gbit 34359738368bit 40gbit \
 	1234567891bit 333333333bit 1tbit; do
-	if apply v0 "$r" && quiet; then ok "apply $r, nothing on stderr"; else bad "apply $r"; fi
+	if apply v0 "$r" && quiet; then pass "apply $r, nothing on stderr"; else fail "apply $r"; fi
 	check "$r in force (rate, ceil, bursts)" matches v0 "$r"
 	check "$r: no 0b burst" bash -c "! ip netns exec $ns tc class show dev v0 | grep -q 'burst 0b'"
 done

@@ -3,7 +3,7 @@
 # network namespaces (one namespace plus one socket = one fake guest).
 # Source it after setting: tool (the driver program), tmp (a mktemp
 # directory), and the arrays namespaces=() and pids=() that cleanup removes
-# (namespaces by name, processes by PID). Provides the counters passed/failed.
+# (namespaces by name, processes by PID). Source lib/report.sh before it.
 # shellcheck shell=bash
 # tool, tmp, qga, namespaces and pids are the sourcing script's; rc and elapsed are for it.
 # shellcheck disable=SC2154,SC2034
@@ -12,8 +12,6 @@
 AGENT_BLOCKED=guest-shutdown,guest-suspend-disk,guest-suspend-ram,guest-suspend-hybrid
 AGENT_BLOCKED+=,guest-fsfreeze-freeze,guest-fsfreeze-freeze-list,guest-set-time
 AGENT_BLOCKED+=,guest-set-user-password,guest-set-vcpus,guest-set-memory-blocks,guest-file-write
-passed=0
-failed=0
 
 proc_gone() { # PID: gone or a zombie
 	local state
@@ -44,25 +42,6 @@ cleanup() {
 		ip netns del "$ns" 2>/dev/null
 	done
 	rm -rf "$tmp"
-}
-
-pass() {
-	passed=$((passed + 1))
-	echo "ok: $*"
-}
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL: $*"
-}
-check() { # DESCRIPTION CMD...: pass if CMD succeeds, else fail and show output
-	local what=$1
-	shift
-	if "$@"; then
-		pass "$what"
-	else
-		fail "$what"
-		sed 's/^/    | /' "$tmp/out" "$tmp/err" 2>/dev/null | head -20
-	fi
 }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }

@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared by every integration script: skipping with exit 77 (meson's SKIP),
+# the root + network-namespace requirement, and the ok:/FAIL: lines with the
+# passed/failed counters behind the closing "N passed, N failed" line.
+# Source it first; check() shows $tmp/out and $tmp/err when they exist.
+# shellcheck shell=bash
+# passed, failed and tmp are shared with the sourcing script.
+# shellcheck disable=SC2034,SC2154
+
+passed=0
+failed=0
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+require_root_netns() {
+	[[ $(id -u) -eq 0 ]] || skip "needs root (network namespaces)"
+	if ! command -v ip >/dev/null || ! ip netns list >/dev/null 2>&1; then
+		skip "ip netns unavailable"
+	fi
+}
+
+pass() {
+	passed=$((passed + 1))
+	echo "ok: $*"
+}
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL: $*"
+}
+check() { # DESCRIPTION CMD...: pass if CMD succeeds, else fail and show output
+	local what=$1
+	shift
+	if "$@"; then
+		pass "$what"
+	else
+		fail "$what"
+		sed 's/^/    | /' "${tmp:-/nonexistent}/out" "${tmp:-/nonexistent}/err" 2>/dev/null | head -20
+	fi
+}
