@@ -1,14 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# End-to-end shaping: daqs's in-guest HTB plan (lib/tcplan.c, printed by
-# tcplan-tool with --no-fq-codel) applied with `tc -batch -` inside a cheap
-# guest (a network namespace) must hold a TCP flow measured by iperf3 to
-# within +-5 % of the limit X, through a shared 1 gbit bottleneck
+# End-to-end shaping: daqs's in-guest HTB plan (lib/tcplan.c) pushed THROUGH
+# the guest agent, as the daemon does (lib/guest.c daqs_guest_tc_apply: read
+# back with guest-exec, one `tc -batch -` with the plan on input-data, read
+# back and verify; driven by guest-tool against a real qemu-ga running in
+# each cheap guest, a network namespace), must hold a TCP flow measured by
+# iperf3 to within +-5 % of the limit X, through a shared 1 gbit bottleneck
 # (tests/integration/lib/fixture.sh) that is never the binding constraint.
-#   usage: shaping.sh PATH/TO/tcplan-tool      (root; exit 77 = skipped)
-# Needs: root, ip netns, veth, bridge, sch_htb, iperf3, jq. Touches only the
-# namespaces dqf<pid>r<random>-* (198.18.64.0/24 inside them) and a mktemp
-# directory; every iperf3 is bounded and stopped by PID. About 50 s.
+# After every apply the HTB is read back a second time on the host side
+# (`ip netns exec ... tc`) and checked by tcplan-tool, independently of the
+# agent's own verification.
+#   usage: shaping.sh PATH/TO/tcplan-tool PATH/TO/guest-tool   (root; 77 = skipped)
+# Needs: root, ip netns, veth, bridge, sch_htb, iperf3, jq, qemu-ga. Touches
+# only the namespaces dqf<pid>r<random>-* (198.18.64.0/24 inside them) and
+# mktemp directories; every iperf3 and qemu-ga is bounded or stopped by PID.
+# About 50 s.
 #
 # Which iperf3 number: the receiver's, .end.sum_received.bits_per_second.
 # It counts bytes the sink actually got over the measured interval; the
@@ -33,7 +39,8 @@
 # 0.99..1.08 admits both.
 set -euo pipefail
 
-tool=${1:?usage: shaping.sh PATH/TO/tcplan-tool}
+tool=${1:?usage: shaping.sh PATH/TO/tcplan-tool PATH/TO/guest-tool}
+gtool=${2:?usage: shaping.sh PATH/TO/tcplan-tool PATH/TO/guest-tool}
 here=$(cd "$(dirname "$0")" && pwd)
 
 # shellcheck source-path=SCRIPTDIR source=lib/report.sh
@@ -42,15 +49,26 @@ require_root_netns
 for t in tc iperf3 jq ss timeout awk; do
 	command -v "$t" >/dev/null || skip "$t not installed"
 done
-[[ -x $tool ]] || {
-	echo "shaping.sh: $tool is not executable" >&2
-	exit 2
-}
+qga=$(command -v qemu-ga || echo /usr/sbin/qemu-ga)
+[[ -x $qga ]] || skip "qemu-ga not installed"
+for t in "$tool" "$gtool"; do
+	[[ -x $t ]] || {
+		echo "shaping.sh: $t is not executable" >&2
+		exit 2
+	}
+done
 
 # shellcheck source=lib/fixture.sh
 . "$here/lib/fixture.sh"
 tmp=$(mktemp -d /tmp/shaping.XXXXXX)
-trap 'fixture_down; rm -rf "$tmp"' EXIT
+# The agents' harness (start_qga; its cleanup() stops $pids by PID, then waits for
+# every child, so the fixture (iperf3 servers) must go down first,
+# and removes $tmp; the fixture removes its own namespaces).
+namespaces=()
+pids=()
+# shellcheck source=lib/agents.sh
+. "$here/lib/agents.sh"
+trap 'fixture_down; cleanup' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -77,14 +95,12 @@ sleep_until() { # EPOCH
 	sleep "$d"
 }
 
-# Apply daqs's plan for RATE on guest I's eth0 the way the daemon does:
-# read back, plan, one `tc -batch -`, then check it is in force.
+# Put RATE in force on guest I's eth0 through its agent (guest-tool apply:
+# the daemon's code path), then read the HTB back on the host side and check
+# it against the plan with tcplan-tool.
 # shellcheck disable=SC2317 # run through check
 apply_limit() { # I RATE
-	fixture_exec "$1" tc -j qdisc show dev eth0 >"$tmp/q.json"
-	fixture_exec "$1" tc -d -j class show dev eth0 >"$tmp/c.out"
-	"$tool" plan eth0 "$2" "$tmp/q.json" "$tmp/c.out" --no-fq-codel >"$tmp/batch"
-	fixture_exec "$1" tc -batch - <"$tmp/batch"
+	"$gtool" "$tmp/g$1.sock" apply eth0 "$2" || return 1
 	fixture_exec "$1" tc -j qdisc show dev eth0 >"$tmp/q.json"
 	fixture_exec "$1" tc -d -j class show dev eth0 >"$tmp/c.out"
 	"$tool" check eth0 "$2" "$tmp/q.json" "$tmp/c.out"
@@ -117,6 +133,10 @@ if ! fixture_up 2 "$CAPACITY"; then
 	exit 1
 fi
 echo "# run directory $FIXTURE_DIR, namespaces $FIXTURE_PREFIX-*"
+for i in 1 2; do
+	start_qga "$(fixture_ns "$i")" "g$i"
+	echo "# guest $i: qemu-ga pid $qga_pid on $tmp/g$i.sock"
+done
 
 # 1. Calibrate: what the bottleneck delivers as TCP goodput (4 streams).
 cap_bps=$(_fixture_bits "$CAPACITY")
