@@ -81,6 +81,9 @@ void daqs_sla_free(struct daqs_sla *sla)
 	for (size_t i = 0; i < sla->n_vms; i++) {
 		free(sla->vms[i].name);
 		free(sla->vms[i].uuid);
+		free(sla->vms[i].agent);
+		free(sla->vms[i].iface);
+		free(sla->vms[i].mac);
 	}
 	free(sla->links);
 	free(sla->vms);
@@ -496,8 +499,95 @@ static void parse_defaults(struct ctx *c, const struct daqs_ynode *map)
 
 /* ---- vms ---- */
 
-static const char *const vm_keys[] = { "name", "uuid", "class", "min", "max", "weight", "link",
+static const char *const vm_keys[] = { "name",   "uuid",	     "class", "min", "max",
+				       "weight", "link",      "agent", "mac", "interface",
 				       NULL };
+
+/* agent: an absolute path to a unix socket, printable, no spaces. */
+static void parse_vm_agent(struct ctx *c, const struct daqs_ynode *map, const char *base,
+			   struct daqs_sla_vm *vm)
+{
+	char what[WHAT_MAX];
+	const struct daqs_ynode *n = field(map, base, "agent", what);
+	const char *s;
+	size_t len;
+
+	if (!n || daqs_ynode_get_str(n, c->file, what, c->d, &s) < 0)
+		return;
+	len = strlen(s);
+	if (s[0] != '/' || len >= 108) { /* sizeof(sun_path) */
+		daqs_ynode_error(n, c->file, what, c->d,
+				 "'%.60s' is not an absolute unix socket path of at most 107 bytes",
+				 s);
+		return;
+	}
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f) {
+			daqs_ynode_error(n, c->file, what, c->d,
+					 "socket path contains a space or control character");
+			return;
+		}
+	for (const struct daqs_sla_vm *o = c->sla->vms; o < vm; o++)
+		if (o->agent && strcmp(o->agent, s) == 0) {
+			daqs_ynode_error(n, c->file, what, c->d,
+					 "agent socket '%s' is already used by the VM at line %u (an "
+					 "agent socket serves one client)",
+					 s, o->line);
+			return;
+		}
+	vm->agent = daqs_strdup(s);
+}
+
+static void parse_vm_iface(struct ctx *c, const struct daqs_ynode *map, const char *base,
+			   struct daqs_sla_vm *vm)
+{
+	char what[WHAT_MAX];
+	const struct daqs_ynode *n = field(map, base, "interface", what);
+	const char *s;
+
+	if (!n || daqs_ynode_get_str(n, c->file, what, c->d, &s) < 0 ||
+	    check_ifname(c, n, what) < 0)
+		return;
+	vm->iface = daqs_strdup(s);
+}
+
+/* xx:xx:xx:xx:xx:xx, hexadecimal; stored lower case. */
+static void parse_vm_mac(struct ctx *c, const struct daqs_ynode *map, const char *base,
+			 struct daqs_sla_vm *vm)
+{
+	char what[WHAT_MAX];
+	const struct daqs_ynode *n = field(map, base, "mac", what);
+	const char *s;
+	size_t i;
+
+	if (!n || daqs_ynode_get_str(n, c->file, what, c->d, &s) < 0)
+		return;
+	for (i = 0; s[i] && i < 17; i++)
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
+			break;
+	if (i != 17 || s[i]) {
+		daqs_ynode_error(n, c->file, what, c->d,
+				 "'%.40s' is not a MAC address (xx:xx:xx:xx:xx:xx, hexadecimal)", s);
+		return;
+	}
+	vm->mac = daqs_strdup(s);
+	for (i = 0; vm->mac[i]; i++)
+		vm->mac[i] = (char)tolower((unsigned char)vm->mac[i]);
+}
+
+/* A VM reached through a raw agent socket has no libvirt XML to take the MAC from. */
+static void check_vm_reach(struct ctx *c, const struct daqs_ynode *map, const char *base,
+			   const struct daqs_sla_vm *vm)
+{
+	if (vm->agent && !vm->iface && !vm->mac && !daqs_ymap_get(map, "interface") &&
+	    !daqs_ymap_get(map, "mac"))
+		daqs_ynode_error(map, c->file, base, c->d,
+				 "a VM reached through 'agent' needs 'interface' or 'mac' (which "
+				 "guest interface carries its traffic?)");
+	if (vm->agent && !daqs_ymap_get(map, "name"))
+		daqs_ynode_error(map, c->file, base, c->d,
+				 "a VM reached through 'agent' needs a 'name'");
+}
 
 static void parse_vm_name(struct ctx *c, const struct daqs_ynode *map, const char *base,
 			  size_t idx)
@@ -601,6 +691,10 @@ static void parse_vm(struct ctx *c, const struct daqs_ynode *map, size_t idx)
 	vm->max_bps = s.max_bps;
 	vm->weight = s.weight;
 	parse_vm_link(c, map, base, vm);
+	parse_vm_agent(c, map, base, vm);
+	parse_vm_iface(c, map, base, vm);
+	parse_vm_mac(c, map, base, vm);
+	check_vm_reach(c, map, base, vm);
 }
 
 static void parse_vms(struct ctx *c, const struct daqs_ynode *vms)

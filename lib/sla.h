@@ -60,6 +60,10 @@ struct daqs_sla_vm {
 	uint64_t max_bps; /* DAQS_RATE_UNLIMITED when not capped */
 	uint32_t weight;  /* >= 1; default 1 */
 	size_t link;	  /* index into links[] */
+	/* how daqsd reaches the guest; all NULL = libvirt domain, interface found by its MAC */
+	char *agent;	  /* raw agent socket (absolute path): plain QEMU, Proxmox, tests */
+	char *iface;	  /* guest interface to shape (skips discovery) */
+	char *mac;	  /* MAC to discover the interface by (lower case) */
 	unsigned line, col;
 };
 

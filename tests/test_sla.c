@@ -354,6 +354,26 @@ START_TEST(test_uuid_and_find_vm)
 }
 END_TEST
 
+START_TEST(test_agent_reach)
+{
+	struct daqs_sla *sla =
+		load_ok(ONE_LINK "vms:\n"
+				 "  - {name: g1, class: best-effort, agent: /run/q/g1.sock, interface: bond0}\n"
+				 "  - {name: g2, class: best-effort, agent: /run/q/g2.sock, mac: 52:54:00:AB:cd:0F}\n"
+				 "  - {name: g3, class: best-effort}\n");
+
+	ck_assert_str_eq(sla->vms[0].agent, "/run/q/g1.sock");
+	ck_assert_str_eq(sla->vms[0].iface, "bond0");
+	ck_assert_ptr_null(sla->vms[0].mac);
+	ck_assert_str_eq(sla->vms[1].mac, "52:54:00:ab:cd:0f"); /* lower-cased */
+	ck_assert_ptr_null(sla->vms[1].iface);
+	ck_assert_ptr_null(sla->vms[2].agent); /* a libvirt domain */
+	ck_assert_ptr_null(sla->vms[2].iface);
+	ck_assert_ptr_null(sla->vms[2].mac);
+	daqs_sla_free(sla);
+}
+END_TEST
+
 START_TEST(test_rates_and_caps)
 {
 	struct daqs_sla *sla = load_ok(
@@ -582,6 +602,7 @@ Suite *daqs_test_sla_suite(void)
 	tcase_add_test(tc, test_vm_default_guarantee);
 	tcase_add_test(tc, test_uuid_and_find_vm);
 	tcase_add_test(tc, test_rates_and_caps);
+	tcase_add_test(tc, test_agent_reach);
 	tcase_add_test(tc, test_all_errors_reported);
 	tcase_add_test(tc, test_huge_file);
 	tcase_add_test(tc, test_vm_limit);
