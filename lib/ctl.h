@@ -63,6 +63,9 @@ struct daqs_ctl_request {
 bool daqs_ctl_cmd_mutates(enum daqs_ctl_cmd c);
 const char *daqs_ctl_cmd_name(enum daqs_ctl_cmd c);
 
+/* 0 when rq is a valid request (what format needs and parse enforces), else
+ * -EINVAL with the reason in why (daqsctl reports it before sending). */
+int daqs_ctl_request_check(const struct daqs_ctl_request *rq, char *why, size_t why_len);
 /* One line with the trailing '\n' (caller frees). -EINVAL on a request that
  * would not parse back (e.g. override with nothing to override). */
 int daqs_ctl_request_format(const struct daqs_ctl_request *rq, char **line);
@@ -74,6 +77,13 @@ int daqs_ctl_request_parse(const char *line, size_t len, struct daqs_ctl_request
 char *daqs_ctl_reply_error(int err, const char *msg);
 /* {"ok":true}\n (caller frees). */
 char *daqs_ctl_reply_ok(void);
+/*
+ * Any reply line: 0 for {"ok":true,...}; -EREMOTEIO for {"ok":false,...} with
+ * the errno name in code ("EPERM") and the daemon's text in msg; -EINVAL for
+ * anything else, with the reason in msg. code and msg are cut to fit.
+ */
+int daqs_ctl_reply_parse(const char *line, size_t len, char *code, size_t code_len, char *msg,
+			 size_t msg_len);
 
 /* --- status --- */
 
@@ -150,7 +160,17 @@ extern const size_t daqs_ctl_n_link_fields;
 
 /* {"ok":true,"status":{...}}\n (caller frees); NULL on allocation failure. */
 char *daqs_ctl_status_format(const struct daqs_ctl_status *st);
-/* Parse a status reply line; *st filled (free with daqs_ctl_status_clear). */
+/* The status object alone (no "ok" wrapper), compact or indented, ending in
+ * '\n' (caller frees): what daqsctl --json prints. */
+char *daqs_ctl_status_json(const struct daqs_ctl_status *st, bool pretty);
+/*
+ * Parse a status reply line; *st filled (free with daqs_ctl_status_clear).
+ * Every table key is required; keys the tables do not know are ignored (a
+ * newer daemon may add fields). An {"ok":false} reply is -EREMOTEIO with
+ * "CODE: text" in why; anything malformed (wrong type, a string longer than
+ * its buffer, a non-finite number) -EINVAL. Non-finite doubles and negative
+ * seconds are written as null, so they come back as NaN and -1.
+ */
 int daqs_ctl_status_parse(const char *line, size_t len, struct daqs_ctl_status *st, char *why,
 			  size_t why_len);
 void daqs_ctl_status_clear(struct daqs_ctl_status *st);
@@ -160,16 +180,19 @@ void daqs_ctl_status_clear(struct daqs_ctl_status *st);
 struct daqs_ctl_buf {
 	char *data;
 	size_t len, cap;
+	size_t line_start; /* private: where the unfinished last line starts */
 };
 
 /*
- * Append n bytes read from the peer. -EMSGSIZE once more than
- * DAQS_CTL_MAX_LINE bytes are buffered without a newline.
+ * Append n bytes read from the peer. -EMSGSIZE once a line cannot end within
+ * DAQS_CTL_MAX_LINE bytes with its newline (DAQS_CTL_MAX_LINE bytes buffered
+ * without a newline); the buffer is then unusable: clear it and drop the peer.
  */
 int daqs_ctl_buf_feed(struct daqs_ctl_buf *b, const void *p, size_t n);
 /*
  * Take the next complete line out of the buffer: *line (NUL-terminated, no
- * '\n', caller frees) and 1; 0 when no complete line is buffered.
+ * '\n', caller frees) and 1; 0 when no complete line is buffered. A NUL byte
+ * inside a line ends its text there (the rest of that line is dropped).
  */
 int daqs_ctl_buf_take(struct daqs_ctl_buf *b, char **line);
 void daqs_ctl_buf_clear(struct daqs_ctl_buf *b);

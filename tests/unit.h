@@ -15,6 +15,8 @@ Suite *daqs_test_sim_suite(void);
 Suite *daqs_test_base64_suite(void);
 Suite *daqs_test_qga_suite(void);
 Suite *daqs_test_tcplan_suite(void);
+Suite *daqs_test_ctl_suite(void);
+Suite *daqs_test_metrics_suite(void);
 /* adapter suites (daqs-unit-io) */
 Suite *daqs_test_guest_suite(void);
 Suite *daqs_test_agent_libvirt_suite(void);

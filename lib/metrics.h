@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A status snapshot as Prometheus text (exposition format 0.0.4: "# HELP" and
+ * "# TYPE" per family, base units, counters ending in _total, '\n' line ends
+ * and a final newline). Served by nobody yet: daqsctl metrics prints it (for
+ * node_exporter's textfile collector).
+ *
+ * Families: daqs_cycles_total, daqs_cycle_duration_seconds; per link (label
+ * link) daqs_link_{capacity,effective_capacity,reserved}_bits_per_second and
+ * daqs_link_utilisation_ratio; per VM (labels vm, class, link)
+ * daqs_vm_{tx,rx,limit,min,max}_bits_per_second,
+ * daqs_vm_guarantee_satisfaction_ratio, daqs_vm_agent_errors_total,
+ * daqs_vm_tc_applies_total, daqs_vm_agent_up.
+ * A value that does not exist is left out, never faked: a NaN rate or ratio,
+ * and an unlimited limit or max (no sample: "no limit", not +Inf). A family
+ * with no sample keeps its HELP and TYPE lines.
+ * Label values escape backslash, double quote and newline as \\ \" \n.
+ */
+#pragma once
+
+#include "ctl.h"
+
+/* The whole text (caller frees). */
+char *daqs_metrics_render(const struct daqs_ctl_status *st);
