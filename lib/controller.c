@@ -1,0 +1,1231 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* daqsd's per-period work: sample, decide, enforce, publish (see controller.h). */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent_socket.h"
+#include "controller.h"
+#include "estimator.h"
+#include "guest.h"
+#include "mem.h"
+#include "poller.h"
+#include "state.h"
+#include "units.h"
+
+#define NS_PER_S 1000000000ULL
+#define SAMPLE_MIN_NS (50ULL * 1000000ULL)   /* sampling deadline: >= 50 ms ... */
+#define SAMPLE_MAX_NS (2ULL * NS_PER_S)	     /* ... <= 2 s, else period / 2 */
+#define APPLY_MIN_NS (2ULL * NS_PER_S)	     /* tc under TCG: ~80 ms per exec, 5 execs */
+#define BACKOFF_MAX 25			     /* cycles a timed-out guest is skipped, at most */
+#define RETIRE_TRIES 10			     /* attempts to remove a dropped guest's limit */
+#define SPEED_EVERY_NS (5ULL * NS_PER_S)     /* capacity: auto re-read */
+
+enum agent_state { AG_UNKNOWN, AG_OK, AG_LIMITED, AG_NOT_CONNECTED, AG_ERROR };
+static const char *const agent_names[] = {
+	[AG_UNKNOWN] = "unknown",
+	[AG_OK] = "ok",
+	[AG_LIMITED] = "agent-limited",
+	[AG_NOT_CONNECTED] = "not-connected",
+	[AG_ERROR] = "error",
+};
+
+struct cvm {
+	struct daqs_controller *c;
+	char name[DAQS_SLA_NAME_MAX + 1];
+	char uuid[37];
+	bool libvirt;		/* added by upsert (else from the SLA's agent:) */
+	char *agent_path;	/* socket guests */
+	struct daqs_guest *g;
+	struct daqs_guest *pending_g; /* new transport, swapped in at the next cycle */
+	char mac[18];
+	char iface_cfg[DAQS_IFNAMSIZ];
+	char iface[DAQS_IFNAMSIZ];
+	char kind[16];
+	bool need_discover, need_verify;
+	bool gone;	/* removed: freed at the next cycle */
+	bool retiring;	/* dropped from the SLA: limit removed, then forgotten */
+	unsigned retire_tries;
+	uint64_t verified_ns;
+	unsigned backoff, skip;	/* timed-out guests are probed less often */
+	struct daqs_estimator est;
+	struct daqs_policy_vm pv;
+	struct daqs_sla_vm eff;	/* SLA entry (or defaults) with any override applied */
+	bool overridden;
+	int64_t override_left_s;
+	uint64_t in_force;	/* limit known in force */
+	bool in_force_known;
+	/* this cycle */
+	bool sampled;
+	int sample_r;
+	struct daqs_sample smp;
+	bool do_apply;
+	uint64_t target;
+	int apply_r;
+	bool apply_ran;
+	char msg[256];		/* first thing the agent layers logged during this job */
+	/* status */
+	enum agent_state agent;
+	char last_error[256];
+	uint64_t agent_errors, applies;
+};
+
+struct daqs_controller {
+	pthread_mutex_t lock;
+	struct daqs_controller_cfg cfg;
+	char *state_dir;
+	struct daqs_sla *sla;
+	char sla_error[512];
+	struct daqs_policy *policy;
+	struct daqs_poller *poller;
+	struct cvm **v;
+	size_t n, cap;
+	struct daqs_state_override *ovr;
+	size_t n_ovr, ovr_cap;
+	bool state_dirty;
+	uint64_t cycles;
+	double cycle_ms;
+	uint64_t speed_ns;
+	struct daqs_ctl_status snap;
+};
+
+/* ---- logging ---- */
+
+static void ctl_log(struct daqs_controller *c, enum daqs_log_prio prio, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void ctl_log(struct daqs_controller *c, enum daqs_log_prio prio, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	if (!c->cfg.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	c->cfg.log(c->cfg.log_ud, prio, buf);
+}
+
+/* The agent layers' log callback: keep the first message of the job; the
+ * cycle logs it once per transition (never once per cycle). */
+static void guest_msg(void *ud, const char *msg)
+{
+	struct cvm *v = ud;
+
+	if (!v->msg[0])
+		snprintf(v->msg, sizeof(v->msg), "%s", msg);
+}
+
+/* ---- guests ---- */
+
+static struct cvm *find(struct daqs_controller *c, const char *name)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (!c->v[i]->gone && !strcmp(c->v[i]->name, name))
+			return c->v[i];
+	return NULL;
+}
+
+static void estimator_init(struct daqs_controller *c, struct cvm *v)
+{
+	uint64_t cap = 0;
+	struct daqs_estimator_cfg ecfg = {
+		.tau_ns = c->sla->ctl.smoothing_ns,
+		.max_gap_ns = 5 * c->sla->ctl.period_ns,
+	};
+
+	for (size_t l = 0; l < c->sla->n_links; l++)
+		cap = c->sla->links[l].capacity_bps > cap ? c->sla->links[l].capacity_bps : cap;
+	ecfg.max_bps = cap ? 10.0 * (double)cap : 1e13; /* 10 x the fastest link: implausible */
+	daqs_estimator_init(&v->est, &ecfg);
+}
+
+static struct cvm *cvm_new(struct daqs_controller *c, const char *name)
+{
+	struct cvm *v = daqs_calloc(1, sizeof(*v));
+
+	v->c = c;
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	v->need_discover = true;
+	v->need_verify = true;
+	v->in_force = DAQS_RATE_UNLIMITED;
+	estimator_init(c, v);
+	daqs_grow((void **)&c->v, &c->cap, c->n + 1, sizeof(*c->v));
+	c->v[c->n++] = v;
+	return v;
+}
+
+static void cvm_free(struct cvm *v)
+{
+	daqs_guest_free(v->g);
+	daqs_guest_free(v->pending_g);
+	free(v->agent_path);
+	free(v);
+}
+
+static struct daqs_guest *socket_guest(struct cvm *v, const char *path)
+{
+	return daqs_guest_new(daqs_agent_socket_new(path, guest_msg, v), v->name, guest_msg, v);
+}
+
+/* Where to shape: interface from the SLA, else discovery by MAC. */
+static void cvm_reach(struct cvm *v, const struct daqs_sla_vm *e, const char *mac)
+{
+	const char *iface = e && e->iface ? e->iface : "";
+
+	if (e && e->mac)
+		mac = e->mac;
+	if (strcmp(iface, v->iface_cfg) || strcmp(mac ? mac : "", v->mac))
+		v->need_discover = true;
+	snprintf(v->iface_cfg, sizeof(v->iface_cfg), "%s", iface);
+	snprintf(v->mac, sizeof(v->mac), "%s", mac ? mac : "");
+}
+
+/* Socket guests follow the SLA: create, re-point, retire. */
+static void reconcile_sockets(struct daqs_controller *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct cvm *v = c->v[i];
+		const struct daqs_sla_vm *e;
+
+		if (v->libvirt || v->gone)
+			continue;
+		e = daqs_sla_find_vm(c->sla, v->name, NULL);
+		if (!e || !e->agent) {
+			if (!v->retiring)
+				ctl_log(c, DAQS_LOG_NOTICE,
+				     "guest '%s': no longer in the SLA file; removing its limit", v->name);
+			v->retiring = true;
+		}
+	}
+	for (size_t i = 0; i < c->sla->n_vms; i++) {
+		const struct daqs_sla_vm *e = &c->sla->vms[i];
+		struct cvm *v;
+
+		if (!e->agent)
+			continue;
+		v = find(c, e->name);
+		if (v && v->libvirt) {
+			ctl_log(c, DAQS_LOG_WARNING,
+			     "guest '%s': is a libvirt domain and has 'agent:' in the SLA; using "
+			     "libvirt",
+			     e->name);
+			continue;
+		}
+		if (!v) {
+			v = cvm_new(c, e->name);
+		} else if (v->retiring) {
+			v->retiring = false;
+		}
+		if (!v->agent_path || strcmp(v->agent_path, e->agent)) {
+			free(v->agent_path);
+			v->agent_path = daqs_strdup(e->agent);
+			daqs_guest_free(v->pending_g);
+			v->pending_g = socket_guest(v, e->agent);
+			v->need_discover = true;
+		}
+		cvm_reach(v, e, NULL);
+	}
+}
+
+/* ---- overrides ---- */
+
+static struct daqs_state_override *find_ovr(struct daqs_controller *c, const char *vm)
+{
+	for (size_t i = 0; i < c->n_ovr; i++)
+		if (!strcmp(c->ovr[i].vm, vm))
+			return &c->ovr[i];
+	return NULL;
+}
+
+static void drop_ovr(struct daqs_controller *c, struct daqs_state_override *o)
+{
+	size_t i = (size_t)(o - c->ovr);
+
+	memmove(&c->ovr[i], &c->ovr[i + 1], (c->n_ovr - i - 1) * sizeof(*o));
+	c->n_ovr--;
+}
+
+static void apply_ovr(struct daqs_sla_vm *e, const struct daqs_state_override *o)
+{
+	if (o->has_class)
+		e->cls = o->cls;
+	if (o->has_min)
+		e->min_bps = o->min_bps;
+	if (o->has_max)
+		e->max_bps = o->max_bps;
+	if (o->has_weight)
+		e->weight = o->weight;
+	if (e->cls == DAQS_CLASS_BEST_EFFORT)
+		e->min_bps = 0;
+}
+
+/* What the SLA (plus an override, when o is not NULL) says of a VM. */
+static void effective(struct daqs_controller *c, const char *name, const char *uuid,
+		      const struct daqs_state_override *o, struct daqs_sla_vm *out)
+{
+	const struct daqs_sla_vm *e = daqs_sla_find_vm(c->sla, name, uuid && *uuid ? uuid : NULL);
+
+	if (e)
+		*out = *e;
+	else
+		daqs_sla_vm_default(c->sla, name, out);
+	if (o)
+		apply_ovr(out, o);
+}
+
+static void expire_overrides(struct daqs_controller *c)
+{
+	time_t now = time(NULL);
+
+	for (size_t i = 0; i < c->n_ovr;) {
+		if (c->ovr[i].expires && c->ovr[i].expires <= now) {
+			ctl_log(c, DAQS_LOG_NOTICE, "override: expired for '%s'", c->ovr[i].vm);
+			drop_ovr(c, &c->ovr[i]);
+			c->state_dirty = true;
+			continue;
+		}
+		i++;
+	}
+}
+
+/* ---- state file ---- */
+
+static void state_build(struct daqs_controller *c, struct daqs_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->ovr = daqs_calloc(c->n_ovr ? c->n_ovr : 1, sizeof(*st->ovr));
+	memcpy(st->ovr, c->ovr, c->n_ovr * sizeof(*c->ovr));
+	st->n_ovr = c->n_ovr;
+	st->app = daqs_calloc(c->n ? c->n : 1, sizeof(*st->app));
+	for (size_t i = 0; i < c->n; i++) {
+		struct cvm *v = c->v[i];
+
+		if (v->gone || !v->in_force_known || !v->iface[0])
+			continue;
+		snprintf(st->app[st->n_app].vm, sizeof(st->app[0].vm), "%s", v->name);
+		snprintf(st->app[st->n_app].iface, sizeof(st->app[0].iface), "%s", v->iface);
+		st->app[st->n_app++].limit_bps = v->in_force;
+	}
+}
+
+/* Called with the lock held. */
+static int state_save(struct daqs_controller *c, char *why, size_t why_len)
+{
+	struct daqs_state st;
+	int r;
+
+	if (!c->state_dir)
+		return 0;
+	state_build(c, &st);
+	r = daqs_state_save(c->state_dir, &st, why, why_len);
+	daqs_state_clear(&st);
+	if (r)
+		ctl_log(c, DAQS_LOG_ERR, "state: %s", why);
+	else
+		c->state_dirty = false;
+	return r;
+}
+
+static int state_restore(struct daqs_controller *c)
+{
+	struct daqs_state st;
+	char why[512];
+	int r = daqs_state_load(c->state_dir, &st, why, sizeof(why));
+
+	if (r == -ENOENT)
+		return 0;
+	if (r) {
+		ctl_log(c, DAQS_LOG_ERR, "state: ignoring the state file: %s", why);
+		return 0; /* refuse the file, not the start: said once, loudly */
+	}
+	c->ovr = st.ovr;
+	c->n_ovr = c->ovr_cap = st.n_ovr;
+	st.ovr = NULL;
+	expire_overrides(c);
+	for (size_t i = 0; i < st.n_app; i++)
+		ctl_log(c, DAQS_LOG_INFO, "state: '%s' had %s on %s; re-verifying", st.app[i].vm,
+		     st.app[i].limit_bps == DAQS_RATE_UNLIMITED ? "no limit" : "a limit",
+		     st.app[i].iface);
+	ctl_log(c, DAQS_LOG_INFO, "state: restored %zu override(s) from %s/state.json", c->n_ovr,
+	     c->state_dir);
+	daqs_state_clear(&st);
+	return 0;
+}
+
+/* ---- lifecycle ---- */
+
+int daqs_controller_new(const struct daqs_controller_cfg *cfg, struct daqs_sla *sla,
+			struct daqs_controller **out)
+{
+	struct daqs_controller *c = daqs_calloc(1, sizeof(*c));
+
+	pthread_mutex_init(&c->lock, NULL);
+	c->cfg = *cfg;
+	c->state_dir = cfg->state_dir ? daqs_strdup(cfg->state_dir) : NULL;
+	c->cfg.state_dir = c->state_dir;
+	c->sla = sla;
+	c->policy = daqs_policy_new(cfg->kind, sla);
+	c->poller = daqs_poller_new(cfg->workers);
+	if (c->state_dir)
+		state_restore(c);
+	reconcile_sockets(c);
+	*out = c;
+	return 0;
+}
+
+static void snap_clear(struct daqs_ctl_status *s)
+{
+	free(s->links);
+	free(s->vms);
+	memset(s, 0, sizeof(*s));
+}
+
+void daqs_controller_free(struct daqs_controller *c)
+{
+	if (!c)
+		return;
+	daqs_poller_free(c->poller);
+	for (size_t i = 0; i < c->n; i++)
+		cvm_free(c->v[i]);
+	free(c->v);
+	free(c->ovr);
+	daqs_policy_free(c->policy);
+	daqs_sla_free(c->sla);
+	snap_clear(&c->snap);
+	free(c->state_dir);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+static bool same_links(const struct daqs_sla *a, const struct daqs_sla *b)
+{
+	if (a->n_links != b->n_links)
+		return false;
+	for (size_t i = 0; i < a->n_links; i++)
+		if (strcmp(a->links[i].name, b->links[i].name))
+			return false;
+	return true;
+}
+
+void daqs_controller_set_sla(struct daqs_controller *c, struct daqs_sla *sla)
+{
+	struct daqs_sla *old;
+
+	pthread_mutex_lock(&c->lock);
+	old = c->sla;
+	c->sla = sla;
+	if (same_links(old, sla)) {
+		daqs_policy_set_sla(c->policy, sla);
+	} else {
+		ctl_log(c, DAQS_LOG_NOTICE, "reload: the links changed; the policy starts afresh");
+		daqs_policy_free(c->policy);
+		c->policy = daqs_policy_new(c->cfg.kind, sla);
+		for (size_t i = 0; i < c->n; i++)
+			memset(&c->v[i]->pv.st, 0, sizeof(c->v[i]->pv.st));
+	}
+	/* every VM's pv.sla is re-pointed at its eff copy at the next decide */
+	c->sla_error[0] = '\0';
+	reconcile_sockets(c);
+	pthread_mutex_unlock(&c->lock);
+	daqs_sla_free(old);
+}
+
+const char *daqs_controller_sla_file(struct daqs_controller *c)
+{
+	return c->sla->file; /* only the event loop swaps SLAs, and it is the caller */
+}
+
+void daqs_controller_set_sla_error(struct daqs_controller *c, const char *msg)
+{
+	pthread_mutex_lock(&c->lock);
+	snprintf(c->sla_error, sizeof(c->sla_error), "%s", msg ? msg : "");
+	pthread_mutex_unlock(&c->lock);
+}
+
+int daqs_controller_upsert(struct daqs_controller *c, const char *name, const char *uuid,
+			   daqs_transport_maker make, void *arg, const char *mac)
+{
+	struct daqs_agent_transport *t;
+	struct cvm *v;
+
+	pthread_mutex_lock(&c->lock);
+	v = find(c, name);
+	if (v && !v->libvirt) {
+		ctl_log(c, DAQS_LOG_WARNING,
+		     "guest '%s': a libvirt domain of that name appeared; using libvirt instead "
+		     "of the SLA's agent socket",
+		     name);
+		v->libvirt = true;
+		free(v->agent_path);
+		v->agent_path = NULL;
+	}
+	if (!v) {
+		v = cvm_new(c, name);
+		v->libvirt = true;
+		ctl_log(c, DAQS_LOG_INFO, "guest '%s': added (libvirt)", name);
+	}
+	t = make(arg, guest_msg, v);
+	if (!t) {
+		ctl_log(c, DAQS_LOG_ERR, "guest '%s': cannot create its agent transport", name);
+		pthread_mutex_unlock(&c->lock);
+		return -EIO;
+	}
+	snprintf(v->uuid, sizeof(v->uuid), "%s", uuid ? uuid : "");
+	daqs_guest_free(v->pending_g);
+	v->pending_g = daqs_guest_new(t, name, guest_msg, v);
+	v->need_verify = true;
+	cvm_reach(v, daqs_sla_find_vm(c->sla, name, uuid), mac);
+	pthread_mutex_unlock(&c->lock);
+	return 0;
+}
+
+void daqs_controller_remove(struct daqs_controller *c, const char *name)
+{
+	struct cvm *v;
+
+	pthread_mutex_lock(&c->lock);
+	v = find(c, name);
+	if (v && v->libvirt) {
+		v->gone = true;
+		ctl_log(c, DAQS_LOG_INFO, "guest '%s': removed (domain stopped or undefined)", name);
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+size_t daqs_controller_libvirt_names(struct daqs_controller *c, char ***names)
+{
+	size_t k = 0;
+
+	pthread_mutex_lock(&c->lock);
+	*names = daqs_calloc(c->n ? c->n : 1, sizeof(**names));
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i]->libvirt && !c->v[i]->gone)
+			(*names)[k++] = daqs_strdup(c->v[i]->name);
+	pthread_mutex_unlock(&c->lock);
+	return k;
+}
+
+void daqs_controller_kick(struct daqs_controller *c, const char *name)
+{
+	struct cvm *v;
+
+	pthread_mutex_lock(&c->lock);
+	v = find(c, name);
+	if (v) {
+		v->need_discover = true;
+		v->need_verify = true;
+		v->skip = 0;
+		v->backoff = 0;
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+void daqs_controller_set_capacity(struct daqs_controller *c, size_t link, uint64_t bps)
+{
+	pthread_mutex_lock(&c->lock);
+	daqs_policy_set_capacity(c->policy, link, bps);
+	pthread_mutex_unlock(&c->lock);
+}
+
+uint64_t daqs_controller_period_ns(struct daqs_controller *c)
+{
+	uint64_t p;
+
+	pthread_mutex_lock(&c->lock);
+	p = c->sla->ctl.period_ns;
+	pthread_mutex_unlock(&c->lock);
+	return p;
+}
+
+uint64_t daqs_controller_cycles(struct daqs_controller *c)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&c->lock);
+	n = c->cycles;
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
+
+/* ---- jobs (worker threads; no lock: one guest is in one job at a time) ---- */
+
+/*
+ * What kind of device the interface is, from the guest's sysfs: a bond
+ * (uevent DEVTYPE=bond), a virtio NIC or a VF (device/uevent DRIVER=), or a
+ * virtual device without a "device" link (veth, net_failover master...).
+ * Left "" when the agent could not be asked (tried again at the next discovery).
+ */
+static void probe_kind(struct cvm *v, struct daqs_guest *g, uint64_t deadline)
+{
+	char path[96], *buf = NULL;
+	size_t len;
+	int r;
+
+	v->kind[0] = '\0';
+	snprintf(path, sizeof(path), "/sys/class/net/%s/uevent", v->iface);
+	r = daqs_guest_read_file(g, path, 4096, deadline, &buf, &len);
+	if (r == 0 && strstr(buf, "DEVTYPE=bond"))
+		snprintf(v->kind, sizeof(v->kind), "bond");
+	free(buf);
+	buf = NULL;
+	if (r || v->kind[0])
+		goto out;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device/uevent", v->iface);
+	r = daqs_guest_read_file(g, path, 4096, deadline, &buf, &len);
+	if (r == 0)
+		snprintf(v->kind, sizeof(v->kind), "%s",
+			 strstr(buf, "DRIVER=virtio_net") ? "virtio"
+			 : strstr(buf, "DRIVER=")	  ? "vf"
+							  : "other");
+	else if (r == -EREMOTEIO)
+		snprintf(v->kind, sizeof(v->kind), "virtual");
+	free(buf);
+out:
+	v->msg[0] = '\0'; /* the kind is for display: its failures are not the guest's error */
+}
+
+static int discover(struct cvm *v, struct daqs_guest *g, uint64_t deadline)
+{
+	char ifname[DAQS_IFNAMSIZ];
+	int r;
+
+	if (v->iface_cfg[0]) {
+		memcpy(ifname, v->iface_cfg, sizeof(ifname));
+	} else if (v->mac[0]) {
+		r = daqs_guest_discover(g, v->mac, deadline, ifname);
+		if (r)
+			return r;
+	} else {
+		snprintf(v->msg, sizeof(v->msg),
+			 "no interface to shape: neither 'interface' nor 'mac' is known");
+		return -ENODEV;
+	}
+	if (strcmp(ifname, v->iface))
+		v->need_verify = true;
+	memcpy(v->iface, ifname, sizeof(v->iface));
+	probe_kind(v, g, deadline);
+	v->need_discover = !v->kind[0]; /* the agent could not be asked: again next time */
+	return 0;
+}
+
+static int sample_job(struct daqs_guest *g, void *ud, uint64_t deadline)
+{
+	struct cvm *v = ud;
+	struct daqs_qga_iface *ifs = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	if (v->need_discover)
+		r = discover(v, g, deadline);
+	if (!r)
+		r = daqs_guest_interfaces(g, deadline, &ifs, &n);
+	v->smp.t_ns = daqs_monotonic_ns(); /* when the reply arrived */
+	for (size_t i = 0; !r && i <= n; i++) {
+		if (i == n) {
+			snprintf(v->msg, sizeof(v->msg), "interface '%s' is gone from the guest",
+				 v->iface);
+			v->need_discover = true;
+			r = -ENODEV;
+		} else if (!strcmp(ifs[i].name, v->iface)) {
+			if (!ifs[i].has_stats) {
+				snprintf(v->msg, sizeof(v->msg),
+					 "interface '%s' has no statistics in "
+					 "guest-network-get-interfaces (no IP address?)",
+					 v->iface);
+				r = -ENODATA;
+			}
+			v->smp.c = ifs[i].c;
+			break;
+		}
+	}
+	free(ifs);
+	return r;
+}
+
+static int apply_job(struct daqs_guest *g, void *ud, uint64_t deadline)
+{
+	struct cvm *v = ud;
+
+	v->apply_ran = false;
+	return daqs_guest_tc_apply(g, v->iface, v->target, deadline, &v->apply_ran);
+}
+
+/* ---- the cycle ---- */
+
+static void start_cycle(struct daqs_controller *c, struct daqs_poll_job **jobs, size_t *nj)
+{
+	struct daqs_poll_job *j = daqs_calloc(c->n ? c->n : 1, sizeof(*j));
+	size_t k = 0;
+
+	expire_overrides(c);
+	for (size_t i = 0; i < c->n;) { /* structural changes only happen here */
+		struct cvm *v = c->v[i];
+
+		if (v->gone) {
+			cvm_free(v);
+			c->v[i] = c->v[--c->n];
+			continue;
+		}
+		if (v->pending_g) {
+			daqs_guest_free(v->g);
+			v->g = v->pending_g;
+			v->pending_g = NULL;
+			v->need_discover = v->need_verify = true;
+			v->skip = v->backoff = 0;
+		}
+		i++;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		c->v[i]->sampled = false;
+		c->v[i]->do_apply = false;
+		c->v[i]->msg[0] = '\0';
+	}
+	/* Guests that answered last time first; suspects (timed out) last. */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < c->n; i++) {
+			struct cvm *v = c->v[i];
+			bool suspect = v->backoff > 0;
+
+			if (!v->g || suspect != (pass == 1))
+				continue;
+			if (v->skip) {
+				v->skip--;
+				continue;
+			}
+			v->sampled = true;
+			j[k++] = (struct daqs_poll_job){ .fn = sample_job, .guest = v->g, .ud = v };
+		}
+	*jobs = j;
+	*nj = k;
+}
+
+static enum agent_state agent_state_of(int r, struct cvm *v)
+{
+	switch (r) {
+	case 0:
+		return daqs_guest_limited(v->g) ? AG_LIMITED : AG_OK;
+	case -ENOTCONN:
+	case -ECONNREFUSED:
+	case -ECONNRESET:
+	case -ENOENT:
+	case -EPIPE:
+		return AG_NOT_CONNECTED;
+	default:
+		return AG_ERROR;
+	}
+}
+
+/* Record a job's outcome; log on transitions only. */
+static void outcome(struct daqs_controller *c, struct cvm *v, int r, const char *what)
+{
+	if (r == 0) {
+		if (v->last_error[0])
+			ctl_log(c, DAQS_LOG_NOTICE, "guest '%s': %s works again", v->name, what);
+		else if (v->msg[0])
+			ctl_log(c, DAQS_LOG_NOTICE, "%s", v->msg);
+		v->last_error[0] = '\0';
+		return;
+	}
+	v->agent_errors++;
+	if (!v->msg[0])
+		snprintf(v->msg, sizeof(v->msg), "guest '%.100s': %s failed (%s)", v->name, what,
+			 strerror(-r));
+	if (strcmp(v->msg, v->last_error))
+		ctl_log(c, DAQS_LOG_WARNING, "%s", v->msg);
+	memcpy(v->last_error, v->msg, sizeof(v->last_error));
+}
+
+static void after_sample(struct daqs_controller *c, struct cvm *v, const struct daqs_poll_job *j)
+{
+	int r = j->ran ? j->result : -ETIMEDOUT;
+
+	v->sample_r = r;
+	v->agent = agent_state_of(r, v);
+	outcome(c, v, r, "sampling");
+	if (r == -ETIMEDOUT) {
+		v->backoff = v->backoff ? (v->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : v->backoff * 2)
+					: 1;
+		v->skip = v->backoff;
+	} else {
+		v->backoff = v->skip = 0;
+	}
+	if (r == 0 && daqs_estimator_update(&v->est, &v->smp) == DAQS_EST_RESET) {
+		ctl_log(c, DAQS_LOG_INFO,
+		     "guest '%s': counters went backwards (reboot or re-plug); re-verifying", v->name);
+		v->need_discover = v->need_verify = true;
+	}
+}
+
+static void decide(struct daqs_controller *c, const struct daqs_poll_job *jobs, size_t nj,
+		   uint64_t now)
+{
+	struct daqs_policy_vm *pv = daqs_calloc(c->n ? c->n : 1, sizeof(*pv));
+	size_t k = 0;
+
+	for (size_t i = 0; i < nj; i++)
+		after_sample(c, jobs[i].ud, &jobs[i]);
+	for (size_t i = 0; i < c->n; i++) {
+		struct cvm *v = c->v[i];
+		struct daqs_state_override *o = find_ovr(c, v->name);
+
+		if (v->retiring)
+			continue;
+		effective(c, v->name, v->uuid, o, &v->eff);
+		v->overridden = o != NULL;
+		v->override_left_s = o && o->expires ? o->expires - time(NULL) : -1;
+		v->pv.sla = &v->eff;
+		v->pv.have_rate = v->est.have_rate;
+		v->pv.tx_bps = v->est.inst.tx_bps;
+		v->pv.tx_smooth_bps = v->est.smooth.tx_bps;
+		v->pv.rate_t_ns = v->est.rate_t_ns;
+		pv[k++] = v->pv;
+	}
+	daqs_policy_step(c->policy, pv, k, now);
+	k = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		struct cvm *v = c->v[i];
+		bool due = now - v->verified_ns > DAQS_CONTROLLER_VERIFY_NS;
+
+		if (v->retiring) {
+			v->target = DAQS_RATE_UNLIMITED;
+			v->do_apply = v->sampled && v->sample_r == 0 && v->iface[0];
+			continue;
+		}
+		v->pv = pv[k++];
+		v->target = v->pv.limit_bps;
+		v->do_apply = (v->pv.apply || v->need_verify || due) && v->sampled &&
+			      v->sample_r == 0 && v->iface[0];
+		if (v->pv.apply && !v->do_apply) /* not applied: the policy must know the truth */
+			v->pv.st.limit_bps = v->in_force_known ? v->in_force : DAQS_RATE_UNLIMITED;
+	}
+	free(pv);
+}
+
+static size_t apply_jobs(struct daqs_controller *c, struct daqs_poll_job **jobs)
+{
+	struct daqs_poll_job *j = daqs_calloc(c->n ? c->n : 1, sizeof(*j));
+	size_t k = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		struct cvm *v = c->v[i];
+
+		if (!v->do_apply)
+			continue;
+		v->msg[0] = '\0';
+		j[k++] = (struct daqs_poll_job){ .fn = apply_job, .guest = v->g, .ud = v };
+	}
+	*jobs = j;
+	return k;
+}
+
+static void after_apply(struct daqs_controller *c, struct cvm *v, const struct daqs_poll_job *j,
+			uint64_t now)
+{
+	int r = j->ran ? j->result : -ETIMEDOUT;
+
+	v->applies += v->apply_ran;
+	outcome(c, v, r, "enforcing the limit");
+	if (r == 0) {
+		if (!v->in_force_known || v->in_force != v->target)
+			c->state_dirty = true;
+		v->in_force = v->target;
+		v->in_force_known = true;
+		v->need_verify = false;
+		v->verified_ns = now;
+		if (v->retiring)
+			v->gone = true;
+		return;
+	}
+	if (r == -EPERM)
+		v->agent = AG_LIMITED;
+	else
+		v->agent = agent_state_of(r, v);
+	v->pv.st.limit_bps = v->in_force_known ? v->in_force : DAQS_RATE_UNLIMITED;
+	v->need_verify = true;
+	if (v->retiring && ++v->retire_tries >= RETIRE_TRIES) {
+		ctl_log(c, DAQS_LOG_WARNING, "guest '%s': could not remove its limit; forgetting it",
+		     v->name);
+		v->gone = true;
+	}
+}
+
+static double rate_or_nan(const struct cvm *v, double bps)
+{
+	return v->est.have_rate ? bps : NAN;
+}
+
+static void snap_vm(struct daqs_controller *c, const struct cvm *v, struct daqs_ctl_vm *o)
+{
+	const struct daqs_policy_link_status *ls = daqs_policy_link_status(c->policy, v->eff.link);
+	double scale = ls && ls->counter_scale > 0 ? ls->counter_scale : 1.0;
+
+	memset(o, 0, sizeof(*o));
+	snprintf(o->name, sizeof(o->name), "%s", v->name);
+	snprintf(o->uuid, sizeof(o->uuid), "%s", v->uuid);
+	snprintf(o->source, sizeof(o->source), "%s", v->libvirt ? "libvirt" : "socket");
+	snprintf(o->cls, sizeof(o->cls), "%s", daqs_class_name(v->eff.cls));
+	o->min_bps = v->eff.min_bps;
+	o->max_bps = v->eff.max_bps;
+	o->weight = v->eff.weight;
+	snprintf(o->link, sizeof(o->link), "%s", c->sla->links[v->eff.link].name);
+	o->tx_bps = rate_or_nan(v, v->est.smooth.tx_bps);
+	o->rx_bps = rate_or_nan(v, v->est.smooth.rx_bps);
+	o->limit_bps = v->in_force;
+	snprintf(o->mode, sizeof(o->mode), "%s",
+		 v->retiring ? "retiring" : daqs_vm_mode_name(v->pv.st.mode));
+	snprintf(o->agent, sizeof(o->agent), "%s", agent_names[v->agent]);
+	snprintf(o->iface, sizeof(o->iface), "%s", v->iface);
+	snprintf(o->iface_kind, sizeof(o->iface_kind), "%s", v->kind);
+	o->satisfaction = NAN;
+	if (v->eff.cls == DAQS_CLASS_GUARANTEE && v->pv.st.mode == DAQS_VM_PROTECTED &&
+	    v->est.have_rate && v->eff.min_bps)
+		o->satisfaction = fmin(1.0, v->est.smooth.tx_bps / scale / (double)v->eff.min_bps);
+	o->agent_errors = v->agent_errors;
+	o->applies = v->applies;
+	o->override = v->overridden;
+	o->override_left_s = v->overridden ? v->override_left_s : -1;
+	snprintf(o->last_error, sizeof(o->last_error), "%s", v->last_error);
+}
+
+static void publish(struct daqs_controller *c, double cycle_ms)
+{
+	struct daqs_ctl_status *s = &c->snap;
+
+	snap_clear(s);
+	s->cycle = c->cycles;
+	s->cycle_ms = cycle_ms;
+	s->period_ms = c->sla->ctl.period_ns / 1000000;
+	snprintf(s->policy, sizeof(s->policy), "%s", daqs_policy_kind_name(c->cfg.kind));
+	snprintf(s->sla_file, sizeof(s->sla_file), "%s", c->sla->file);
+	snprintf(s->sla_error, sizeof(s->sla_error), "%s", c->sla_error);
+	s->links = daqs_calloc(c->sla->n_links, sizeof(*s->links));
+	s->n_links = c->sla->n_links;
+	s->vms = daqs_calloc(c->n ? c->n : 1, sizeof(*s->vms));
+	for (size_t l = 0; l < s->n_links; l++) {
+		const struct daqs_policy_link_status *ls = daqs_policy_link_status(c->policy, l);
+		struct daqs_ctl_link *o = &s->links[l];
+
+		snprintf(o->name, sizeof(o->name), "%s", c->sla->links[l].name);
+		o->capacity_bps = ls ? ls->capacity_bps : c->sla->links[l].capacity_bps;
+		o->effective_bps = ls && ls->effective_bps > 0 ? ls->effective_bps
+							       : (double)o->capacity_bps;
+		o->reserved_bps = ls ? ls->reserved_bps : 0;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		struct cvm *v = c->v[i];
+		struct daqs_ctl_link *l;
+
+		if (v->gone)
+			continue;
+		snap_vm(c, v, &s->vms[s->n_vms]);
+		l = &s->links[v->eff.link];
+		l->vms++;
+		if (v->est.have_rate && !v->retiring)
+			l->tx_bps += v->est.smooth.tx_bps;
+		s->n_vms++;
+	}
+	for (size_t l = 0; l < s->n_links; l++) {
+		const struct daqs_policy_link_status *ls = daqs_policy_link_status(c->policy, l);
+		double scale = ls && ls->counter_scale > 0 ? ls->counter_scale : 1.0;
+
+		s->links[l].utilisation = s->links[l].effective_bps > 0
+						  ? s->links[l].tx_bps / scale / s->links[l].effective_bps
+						  : NAN;
+	}
+}
+
+/* capacity: auto links follow their PF's speed (sysfs, Mb/s). */
+static void refresh_speeds(struct daqs_controller *c, uint64_t now)
+{
+	if (c->speed_ns && now - c->speed_ns < SPEED_EVERY_NS)
+		return;
+	c->speed_ns = now;
+	for (size_t l = 0; l < c->sla->n_links; l++) {
+		const struct daqs_sla_link *lk = &c->sla->links[l];
+		char path[128];
+		long mbit = -1;
+		FILE *f;
+
+		if (!lk->capacity_auto || !lk->device)
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/net/%s/speed", lk->device);
+		f = fopen(path, "re");
+		if (!f || fscanf(f, "%ld", &mbit) != 1 || mbit <= 0)
+			mbit = 0;
+		if (f)
+			fclose(f);
+		daqs_policy_set_capacity(c->policy, l, (uint64_t)mbit * 1000000ULL);
+	}
+}
+
+static uint64_t clamp_ns(uint64_t v, uint64_t lo, uint64_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+void daqs_controller_cycle(struct daqs_controller *c, uint64_t now)
+{
+	struct daqs_poll_job *jobs = NULL;
+	size_t nj;
+	uint64_t period, t_end;
+	char why[512];
+
+	pthread_mutex_lock(&c->lock);
+	period = c->sla->ctl.period_ns;
+	refresh_speeds(c, now);
+	start_cycle(c, &jobs, &nj);
+	pthread_mutex_unlock(&c->lock);
+
+	daqs_poller_run(c->poller, jobs, nj, now + clamp_ns(period / 2, SAMPLE_MIN_NS, SAMPLE_MAX_NS));
+
+	pthread_mutex_lock(&c->lock);
+	decide(c, jobs, nj, daqs_monotonic_ns());
+	free(jobs);
+	nj = apply_jobs(c, &jobs);
+	pthread_mutex_unlock(&c->lock);
+
+	if (nj) {
+		uint64_t t = daqs_monotonic_ns();
+
+		daqs_poller_run(c->poller, jobs, nj, t + (period > APPLY_MIN_NS ? period : APPLY_MIN_NS));
+	}
+
+	pthread_mutex_lock(&c->lock);
+	t_end = daqs_monotonic_ns();
+	for (size_t i = 0; i < nj; i++)
+		after_apply(c, jobs[i].ud, &jobs[i], t_end);
+	free(jobs);
+	c->cycles++;
+	c->cycle_ms = (double)(t_end - now) / 1e6;
+	if (c->state_dirty)
+		state_save(c, why, sizeof(why));
+	publish(c, c->cycle_ms);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void daqs_controller_remove_limits(struct daqs_controller *c, uint64_t deadline)
+{
+	struct daqs_poll_job *jobs;
+	size_t k = 0;
+	char why[512];
+
+	pthread_mutex_lock(&c->lock);
+	jobs = daqs_calloc(c->n ? c->n : 1, sizeof(*jobs));
+	for (size_t i = 0; i < c->n; i++) {
+		struct cvm *v = c->v[i];
+
+		if (v->gone || !v->g || !v->iface[0])
+			continue;
+		v->target = DAQS_RATE_UNLIMITED;
+		v->msg[0] = '\0';
+		jobs[k++] = (struct daqs_poll_job){ .fn = apply_job, .guest = v->g, .ud = v };
+	}
+	pthread_mutex_unlock(&c->lock);
+	daqs_poller_run(c->poller, jobs, k, deadline);
+	pthread_mutex_lock(&c->lock);
+	for (size_t i = 0; i < k; i++) {
+		struct cvm *v = jobs[i].ud;
+		int r = jobs[i].ran ? jobs[i].result : -ETIMEDOUT;
+
+		if (r == 0) {
+			v->in_force = DAQS_RATE_UNLIMITED;
+			ctl_log(c, DAQS_LOG_INFO, "guest '%s': limit removed", v->name);
+		} else {
+			ctl_log(c, DAQS_LOG_WARNING, "guest '%s': could not remove its limit (%s)",
+			     v->name, v->msg[0] ? v->msg : strerror(-r));
+		}
+	}
+	state_save(c, why, sizeof(why));
+	pthread_mutex_unlock(&c->lock);
+	free(jobs);
+}
+
+/* ---- control verbs ---- */
+
+static int refuse(char *why, size_t len, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int refuse(char *why, size_t len, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static bool known_vm(struct daqs_controller *c, const char *name)
+{
+	return find(c, name) || daqs_sla_find_vm(c->sla, name, NULL);
+}
+
+/* Guarantees on each link, with o in force for o->vm, must fit the capacity. */
+static int check_fit(struct daqs_controller *c, const struct daqs_state_override *o, char *why,
+		     size_t len)
+{
+	for (size_t l = 0; l < c->sla->n_links; l++) {
+		const struct daqs_policy_link_status *ls = daqs_policy_link_status(c->policy, l);
+		uint64_t cap = ls && ls->capacity_bps ? ls->capacity_bps : c->sla->links[l].capacity_bps;
+		uint64_t sum = 0;
+		char a[32], b[32];
+
+		for (size_t i = 0; i < c->n + c->sla->n_vms; i++) {
+			const char *name;
+			const struct daqs_state_override *ov;
+			struct daqs_sla_vm e;
+
+			if (i < c->n) {
+				if (c->v[i]->gone || c->v[i]->retiring)
+					continue;
+				name = c->v[i]->name;
+			} else {
+				name = c->sla->vms[i - c->n].name;
+				if (!name || find(c, name))
+					continue; /* counted above */
+			}
+			ov = !strcmp(name, o->vm) ? o : find_ovr(c, name);
+			effective(c, name, NULL, ov, &e);
+			if (e.link == l && e.cls == DAQS_CLASS_GUARANTEE)
+				sum += e.min_bps;
+		}
+		if (cap && sum > cap) {
+			daqs_units_format_rate(sum, a, sizeof(a));
+			daqs_units_format_rate(cap, b, sizeof(b));
+			return refuse(why, len, -EINVAL,
+				      "the guarantees on link '%s' would sum to %s, more than its "
+				      "capacity %s",
+				      c->sla->links[l].name, a, b);
+		}
+	}
+	return 0;
+}
+
+static int check_override(struct daqs_controller *c, const struct daqs_state_override *o,
+			  char *why, size_t len)
+{
+	struct daqs_sla_vm e;
+
+	effective(c, o->vm, NULL, o, &e);
+	if (o->has_min && e.cls != DAQS_CLASS_GUARANTEE)
+		return refuse(why, len, -EINVAL, "min is only for guarantee VMs");
+	if (e.cls == DAQS_CLASS_GUARANTEE && !e.min_bps)
+		return refuse(why, len, -EINVAL, "a guarantee VM needs a min greater than 0");
+	if (o->has_min && !o->min_bps)
+		return refuse(why, len, -EINVAL, "min must be greater than 0");
+	if (o->has_max && !o->max_bps)
+		return refuse(why, len, -EINVAL, "max must be greater than 0");
+	if (e.cls == DAQS_CLASS_GUARANTEE && e.max_bps < e.min_bps)
+		return refuse(why, len, -EINVAL, "max would be below min");
+	if (o->has_weight && (o->weight < 1 || o->weight > DAQS_WEIGHT_MAX))
+		return refuse(why, len, -EINVAL, "weight must be 1..%d", DAQS_WEIGHT_MAX);
+	return check_fit(c, o, why, len);
+}
+
+int daqs_controller_override(struct daqs_controller *c, const struct daqs_ctl_request *rq,
+			     char *why, size_t why_len)
+{
+	struct daqs_state_override o = { 0 }, *old, saved;
+	bool had;
+	int r;
+
+	snprintf(o.vm, sizeof(o.vm), "%s", rq->vm);
+	o.has_class = rq->has_class;
+	o.cls = rq->cls;
+	o.has_min = rq->has_min;
+	o.min_bps = rq->min_bps;
+	o.has_max = rq->has_max;
+	o.max_bps = rq->max_bps;
+	o.has_weight = rq->has_weight;
+	o.weight = rq->weight;
+	o.expires = rq->for_s ? (int64_t)time(NULL) + (int64_t)rq->for_s : 0;
+	pthread_mutex_lock(&c->lock);
+	if (!known_vm(c, rq->vm)) {
+		r = refuse(why, why_len, -ENOENT, "unknown VM '%s'", rq->vm);
+		goto out;
+	}
+	r = check_override(c, &o, why, why_len);
+	if (r)
+		goto out;
+	old = find_ovr(c, rq->vm);
+	had = old != NULL;
+	if (had) {
+		saved = *old;
+		*old = o;
+	} else {
+		daqs_grow((void **)&c->ovr, &c->ovr_cap, c->n_ovr + 1, sizeof(*c->ovr));
+		c->ovr[c->n_ovr++] = o;
+	}
+	r = state_save(c, why, why_len);
+	if (r) { /* not persisted: not in force either */
+		if (had)
+			*find_ovr(c, rq->vm) = saved;
+		else
+			c->n_ovr--;
+		goto out;
+	}
+	ctl_log(c, DAQS_LOG_NOTICE, "override: set for '%s'%s", rq->vm,
+	     rq->for_s ? " (expires)" : " (until cleared)");
+out:
+	pthread_mutex_unlock(&c->lock);
+	return r;
+}
+
+int daqs_controller_clear(struct daqs_controller *c, const char *vm, char *why, size_t why_len)
+{
+	struct daqs_state_override *o, saved;
+	int r;
+
+	pthread_mutex_lock(&c->lock);
+	o = find_ovr(c, vm);
+	if (!o) {
+		r = refuse(why, why_len, -ENOENT, "VM '%s' has no override", vm);
+		goto out;
+	}
+	saved = *o;
+	drop_ovr(c, o);
+	r = state_save(c, why, why_len);
+	if (r) {
+		daqs_grow((void **)&c->ovr, &c->ovr_cap, c->n_ovr + 1, sizeof(*c->ovr));
+		c->ovr[c->n_ovr++] = saved;
+		goto out;
+	}
+	ctl_log(c, DAQS_LOG_NOTICE, "override: cleared for '%s'", vm);
+out:
+	pthread_mutex_unlock(&c->lock);
+	return r;
+}
+
+int daqs_controller_status_line(struct daqs_controller *c, const char *vm, char **line)
+{
+	struct daqs_ctl_status one;
+	int r = 0;
+
+	pthread_mutex_lock(&c->lock);
+	if (!vm || !*vm) {
+		*line = daqs_ctl_status_format(&c->snap);
+		goto out;
+	}
+	one = c->snap;
+	one.n_vms = 0;
+	for (size_t i = 0; i < c->snap.n_vms; i++)
+		if (!strcmp(c->snap.vms[i].name, vm)) {
+			one.vms = &c->snap.vms[i];
+			one.n_vms = 1;
+		}
+	if (!one.n_vms) {
+		r = known_vm(c, vm) ? -EAGAIN : -ENOENT;
+		goto out;
+	}
+	*line = daqs_ctl_status_format(&one);
+out:
+	pthread_mutex_unlock(&c->lock);
+	return r;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libvirt domains as daqs guests (adapter; platform-facts sections 2, 2.3).
+ *
+ * Runs on libvirt's event loop (virEventRegisterDefaultImpl must have been
+ * called before daqs_domains_new, and the caller keeps running
+ * virEventRunDefaultImpl). It opens the connection (keepalive 5 s x 3,
+ * close callback), registers lifecycle, agent-lifecycle and device
+ * added/removed events, and keeps the controller's set of libvirt guests
+ * equal to the running domains:
+ *   - lifecycle started/resumed: resync (list, add what is new);
+ *   - stopped/crashed/undefined: the guest is removed at once;
+ *   - agent connected, device added/removed: the guest is kicked
+ *     (re-discover the interface, re-verify the limit: a reboot loses
+ *     qdiscs, a VF unplug changes the members);
+ *   - connection lost (close callback, keepalive): reconnect with backoff
+ *     (1 s doubling to 30 s) from daqs_domains_tick, then a full resync
+ *     (events during the outage are lost).
+ * Event callbacks only take the controller's lock; nothing slow (no agent
+ * call) runs in them. The resync itself makes a few fast libvirtd RPCs
+ * (list, XML) from the tick.
+ *
+ * A domain's MAC (for interface discovery) is the first <interface>'s
+ * <mac address='...'/> in its live XML, unless the SLA gives interface/mac.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "controller.h"
+
+struct daqs_domains;
+
+/* Never fails: an unreachable libvirtd is retried from daqs_domains_tick. */
+struct daqs_domains *daqs_domains_new(const char *uri, struct daqs_controller *ctl,
+				      void (*log)(void *ud, enum daqs_log_prio prio,
+						  const char *msg),
+				      void *log_ud);
+void daqs_domains_free(struct daqs_domains *d);
+/* Call periodically from the event loop (e.g. every 500 ms): reconnect, resync. */
+void daqs_domains_tick(struct daqs_domains *d);
+bool daqs_domains_connected(const struct daqs_domains *d);
+
+/* The first <interface>'s MAC in a domain XML, lower case; -ENOENT none. (Pure; tests.) */
+int daqs_domains_xml_mac(const char *xml, char mac[18]);
