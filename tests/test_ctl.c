@@ -671,7 +671,7 @@ END_TEST
 /* A status line with one VM whose field `key` holds the JSON text `value`. */
 static char *status_with(const char *key, const char *value)
 {
-	struct daqs_ctl_status st;
+	static struct daqs_ctl_status st;
 	char *line, *p, *q, *out;
 	char pat[64];
 
@@ -729,7 +729,7 @@ START_TEST(test_status_refused)
 {
 	const struct st_bad *c = &st_bad[_i];
 	char *line = status_with(c->key, c->value), why[256] = "";
-	struct daqs_ctl_status st;
+	static struct daqs_ctl_status st;
 
 	ck_assert_msg(daqs_ctl_status_parse(line, strlen(line), &st, why, sizeof(why)) == -EINVAL,
 		      "accepted %s=%s", c->key, c->value);
@@ -744,7 +744,7 @@ END_TEST
 START_TEST(test_status_missing_key_and_error_reply)
 {
 	static const char miss[] = "{\"ok\":true,\"status\":{\"cycle\":1}}";
-	struct daqs_ctl_status st;
+	static struct daqs_ctl_status st;
 	char why[256] = "", *e = daqs_ctl_reply_error(-ENOENT, "no VM 'x'");
 
 	ck_assert_int_eq(daqs_ctl_status_parse(miss, strlen(miss), &st, why, sizeof(why)), -EINVAL);
@@ -872,7 +872,7 @@ START_TEST(test_table_golden)
 		"ok     bond0  bond  0.985  yes   90s  -\n"
 		"batch?-2  best-effort    0bit  300mbit       2         -         -       -  -          "
 		"-      -      -         -  no      -  agent not connected\n";
-	struct daqs_ctl_status st = { .cycle = 7, .cycle_ms = 3.21, .period_ms = 200 };
+	static struct daqs_ctl_status st = { .cycle = 7, .cycle_ms = 3.21, .period_ms = 200 };
 	struct daqs_ctl_link l = { .name = "uplink0",
 				   .capacity_bps = 40000000000ULL,
 				   .effective_bps = 37.5e9,

@@ -64,11 +64,18 @@ static const char golden[] =
 	"daqs_vm_agent_up{vm=\"web-1\",class=\"guarantee\",link=\"up0\"} 1\n"
 	"daqs_vm_agent_up{vm=\"a\\\\b\\\"c\\nd\",class=\"best-effort\",link=\"up0\"} 0\n";
 
-/* One link; a measured guarantee VM and a best-effort VM with nothing measured yet. */
-static void sample(struct daqs_ctl_status *st, struct daqs_ctl_link *l, struct daqs_ctl_vm v[2])
+/*
+ * One link; a measured guarantee VM and a best-effort VM with nothing measured yet.
+ * Static storage: a status is 4.7 KiB, the records 1.5 KiB each.
+ */
+static struct daqs_ctl_status st;
+static struct daqs_ctl_link l;
+static struct daqs_ctl_vm v[2];
+
+static void sample(void)
 {
-	*st = (struct daqs_ctl_status){ .cycle = 42, .cycle_ms = 2.5, .period_ms = 200 };
-	*l = (struct daqs_ctl_link){ .name = "up0", .capacity_bps = 40000000000ULL,
+	st = (struct daqs_ctl_status){ .cycle = 42, .cycle_ms = 2.5, .period_ms = 200 };
+	l = (struct daqs_ctl_link){ .name = "up0", .capacity_bps = 40000000000ULL,
 				     .effective_bps = 37.5e9, .tx_bps = 18.75e9,
 				     .utilisation = 0.5, .reserved_bps = 1e10, .vms = 2 };
 	v[0] = (struct daqs_ctl_vm){ .name = "web-1", .cls = "guarantee", .link = "up0",
@@ -81,20 +88,17 @@ static void sample(struct daqs_ctl_status *st, struct daqs_ctl_link *l, struct d
 				     .rx_bps = NAN, .limit_bps = DAQS_RATE_UNLIMITED,
 				     .agent = "not-connected", .satisfaction = NAN,
 				     .agent_errors = UINT64_MAX };
-	st->links = l;
-	st->n_links = 1;
-	st->vms = v;
-	st->n_vms = 2;
+	st.links = &l;
+	st.n_links = 1;
+	st.vms = v;
+	st.n_vms = 2;
 }
 
 START_TEST(test_golden)
 {
-	struct daqs_ctl_status st;
-	struct daqs_ctl_link l;
-	struct daqs_ctl_vm v[2];
 	char *text;
 
-	sample(&st, &l, v);
+	sample();
 	text = daqs_metrics_render(&st);
 	ck_assert_str_eq(text, golden);
 	free(text);
@@ -104,12 +108,9 @@ END_TEST
 /* Nothing measured, nothing limited: those families keep HELP/TYPE but have no sample. */
 START_TEST(test_absent_values_left_out)
 {
-	struct daqs_ctl_status st;
-	struct daqs_ctl_link l;
-	struct daqs_ctl_vm v[2];
 	char *text;
 
-	sample(&st, &l, v);
+	sample();
 	st.cycle_ms = NAN;
 	l.effective_bps = NAN;
 	l.utilisation = NAN;
@@ -140,13 +141,10 @@ END_TEST
 /* Every line: a comment, or NAME{labels} VALUE; the text ends in a newline. */
 START_TEST(test_line_shapes)
 {
-	struct daqs_ctl_status st;
-	struct daqs_ctl_link l;
-	struct daqs_ctl_vm v[2];
 	char *text, *save = NULL;
 	size_t samples = 0;
 
-	sample(&st, &l, v);
+	sample();
 	snprintf(l.name, sizeof(l.name), "x\\\"\n");
 	text = daqs_metrics_render(&st);
 	ck_assert_int_eq(text[strlen(text) - 1], '\n');

@@ -150,9 +150,9 @@ fi
 run top --count 3 --interval 0.05
 expect_rc 0 "top --count 3"
 n=$(grep -c '^cycle 1234 ' "$tmp/out" || true)
-[[ $n -eq 3 ]] && pass "top: 3 tables" || fail "top: $n tables, wanted 3"
+if [[ $n -eq 3 ]]; then pass "top: 3 tables"; else fail "top: $n tables, wanted 3"; fi
 n=$(grep -c '"cmd":"status"' "$log" || true)
-[[ $n -eq 3 ]] && pass "top: 3 requests" || fail "top: $n requests, wanted 3"
+if [[ $n -eq 3 ]]; then pass "top: 3 requests"; else fail "top: $n requests, wanted 3"; fi
 if grep -q $'\033' "$tmp/out"; then fail "top: escape codes on a pipe"; else pass "top: no escape codes on a pipe"; fi
 
 # ---- mutating verbs ----
@@ -281,7 +281,7 @@ usage_case "VM name too long" override "$(printf 'v%.0s' $(seq 256))" --weight 1
 expect_grep "$tmp/err" "VM name too long" "usage: long name: said so"
 run override web-1 --min 100mbps
 expect_grep "$tmp/err" "mbps" "usage: mbps: the units parser's reason"
-[[ -s $log ]] && fail "usage errors sent requests: $(cat "$log")" || pass "usage errors sent nothing"
+if [[ -s $log ]]; then fail "usage errors sent requests: $(cat "$log")"; else pass "usage errors sent nothing"; fi
 stop_fake
 
 rc=0
@@ -291,8 +291,11 @@ expect_grep "$tmp/out" "override VM [--class guarantee|best-effort]" "--help: li
 rc=0
 "$ctl" --version >"$tmp/out" 2>"$tmp/err" || rc=$?
 expect_rc 0 "--version"
-grep -Eq '^daqsctl [0-9]+\.[0-9]+' "$tmp/out" && pass "--version: $(cat "$tmp/out")" ||
+if grep -Eq '^daqsctl [0-9]+\.[0-9]+' "$tmp/out"; then
+	pass "--version: $(cat "$tmp/out")"
+else
 	fail "--version printed '$(cat "$tmp/out")'"
+fi
 
 # ---- check: local, like daqsd --check-config ----
 run check "$src/sla/example.yaml"
