@@ -833,6 +833,14 @@ static void after_apply(struct daqs_controller *c, struct cvm *v, const struct d
 	v->applies += v->apply_ran;
 	outcome(c, v, r, "enforcing the limit");
 	if (r == 0) {
+		if (v->apply_ran) {
+			char a[32] = "none";
+
+			if (v->target != DAQS_RATE_UNLIMITED)
+				daqs_units_format_rate(v->target, a, sizeof(a));
+			ctl_log(c, DAQS_LOG_DEBUG, "guest '%s': limit %s in force on %s", v->name, a,
+				v->iface);
+		}
 		if (!v->in_force_known || v->in_force != v->target)
 			c->state_dirty = true;
 		v->in_force = v->target;
@@ -974,7 +982,7 @@ void daqs_controller_cycle(struct daqs_controller *c, uint64_t now)
 {
 	struct daqs_poll_job *jobs = NULL;
 	size_t nj;
-	uint64_t period, t_end;
+	uint64_t period, t_sampled, t_end;
 	char why[512];
 
 	pthread_mutex_lock(&c->lock);
@@ -985,8 +993,9 @@ void daqs_controller_cycle(struct daqs_controller *c, uint64_t now)
 
 	daqs_poller_run(c->poller, jobs, nj, now + clamp_ns(period / 2, SAMPLE_MIN_NS, SAMPLE_MAX_NS));
 
+	t_sampled = daqs_monotonic_ns();
 	pthread_mutex_lock(&c->lock);
-	decide(c, jobs, nj, daqs_monotonic_ns());
+	decide(c, jobs, nj, t_sampled);
 	free(jobs);
 	nj = apply_jobs(c, &jobs);
 	pthread_mutex_unlock(&c->lock);
@@ -999,6 +1008,10 @@ void daqs_controller_cycle(struct daqs_controller *c, uint64_t now)
 
 	pthread_mutex_lock(&c->lock);
 	t_end = daqs_monotonic_ns();
+	if (t_end - now > period / 2)
+		ctl_log(c, DAQS_LOG_DEBUG, "cycle %llu: %.1f ms (sampling %.1f ms, %zu limit(s) %.1f ms)",
+			(unsigned long long)c->cycles, (double)(t_end - now) / 1e6,
+			(double)(t_sampled - now) / 1e6, nj, (double)(t_end - t_sampled) / 1e6);
 	for (size_t i = 0; i < nj; i++)
 		after_apply(c, jobs[i].ud, &jobs[i], t_end);
 	free(jobs);

@@ -37,6 +37,6 @@ check() { # DESCRIPTION CMD...: pass if CMD succeeds, else fail and show output
 		pass "$what"
 	else
 		fail "$what"
-		sed 's/^/    | /' "${tmp:-/nonexistent}/out" "${tmp:-/nonexistent}/err" 2>/dev/null | head -20
+		sed 's/^/    | /' "${tmp:-/nonexistent}/out" "${tmp:-/nonexistent}/err" 2>/dev/null | head -20 || true
 	fi
 }
