@@ -123,7 +123,7 @@ static void put_summary(FILE *f, const struct daqs_ctl_status *st)
 	daqs_units_format_duration(st->period_ms * 1000000ULL, period, sizeof(period));
 	fprintf(f, "cycle %llu", (unsigned long long)st->cycle);
 	if (isfinite(st->cycle_ms))
-		fprintf(f, " (%.1f ms)", st->cycle_ms);
+		fprintf(f, " (%.3g ms)", st->cycle_ms);
 	cell_str(shown, st->policy, sizeof(st->policy));
 	fprintf(f, ", period %s, policy %s", period, shown);
 	cell_str(shown, st->sla_file, sizeof(shown));

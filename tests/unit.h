@@ -16,6 +16,7 @@ Suite *daqs_test_base64_suite(void);
 Suite *daqs_test_qga_suite(void);
 Suite *daqs_test_tcplan_suite(void);
 Suite *daqs_test_ctl_suite(void);
+Suite *daqs_test_ctl_table_suite(void);
 Suite *daqs_test_metrics_suite(void);
 /* adapter suites (daqs-unit-io) */
 Suite *daqs_test_guest_suite(void);
