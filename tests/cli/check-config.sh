@@ -85,9 +85,22 @@ grep -q "does-not-exist.yaml: error: cannot open the file" "$tmp/err" ||
 	fail "missing file: no 'cannot open' message"
 
 # Usage.
-run
-expect_rc 2 "no arguments"
-grep -q "not implemented yet" "$tmp/err" || fail "no arguments: does not say the loop is missing"
+# Starting the daemon on a missing or bad SLA file fails at once (nothing is
+# started), and says which file and why.
+run --foreground --config "$tmp/missing.yaml" --connect none --socket "$tmp/s" --state-dir "$tmp/st"
+expect_rc 1 "start with a missing SLA file"
+grep -q "missing.yaml.*cannot open" "$tmp/err" || fail "start with a missing SLA file: the file is not named"
+[[ ! -e $tmp/s ]] || fail "start with a missing SLA file: a control socket was created"
+run --foreground --config "$DAQS_SRCDIR/tests/data/sla-bad/agent-socket.yaml" --connect none \
+	--socket "$tmp/s" --state-dir "$tmp/st"
+expect_rc 1 "start with an invalid SLA file"
+grep -q "agent-socket.yaml:10:43: error:" "$tmp/err" || fail "start with an invalid SLA file: no file:line:col"
+run --policy nosuch
+expect_rc 2 "unknown policy"
+run --on-exit maybe
+expect_rc 2 "--on-exit with a bad value"
+run --workers 0
+expect_rc 2 "--workers 0"
 run --frobnicate
 expect_rc 2 "unknown option"
 run --check-config

@@ -330,6 +330,49 @@ check "user daemon (not in the group) cannot connect: exit 1, says why (got $rc)
 
 # 9. shutdown with --on-exit keep leaves the limits; the log has no error lines
 stop_daqsd
+check "after SIGTERM with --on-exit keep: b's HTB is still in the guest" test -n "$(htb_rate 2)"
+
+# 10. systemd's side, without systemd: the readiness datagrams on
+# $NOTIFY_SOCKET and journald's "<N>" priority prefixes; --on-exit remove.
+timeout 20 python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1]); s.settimeout(0.2)
+end = time.time() + 15
+with open(sys.argv[2], "w") as f:
+    while time.time() < end:
+        try:
+            m = s.recv(4096).decode()
+        except socket.timeout:
+            continue
+        f.write(m.replace("\n", "|") + "\n"); f.flush()
+        if m.startswith("STOPPING=1"):
+            break
+' "$tmp/notify.sock" "$tmp/notify.log" &
+pn=$!
+pids+=("$pn")
+wait_for 100 test -S "$tmp/notify.sock"
+NOTIFY_SOCKET=$tmp/notify.sock JOURNAL_STREAM=8:1 "$daqsd" --foreground --config "$tmp/sla.yaml" \
+	--connect none --socket "$tmp/run/n.sock" --state-dir "$tmp/state" --on-exit remove \
+	2>"$tmp/journal.log" &
+pd=$!
+pids+=("$pd")
+wait_for 150 grep -q READY=1 "$tmp/notify.log" || true
+sleep 1 # a few cycles: both guests' limits verified
+kill -HUP "$pd"
+wait_for 100 grep -q RELOADING=1 "$tmp/notify.log" || true
+sleep 0.5
+kill -TERM "$pd"
+rc=0
+wait "$pd" || rc=$?
+wait "$pn" || true
+cp "$tmp/notify.log" "$tmp/out"
+check "notify: READY=1, then RELOADING=1 with MONOTONIC_USEC and READY=1 again, then STOPPING=1" \
+	test "$(grep -c 'READY=1' "$tmp/notify.log") $(grep -c '^RELOADING=1|MONOTONIC_USEC=[0-9]*$' "$tmp/notify.log") $(grep -c '^STOPPING=1' "$tmp/notify.log")" = "2 1 1"
+cp "$tmp/journal.log" "$tmp/out"
+check "journal: every line carries a <N> priority prefix (notice = <5>); exit 0 (got $rc)" \
+	test "$rc" = 0 -a -z "$(grep -v '^<[0-7]>' "$tmp/journal.log")" -a -n "$(grep '^<5>daqsd' "$tmp/journal.log")"
+check "--on-exit remove: b's HTB is gone from the guest" test -z "$(htb_rate 2)"
 check "daqsd's log has no error lines but the refused reload's" \
 	bash -c "! grep -E ': error: ' '$tmp/daqsd.log' | grep -v 'sla.yaml:4:\\|reload: kept'"
 echo "# daqsd log: $(wc -l <"$tmp/daqsd.log") lines; last ones:"
