@@ -32,6 +32,7 @@
 #include "daqs-config.h"
 #include "diag.h"
 #include "domains.h"
+#include "httpmetrics.h"
 #include "log.h"
 #include "mem.h"
 #include "notify.h"
@@ -46,7 +47,7 @@ enum { EXIT_INVALID = 1, EXIT_USAGE = 2 };
 #define REMOVE_DEADLINE_NS (10ULL * 1000000000ULL)
 
 struct opts {
-	const char *check, *config, *socket, *group, *state_dir, *uri;
+	const char *check, *config, *socket, *group, *state_dir, *uri, *metrics;
 	enum daqs_policy_kind kind;
 	bool foreground, verbose, remove_on_exit;
 	unsigned workers;
@@ -57,6 +58,7 @@ struct daemon {
 	struct daqs_controller *ctl;
 	struct daqs_ctlserver *srv;
 	struct daqs_domains *dom;
+	struct daqs_httpmetrics *http;
 	int sigfd, sigwatch, timer;
 	bool stop;
 	bool libvirt_up; /* last state told to systemd */
@@ -87,6 +89,8 @@ static void usage(FILE *f)
 		"      --on-exit keep|remove  on SIGTERM leave the limits in the guests\n"
 		"                           (default: keep) or remove them\n"
 		"      --workers N          agent calls in flight at once (default 16)\n"
+		"      --metrics-listen ADDR:PORT  serve Prometheus metrics over HTTP on a\n"
+		"                           loopback address (127.0.0.1:9585, [::1]:9585)\n"
 		"  -v, --verbose            debug lines\n"
 		"  -h, --help               show this help\n"
 		"  -V, --version            show the version\n");
@@ -113,7 +117,8 @@ static int check_config(const char *path)
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	enum { O_CONFIG = 256, O_SOCKET, O_GROUP, O_STATE, O_CONNECT, O_POLICY, O_ON_EXIT, O_WORKERS };
+	enum { O_CONFIG = 256, O_SOCKET, O_GROUP, O_STATE, O_CONNECT, O_POLICY, O_ON_EXIT, O_WORKERS,
+	       O_METRICS };
 	static const struct option lo[] = {
 		{ "check-config", required_argument, NULL, 'c' },
 		{ "config", required_argument, NULL, O_CONFIG },
@@ -125,6 +130,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "policy", required_argument, NULL, O_POLICY },
 		{ "on-exit", required_argument, NULL, O_ON_EXIT },
 		{ "workers", required_argument, NULL, O_WORKERS },
+		{ "metrics-listen", required_argument, NULL, O_METRICS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -186,6 +192,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return EXIT_USAGE;
 			}
 			o->workers = (unsigned)n;
+			break;
+		case O_METRICS:
+			o->metrics = optarg;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -497,6 +506,8 @@ static int run(struct daemon *dm, int *ready_fd)
 	daqs_controller_new(&cfg, sla, &dm->ctl);
 	if (daqs_ctlserver_new(dm->o.socket, gid, handle, dm, &dm->srv) < 0)
 		return -EIO;
+	if (dm->o.metrics && daqs_httpmetrics_new(dm->o.metrics, dm->ctl, &dm->http) < 0)
+		return -EINVAL;
 	if (strcmp(dm->o.uri, "none"))
 		dm->dom = daqs_domains_new(dm->o.uri, dm->ctl, daqs_log_cb, NULL);
 	dm->libvirt_up = dm->dom && daqs_domains_connected(dm->dom);
@@ -524,6 +535,7 @@ static int run(struct daemon *dm, int *ready_fd)
 
 static void teardown(struct daemon *dm)
 {
+	daqs_httpmetrics_free(dm->http);
 	daqs_ctlserver_free(dm->srv);
 	daqs_domains_free(dm->dom);
 	daqs_controller_free(dm->ctl);

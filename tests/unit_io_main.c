@@ -14,6 +14,7 @@ int main(void)
 		daqs_test_guest_suite,
 		daqs_test_agent_libvirt_suite,
 		daqs_test_poller_suite,
+		daqs_test_state_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	int failed;

@@ -91,9 +91,11 @@ EOF
 }
 
 DAQSD_PID=
+HTTP_PORT=$((20000 + RANDOM % 30000))
 start_daqsd() {
 	"$daqsd" --foreground --config "$tmp/sla.yaml" --connect none --socket "$SOCK" \
-		--socket-group nogroup --state-dir "$tmp/state" -v >>"$tmp/daqsd.log" 2>&1 &
+		--socket-group nogroup --state-dir "$tmp/state" -v \
+		--metrics-listen "127.0.0.1:$HTTP_PORT" >>"$tmp/daqsd.log" 2>&1 &
 	DAQSD_PID=$!
 	pids+=("$DAQSD_PID")
 	# ready: the socket answers and both guests went through a cycle
@@ -208,6 +210,23 @@ limit_matches() {
 check "status: b's limit is the HTB rate read back in the guest (within 0.5 %)" limit_matches
 check "status: g is protected or satisfied (mode $(vm_field g .mode))" \
 	grep -qE '^(protected|satisfied)$' <<<"$(vm_field g .mode)"
+http_get() { # PATH -> status code and body in $tmp/out
+	python3 -c '
+import sys, urllib.request, urllib.error
+try:
+    r = urllib.request.urlopen("http://127.0.0.1:%s%s" % (sys.argv[1], sys.argv[2]), timeout=5)
+    print(r.status, r.headers.get("Content-Type")); sys.stdout.write(r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code)
+' "$HTTP_PORT" "$1" >"$tmp/out" 2>"$tmp/err"
+}
+http_get /metrics
+check "metrics over HTTP: 200, text/plain version 0.0.4, g's tx and b's limit as samples" \
+	test "$(head -1 "$tmp/out")" = "200 text/plain; version=0.0.4; charset=utf-8" -a \
+	-n "$(grep '^daqs_vm_tx_bits_per_second{vm="g",class="guarantee",link="l0"} [0-9]' "$tmp/out")" -a \
+	-n "$(grep '^daqs_vm_limit_bits_per_second{vm="b",' "$tmp/out")"
+http_get /
+check "metrics over HTTP: anything but /metrics is 404" test "$(head -1 "$tmp/out")" = 404
 fixture_wait "$pg" || true
 fixture_wait "$pb" || true
 

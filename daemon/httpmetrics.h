@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Prometheus metrics over HTTP (libmicrohttpd), for scrapers that do not
+ * run daqsctl: GET /metrics answers the text `daqsctl metrics` prints
+ * (lib/metrics.c), built from the last completed cycle's snapshot, with
+ * Content-Type "text/plain; version=0.0.4". Anything else is 404 (405 for
+ * other methods).
+ *
+ * The listener is loopback only (127.0.0.0/8 or ::1): the metrics name
+ * every VM, and a scraper elsewhere should go through a proxy that the
+ * operator secures. libmicrohttpd runs its own thread (one connection at a
+ * time, MHD_USE_INTERNAL_POLLING_THREAD): a slow scraper never holds up the
+ * event loop, and it only takes the controller's lock to copy the snapshot.
+ */
+#pragma once
+
+#include "controller.h"
+
+struct daqs_httpmetrics;
+
+/* listen: "127.0.0.1:9585", "[::1]:9585". -EINVAL (reported) for anything else. */
+int daqs_httpmetrics_new(const char *listen, struct daqs_controller *ctl,
+			 struct daqs_httpmetrics **out);
+void daqs_httpmetrics_free(struct daqs_httpmetrics *h);
