@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# daqsd's libvirt side against libvirt's test driver (no libvirtd, no root):
+# the running domains of test:///.../node.xml become guests (names, uuid,
+# SLA matched by uuid), the driver's refusal of agent commands is reported
+# per guest as an agent error with libvirt's own message, and a libvirt that
+# cannot be reached does not stop the daemon (it retries and says so).
+# The real-guest path (libvirtd + TCG guests) is the testbed's system test.
+#   usage: daemon-libvirt.sh PATH/TO/daqsd PATH/TO/daqsctl   (needs $DAQS_SRCDIR)
+set -euo pipefail
+
+daqsd=${1:?usage: daemon-libvirt.sh PATH/TO/daqsd PATH/TO/daqsctl}
+daqsctl=${2:?usage: daemon-libvirt.sh PATH/TO/daqsd PATH/TO/daqsctl}
+src=${DAQS_SRCDIR:?DAQS_SRCDIR must point at the source tree}
+tmp=$(mktemp -d)
+pid=
+trap '[[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok: $*"; }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; sed 's/^/    | /' "$tmp/st.json" "$tmp/d.log" 2>/dev/null | tail -30; }
+check() { local w=$1; shift; if "$@"; then ok "$w"; else bad "$w"; fi; }
+
+cat >"$tmp/sla.yaml" <<EOF2
+version: 1
+links: [{name: l0, capacity: 10gbit}]
+vms:
+  - uuid: 11111111-2222-3333-4444-555555555501
+    class: guarantee
+    min: 2gbit
+EOF2
+
+start() { # URI
+	"$daqsd" --foreground -v --config "$tmp/sla.yaml" --connect "$1" --socket "$tmp/s.sock" \
+		--state-dir "$tmp/state" >"$tmp/d.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do
+		"$daqsctl" --socket "$tmp/s.sock" --json status >"$tmp/st.json" 2>/dev/null &&
+			[[ $(jq '.cycle' "$tmp/st.json") -ge 3 ]] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+stop() { kill "$pid"; wait "$pid" || true; pid=; }
+field() { jq -r --arg n "$1" ".vms[] | select(.name == \$n) | $2" "$tmp/st.json"; }
+
+check "daqsd starts on test:///$src/tests/data/libvirt/node.xml" start "test://$src/tests/data/libvirt/node.xml"
+check "both running domains are guests, from libvirt" \
+	test "$(jq -r '[.vms[] | .name + "/" + .source] | sort | join(" ")' "$tmp/st.json")" = "vm-be/libvirt vm-guar/libvirt"
+check "vm-guar matched its SLA entry by uuid (guarantee, min 2gbit)" \
+	test "$(field vm-guar '.uuid + " " + .cls + " " + (.min_bps|tostring)')" = \
+	"11111111-2222-3333-4444-555555555501 guarantee 2000000000"
+check "vm-be got the defaults (best-effort)" test "$(field vm-be .cls)" = best-effort
+check "the agent refusal is an agent error with libvirt's message" \
+	test "$(field vm-be '.agent + " " + (.last_error | test("not supported") | tostring)')" = "error true"
+check "the agent failure was logged once per guest, not once per cycle" \
+	test "$(grep -c "call failed 'vm-be'" "$tmp/d.log")" = 1
+check "unmeasured guarantee VM is held protected, then on_missing applies (mode $(field vm-guar .mode))" \
+	grep -qE '^(protected|failsafe)$' <<<"$(field vm-guar .mode)"
+stop
+
+check "daqsd starts even when libvirt cannot be reached" \
+	start "qemu+unix:///system?socket=$tmp/no-libvirtd.sock"
+check "... with no guests, and says it retries" \
+	test "$(jq '.vms | length' "$tmp/st.json")" = 0 -a -n "$(grep "libvirt: cannot connect.*retrying" "$tmp/d.log")"
+stop
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
