@@ -120,7 +120,17 @@ static void say_connect_error(const char *path, int r)
 	}
 }
 
-/* Send rq, get the reply line: 0, or EXIT_FAIL after saying why. */
+/* A VM name into rq (checked with the rest of the request): EXIT_USAGE when too long. */
+static int set_vm(struct daqs_ctl_request *rq, const char *vm)
+{
+	if (strlen(vm) > DAQS_SLA_NAME_MAX)
+		return usage_error("VM name longer than 255 bytes:", vm);
+	snprintf(rq->vm, sizeof(rq->vm), "%s", vm);
+	return 0;
+}
+
+/* Send rq, get the reply line: 0, or EXIT_FAIL (EXIT_USAGE for a request the
+ * user's arguments made invalid) after saying why. */
 static int call(const struct opts *o, const struct daqs_ctl_request *rq, char **reply)
 {
 	char *line = NULL, why[256];
@@ -129,8 +139,8 @@ static int call(const struct opts *o, const struct daqs_ctl_request *rq, char **
 
 	if (daqs_ctl_request_check(rq, why, sizeof(why)) ||
 	    daqs_ctl_request_format(rq, &line)) {
-		fprintf(stderr, "daqsctl: invalid request: %s\n", why);
-		return EXIT_FAIL;
+		fprintf(stderr, "daqsctl: %s: %s\n", daqs_ctl_cmd_name(rq->cmd), why);
+		return EXIT_USAGE;
 	}
 	r = daqs_ctl_client_call(o->socket, line, o->timeout_ms, reply, &connected);
 	free(line);
@@ -168,8 +178,8 @@ static int get_status(const struct opts *o, const char *vm, struct daqs_ctl_stat
 	int r;
 
 	memset(st, 0, sizeof(*st));
-	if (vm)
-		snprintf(rq.vm, sizeof(rq.vm), "%s", vm);
+	if (vm && set_vm(&rq, vm))
+		return EXIT_USAGE;
 	r = call(o, &rq, &reply);
 	if (r == 0)
 		r = reply_status("status", reply);
@@ -221,9 +231,8 @@ static int cmd_override(const struct opts *o, int argc, char **argv)
 	struct daqs_ctl_request rq = o->rq;
 	char why[256];
 
-	if (strlen(argv[0]) > DAQS_SLA_NAME_MAX)
-		return usage_error("VM name too long:", argv[0]);
-	snprintf(rq.vm, sizeof(rq.vm), "%s", argv[0]);
+	if (set_vm(&rq, argv[0]))
+		return EXIT_USAGE;
 	if (o->seen & O_CLEAR) {
 		if (o->seen & O_OVERRIDE)
 			return usage_error("--clear takes no other override option", NULL);

@@ -278,7 +278,11 @@ usage_case "--timeout 0" --timeout 0 status
 usage_case "bad --count" top --count -1
 usage_case "check without FILE" check
 usage_case "VM name too long" override "$(printf 'v%.0s' $(seq 256))" --weight 1
-expect_grep "$tmp/err" "VM name too long" "usage: long name: said so"
+expect_grep "$tmp/err" "VM name longer than 255 bytes" "usage: long name: said so"
+usage_case "status: VM name too long" status "$(printf 'v%.0s' $(seq 256))"
+usage_case "status: control character in VM name" status $'web\n1'
+expect_grep "$tmp/err" "daqsctl: status: 'vm' must be 1..255 bytes without control characters" \
+	"usage: control character: said so"
 run override web-1 --min 100mbps
 expect_grep "$tmp/err" "mbps" "usage: mbps: the units parser's reason"
 if [[ -s $log ]]; then fail "usage errors sent requests: $(cat "$log")"; else pass "usage errors sent nothing"; fi
