@@ -137,6 +137,13 @@ check "iperf3 g2 under the 50mbit limit: $mbit Mbit/s within 40..52 ($(since "$t
 	eval '((mbit >= 40 && mbit <= 52))'
 
 # --- down, and nothing left
+if ((failed > 0)); then # the consoles go with the state directory
+	for f in "$state"/daqs-tb-g*.serial; do
+		[[ -f $f ]] || continue
+		echo "--- last lines of $f"
+		tail -n 15 "$f"
+	done
+fi
 pids=()
 while read -r kind a b c; do
 	case $kind in
