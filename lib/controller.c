@@ -91,6 +91,8 @@ struct daqs_controller {
 	uint64_t cycles;
 	double cycle_ms;
 	uint64_t speed_ns;
+	uint64_t speed_bps[DAQS_SLA_MAX_LINKS]; /* capacity: auto, last read */
+	bool speed_seen[DAQS_SLA_MAX_LINKS];
 	struct daqs_ctl_status snap;
 };
 
@@ -431,6 +433,8 @@ void daqs_controller_set_sla(struct daqs_controller *c, struct daqs_sla *sla)
 			memset(&c->v[i]->pv.st, 0, sizeof(c->v[i]->pv.st));
 	}
 	/* every VM's pv.sla is re-pointed at its eff copy at the next decide */
+	memset(c->speed_seen, 0, sizeof(c->speed_seen));
+	c->speed_ns = 0; /* re-read auto capacities at once */
 	c->sla_error[0] = '\0';
 	reconcile_sockets(c);
 	pthread_mutex_unlock(&c->lock);
@@ -955,21 +959,37 @@ static void refresh_speeds(struct daqs_controller *c, uint64_t now)
 	if (c->speed_ns && now - c->speed_ns < SPEED_EVERY_NS)
 		return;
 	c->speed_ns = now;
-	for (size_t l = 0; l < c->sla->n_links; l++) {
+	for (size_t l = 0; l < c->sla->n_links && l < DAQS_SLA_MAX_LINKS; l++) {
 		const struct daqs_sla_link *lk = &c->sla->links[l];
 		char path[128];
 		long mbit = -1;
+		uint64_t bps;
 		FILE *f;
+		int err = 0;
 
 		if (!lk->capacity_auto || !lk->device)
 			continue;
 		snprintf(path, sizeof(path), "/sys/class/net/%s/speed", lk->device);
 		f = fopen(path, "re");
-		if (!f || fscanf(f, "%ld", &mbit) != 1 || mbit <= 0)
-			mbit = 0;
+		if (!f)
+			err = errno;
+		else if (fscanf(f, "%ld", &mbit) != 1 || mbit <= 0)
+			err = ENOLINK; /* -1 or unreadable: link down or speed unknown */
 		if (f)
 			fclose(f);
-		daqs_policy_set_capacity(c->policy, l, (uint64_t)mbit * 1000000ULL);
+		bps = err ? 0 : (uint64_t)mbit * 1000000ULL;
+		if (bps != c->speed_bps[l] || !c->speed_seen[l]) {
+			if (err)
+				ctl_log(c, DAQS_LOG_WARNING,
+					"link '%s': cannot read the speed of '%s' (%s); capacity unknown",
+					lk->name, lk->device, strerror(err));
+			else
+				ctl_log(c, DAQS_LOG_NOTICE, "link '%s': capacity %ld Mb/s from '%s'",
+					lk->name, mbit, lk->device);
+		}
+		c->speed_bps[l] = bps;
+		c->speed_seen[l] = true;
+		daqs_policy_set_capacity(c->policy, l, bps);
 	}
 }
 

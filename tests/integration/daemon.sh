@@ -105,6 +105,9 @@ start_daqsd() {
 		return 1
 	}
 }
+ctl_cycles() { # SOCKET: the daemon there completed a few cycles
+	"$daqsctl" --socket "$1" --json status 2>/dev/null | jq -e '.cycle >= 3' >/dev/null
+}
 ctl_ready() {
 	status_json 2>/dev/null && [[ $(jq '[.vms[] | select(.agent == "ok")] | length' "$tmp/st.json") == 2 ]]
 }
@@ -392,6 +395,30 @@ cp "$tmp/journal.log" "$tmp/out"
 check "journal: every line carries a <N> priority prefix (notice = <5>); exit 0 (got $rc)" \
 	test "$rc" = 0 -a -z "$(grep -v '^<[0-7]>' "$tmp/journal.log")" -a -n "$(grep '^<5>daqsd' "$tmp/journal.log")"
 check "--on-exit remove: b's HTB is gone from the guest" test -z "$(htb_rate 2)"
+
+# 11. capacity: auto reads the PF's speed (here: guest 1's veth, which
+# reports 10000 Mb/s) in the daemon's network namespace; a missing device is
+# a warning and an unknown capacity, not a crash.
+cat >"$tmp/auto.yaml" <<EOF
+version: 1
+links:
+  - {name: pf, capacity: auto, device: eth0}
+  - {name: gone, capacity: auto, device: nosuchdev0}
+vms:
+  - {name: g, class: best-effort, link: pf, agent: $tmp/g1.sock, interface: eth0}
+EOF
+ip netns exec "$(fixture_ns 1)" "$daqsd" --foreground --config "$tmp/auto.yaml" --connect none \
+	--socket "$tmp/run/auto.sock" --state-dir "$tmp/state-auto" 2>"$tmp/auto.log" &
+pa=$!
+pids+=("$pa")
+wait_for 150 ctl_cycles "$tmp/run/auto.sock" || true
+"$daqsctl" --socket "$tmp/run/auto.sock" --json status >"$tmp/out" 2>"$tmp/err" || true
+check "capacity auto: link pf is 10gbit (the veth's speed), link gone is 0 (unknown)" \
+	test "$(jq -r '[.links[].capacity_bps] | map(tostring) | join(" ")' "$tmp/out")" = "10000000000 0"
+check "capacity auto: the log says where the capacity came from and which device is missing" \
+	test -n "$(grep "link 'pf': capacity 10000 Mb/s from 'eth0'" "$tmp/auto.log")" -a \
+	-n "$(grep "link 'gone': cannot read the speed of 'nosuchdev0'" "$tmp/auto.log")"
+stop_pid "$pa"
 check "daqsd's log has no error lines but the refused reload's" \
 	bash -c "! grep -E ': error: ' '$tmp/daqsd.log' | grep -v 'sla.yaml:4:\\|reload: kept'"
 echo "# daqsd log: $(wc -l <"$tmp/daqsd.log") lines; last ones:"
