@@ -897,7 +897,7 @@ static void snap_vm(struct daqs_controller *c, const struct cvm *v, struct daqs_
 	snprintf(o->iface_kind, sizeof(o->iface_kind), "%s", v->kind);
 	o->satisfaction = NAN;
 	if (v->eff.cls == DAQS_CLASS_GUARANTEE && v->pv.st.mode == DAQS_VM_PROTECTED &&
-	    v->est.have_rate && v->eff.min_bps)
+	    v->pv.st.measured && v->est.have_rate && v->eff.min_bps)
 		o->satisfaction = fmin(1.0, v->est.smooth.tx_bps / scale / (double)v->eff.min_bps);
 	o->agent_errors = v->agent_errors;
 	o->applies = v->applies;
