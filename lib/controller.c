@@ -22,7 +22,7 @@
 #define SAMPLE_MIN_NS (50ULL * 1000000ULL)   /* sampling deadline: >= 50 ms ... */
 #define SAMPLE_MAX_NS (2ULL * NS_PER_S)	     /* ... <= 2 s, else period / 2 */
 #define APPLY_MIN_NS (2ULL * NS_PER_S)	     /* tc under TCG: ~80 ms per exec, 5 execs */
-#define BACKOFF_MAX 25			     /* cycles a timed-out guest is skipped, at most */
+#define BACKOFF_MAX_NS (5ULL * NS_PER_S) /* a timed-out guest is skipped for at most this long */
 #define RETIRE_TRIES 10			     /* attempts to remove a dropped guest's limit */
 #define SPEED_EVERY_NS (5ULL * NS_PER_S)     /* capacity: auto re-read */
 
@@ -754,8 +754,10 @@ static void after_sample(struct daqs_controller *c, struct cvm *v, const struct 
 	v->agent = agent_state_of(r, v);
 	outcome(c, v, r, "sampling");
 	if (r == -ETIMEDOUT) {
-		v->backoff = v->backoff ? (v->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : v->backoff * 2)
-					: 1;
+		unsigned most = (unsigned)(BACKOFF_MAX_NS / c->sla->ctl.period_ns);
+
+		most = most ? most : 1;
+		v->backoff = v->backoff ? (v->backoff * 2 > most ? most : v->backoff * 2) : 1;
 		v->skip = v->backoff;
 	} else {
 		v->backoff = v->skip = 0;

@@ -186,7 +186,7 @@ START_TEST(test_testbed_and_two_links)
 	ck_assert_uint_eq(sla->ctl.min_change_ppm, 100000);
 	ck_assert_uint_eq(sla->n_vms, 3);
 	ck_assert_str_eq(sla->vms[0].name, "daqs-tb-g1");
-	ck_assert_uint_eq(sla->vms[0].min_bps, 400 * DAQS_MBIT);
+	ck_assert_uint_eq(sla->vms[0].min_bps, 300 * DAQS_MBIT);
 	ck_assert_int_eq(daqs_sla_find_vm(sla, "daqs-tb-g3", NULL)->cls, DAQS_CLASS_BEST_EFFORT);
 	daqs_sla_free(sla);
 	sla = load_example("two-links.yaml");
