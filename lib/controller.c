@@ -303,7 +303,8 @@ static void state_build(struct daqs_controller *c, struct daqs_state *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->ovr = daqs_calloc(c->n_ovr ? c->n_ovr : 1, sizeof(*st->ovr));
-	memcpy(st->ovr, c->ovr, c->n_ovr * sizeof(*c->ovr));
+	if (c->n_ovr)
+		memcpy(st->ovr, c->ovr, c->n_ovr * sizeof(*c->ovr));
 	st->n_ovr = c->n_ovr;
 	st->app = daqs_calloc(c->n ? c->n : 1, sizeof(*st->app));
 	for (size_t i = 0; i < c->n; i++) {

@@ -69,7 +69,7 @@ ctl() { "$daqsctl" --socket "$SOCK" "$@"; }
 status_json() { ctl --json status >"$tmp/st.json" 2>"$tmp/st.err"; }
 vm_field() { jq -r --arg vm "$1" ".vms[] | select(.name == \$vm) | $2" "$tmp/st.json"; }
 
-write_sla() { # FILE
+write_sla() { # FILE [without-b]
 	cat >"$1" <<EOF
 version: 1
 links:
@@ -83,6 +83,8 @@ vms:
     min: ${MIN_MBIT}mbit
     agent: $tmp/g1.sock
     interface: eth0
+EOF
+	[[ ${2:-} == without-b ]] || cat >>"$1" <<EOF
   - name: b
     class: best-effort
     agent: $tmp/g2.sock
@@ -281,6 +283,20 @@ sleep 3.5
 status_json
 check "override expired: status shows none and b's limit is gone ($(vm_field b .limit_bps))" \
 	test "$(vm_field b '(.override|tostring) + " " + (.limit_bps|tostring)')" = "false null"
+# 6b. a VM dropped from the SLA file: daqsd takes its limit out of the guest
+# (no stale limit) and forgets it; back in the file, it is managed again.
+check "override b --max 100mbit (until cleared): b's HTB at 100mbit" \
+	bash -c "'$daqsctl' --socket '$SOCK' override b --max 100mbit && sleep 1 && [[ \$(tc -n '$(fixture_ns 2)' class show dev eth0 | grep -c 'rate 100Mbit') -ge 1 ]]"
+write_sla "$tmp/sla.yaml" without-b
+check "reload without b: exit 0" ctl reload
+sleep 1.5
+status_json
+check "without b in the SLA: b is gone from status and its HTB is gone from the guest" \
+	test "$(jq -r '[.vms[].name] | join(" ")' "$tmp/st.json")" = g -a -z "$(htb_rate 2)"
+cp "$tmp/sla.good" "$tmp/sla.yaml"
+check "reload with b again: b is back, with its override (max 100mbit)" \
+	bash -c "'$daqsctl' --socket '$SOCK' reload && sleep 1.5 && '$daqsctl' --socket '$SOCK' --json status | jq -e '.vms[] | select(.name == \"b\") | .override and .max_bps == 100000000' >/dev/null"
+check "override --clear b: exit 0" ctl override --clear b
 check "override for an unknown VM: exit 1" bash -c "! '$daqsctl' --socket '$SOCK' override nosuch --max 1gbit 2>/dev/null"
 
 # 7. SIGKILL + restart under contention
