@@ -153,6 +153,7 @@ check "B really rebooted: its uptime ${up_s:-?} s is below the $(since "$t_reboo
 	fcmp "${up_s:-1e9}" '<' "$(since "$t_reboot")"
 check "after the reboot: daqsd put B's limit back within 10 s of its agent answering" \
 	wait_until 10 b_limited
+echo "# libvirt agent events daqsd logged: $(grep -c "agent of '$B' connected" "$tmp/daqsd.log" || true); counter resets: $(grep -c "'$B': counters went backwards" "$tmp/daqsd.log" || true)"
 echo "# reboot: agent back $(awk -v a="$t_reboot" -v b="$t_agent" 'BEGIN { printf "%.1f", b - a }') s after the reset; limit back $(since "$t_agent") s after that"
 
 # 4. libvirtd restart while G still sends
