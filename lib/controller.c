@@ -685,6 +685,8 @@ static void start_cycle(struct daqs_controller *c, struct daqs_poll_job **jobs, 
 			v->need_discover = v->need_verify = true;
 			v->skip = v->backoff = 0;
 		}
+		if (v->g)
+			daqs_guest_set_burst_us(v->g, (uint32_t)(c->sla->ctl.burst_ns / 1000));
 		i++;
 	}
 	for (size_t i = 0; i < c->n; i++) {

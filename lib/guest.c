@@ -49,6 +49,7 @@ struct daqs_guest {
 	size_t n_pending;
 	const char *tc_path; /* NULL until one worked */
 	enum guest_fq fq;
+	uint32_t burst_us; /* 0 = 1 ms */
 };
 
 static const char *const tc_paths[] = { "/sbin/tc", "/usr/sbin/tc" };
@@ -759,7 +760,7 @@ static int tc_batch(struct daqs_guest *g, const char *ifname, uint64_t limit_bps
 {
 	const char *const argv[] = { "-batch", "-", NULL };
 	struct daqs_tcplan_in in = { .ifname = ifname, .limit_bps = limit_bps,
-				     .fq_codel = g->fq != GUEST_FQ_NO };
+				     .fq_codel = g->fq != GUEST_FQ_NO, .burst_us = g->burst_us };
 	struct daqs_qga_exec_status es;
 	struct daqs_tc_state again;
 	char *batch = NULL, ex[EXCERPT + 1];
@@ -807,14 +808,19 @@ int daqs_guest_tc_apply(struct daqs_guest *g, const char *ifname, uint64_t limit
 
 	*ran = false;
 	r = daqs_guest_tc_state(g, ifname, deadline_ns, &st);
-	if (r < 0 || daqs_tcplan_matches(&st, limit_bps, DAQS_TCPLAN_TOL_PPM))
+	if (r < 0 || daqs_tcplan_matches_burst(&st, limit_bps, DAQS_TCPLAN_TOL_PPM, g->burst_us))
 		return r;
 	r = tc_batch(g, ifname, limit_bps, &st, deadline_ns, ran);
 	if (r == 0)
 		r = tc_readback(g, ifname, deadline_ns, &st);
-	if (r == 0 && !daqs_tcplan_matches(&st, limit_bps, DAQS_TCPLAN_TOL_PPM)) {
+	if (r == 0 && !daqs_tcplan_matches_burst(&st, limit_bps, DAQS_TCPLAN_TOL_PPM, g->burst_us)) {
 		guest_log(g, "tc on '%s' does not show the limit after apply", ifname);
 		r = -EIO;
 	}
 	return r;
+}
+
+void daqs_guest_set_burst_us(struct daqs_guest *g, uint32_t burst_us)
+{
+	g->burst_us = burst_us;
 }

@@ -129,3 +129,5 @@ int daqs_guest_tc_state(struct daqs_guest *g, const char *ifname, uint64_t deadl
  */
 int daqs_guest_tc_apply(struct daqs_guest *g, const char *ifname, uint64_t limit_bps,
 			uint64_t deadline_ns, bool *ran);
+/* HTB burst for later tc_apply calls, as microseconds at the limit (0 = 1000; tcplan.h). */
+void daqs_guest_set_burst_us(struct daqs_guest *g, uint32_t burst_us);

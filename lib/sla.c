@@ -18,6 +18,7 @@
 
 #define BASE_MAX 32 /* "vms[4095]", "controller": a path's first part */
 #define WHAT_MAX 80 /* BASE_MAX + "." + the longest key, with room */
+#define US 1000ULL
 #define MS 1000000ULL
 #define SEC 1000000000ULL
 #define IFNAME_MAX 15 /* IFNAMSIZ - 1 */
@@ -344,6 +345,8 @@ static const struct duration_field ctl_durations[] = {
 	{ "smoothing", offsetof(struct daqs_sla_controller, smoothing_ns), 0, 60 * SEC, "0..60s" },
 	{ "missing_hold", offsetof(struct daqs_sla_controller, missing_hold_ns), 0, 3600 * SEC,
 	  "0..1h" },
+	{ "burst", offsetof(struct daqs_sla_controller, burst_ns), 100 * US, 100 * MS,
+	  "100us..100ms" },
 };
 
 static const struct ppm_field ctl_ppms[] = {
@@ -351,9 +354,8 @@ static const struct ppm_field ctl_ppms[] = {
 	{ "min_change", offsetof(struct daqs_sla_controller, min_change_ppm), 500000, "0%..50%" },
 };
 
-static const char *const ctl_keys[] = { "period",     "smoothing",    "headroom",
-					"min_change", "missing_hold", "on_missing",
-					NULL };
+static const char *const ctl_keys[] = { "period",	    "smoothing",  "headroom", "min_change",
+					"missing_hold", "on_missing", "burst",	  NULL };
 
 static void parse_ctl_durations(struct ctx *c, const struct daqs_ynode *map)
 {
@@ -757,6 +759,7 @@ static void sla_init(struct daqs_sla *sla, const char *file)
 	sla->ctl.headroom_ppm = 20000;
 	sla->ctl.min_change_ppm = 10000;
 	sla->ctl.missing_hold_ns = SEC;
+	sla->ctl.burst_ns = MS;
 	sla->ctl.on_missing = DAQS_MISSING_PROTECT;
 	sla->defaults.cls = DAQS_CLASS_BEST_EFFORT;
 	sla->defaults.max_bps = DAQS_RATE_UNLIMITED;

@@ -49,6 +49,7 @@ struct daqs_sla_controller {
 	uint32_t headroom_ppm;	  /* room given above a demand-limited VM's use; default 2% */
 	uint32_t min_change_ppm;  /* do not re-apply limits that moved less; default 1% */
 	uint64_t missing_hold_ns; /* keep decisions this long without a measurement; default 1s */
+	uint64_t burst_ns;	  /* in-guest HTB burst, as time at the limit; default 1ms */
 	enum daqs_missing_action on_missing; /* default protect */
 };
 

@@ -25,14 +25,23 @@
 #define MIB (1024u * 1024u)
 #define MIB_SLACK 1024u /* "5Mb" printing is within 1 KiB */
 
-uint64_t daqs_tcplan_burst(uint64_t rate_bps, uint32_t mtu)
+uint64_t daqs_tcplan_burst_us(uint64_t rate_bps, uint32_t mtu, uint32_t burst_us)
 {
-	uint64_t one_ms = rate_bps / 8 / 1000, floor;
+	uint64_t b, floor;
 
+	if (!burst_us)
+		burst_us = 1000;
+	b = rate_bps / 8 / 1000 * burst_us / 1000; /* rate x 1 ms first: no overflow */
 	if (!mtu)
 		mtu = DEFAULT_MTU;
 	floor = 2ULL * mtu + 1024;
-	return one_ms > floor ? one_ms : floor;
+	b = b > floor ? b : floor;
+	return b > UINT32_MAX ? UINT32_MAX : b; /* tc's burst is a u32 of bytes */
+}
+
+uint64_t daqs_tcplan_burst(uint64_t rate_bps, uint32_t mtu)
+{
+	return daqs_tcplan_burst_us(rate_bps, mtu, 1000);
 }
 
 uint64_t daqs_tcplan_quantum(uint64_t rate_bps, uint32_t mtu)
@@ -104,7 +113,7 @@ int daqs_tcplan_apply(const struct daqs_tcplan_in *in, char **batch)
 		return 0;
 	}
 	daqs_units_format_rate(in->limit_bps, rate, sizeof(rate));
-	burst = daqs_tcplan_burst(in->limit_bps, in->mtu);
+	burst = daqs_tcplan_burst_us(in->limit_bps, in->mtu, in->burst_us);
 	quantum = daqs_tcplan_quantum(in->limit_bps, in->mtu);
 	root = root_lines(in);
 	c1 = class_line(in->ifname, "1:", "1:1", rate, burst, quantum);
@@ -485,15 +494,24 @@ static bool near(uint64_t got, uint64_t want, uint32_t ppm, uint64_t slack)
  * from whole microseconds again: < 2 us of bytes (< 0.2 % of 1 ms) plus one
  * byte; 6.1 text prints "1Mb" for sizes within 1 KiB of a MiB multiple.
  */
-static bool burst_ok(uint64_t burst, uint64_t limit_bps)
+static bool burst_ok(uint64_t burst, uint64_t limit_bps, uint32_t burst_us)
 {
-	uint64_t one_ms = limit_bps / 8 / 1000;
-	uint64_t slack = one_ms >= MIB ? MIB_SLACK + SIZE_SLACK : SIZE_SLACK;
+	uint64_t want = limit_bps / 8 / 1000 * (burst_us ? burst_us : 1000) / 1000, slack;
 
-	return burst >= one_ms || near(burst, one_ms, DAQS_TCPLAN_BURST_TOL_PPM, slack);
+	if (want > UINT32_MAX)
+		want = UINT32_MAX;
+	slack = want >= MIB ? MIB_SLACK + SIZE_SLACK : SIZE_SLACK;
+
+	return burst >= want || near(burst, want, DAQS_TCPLAN_BURST_TOL_PPM, slack);
 }
 
 bool daqs_tcplan_matches(const struct daqs_tc_state *st, uint64_t limit_bps, uint32_t tol_ppm)
+{
+	return daqs_tcplan_matches_burst(st, limit_bps, tol_ppm, 1000);
+}
+
+bool daqs_tcplan_matches_burst(const struct daqs_tc_state *st, uint64_t limit_bps, uint32_t tol_ppm,
+			       uint32_t burst_us)
 {
 	uint64_t want = limit_bps / 8 * 8; /* tc keeps bytes per second */
 
@@ -504,6 +522,7 @@ bool daqs_tcplan_matches(const struct daqs_tc_state *st, uint64_t limit_bps, uin
 		return false;
 	return near(st->rate_bps, want, tol_ppm, 8) && near(st->ceil_bps, want, tol_ppm, 8) &&
 	       near(st->parent_rate_bps, want, tol_ppm, 8) &&
-	       near(st->parent_ceil_bps, want, tol_ppm, 8) && burst_ok(st->burst_bytes, limit_bps) &&
-	       burst_ok(st->cburst_bytes, limit_bps);
+	       near(st->parent_ceil_bps, want, tol_ppm, 8) &&
+	       burst_ok(st->burst_bytes, limit_bps, burst_us) &&
+	       burst_ok(st->cburst_bytes, limit_bps, burst_us);
 }

@@ -67,6 +67,7 @@ struct daqs_tcplan_in {
 	bool root_conflict; /* the root holds handle 1: but is not ours: delete it first */
 	bool fq_codel;	    /* the guest kernel has sch_fq_codel */
 	uint32_t mtu;	    /* bytes; 0 = 1500 */
+	uint32_t burst_us;  /* burst/cburst as time at the limit; 0 = 1000 (1 ms) */
 };
 
 /* What is in force on the interface, from the readback. */
@@ -109,6 +110,15 @@ int daqs_tcplan_parse(const char *qdisc_json, const char *class_out, struct daqs
  * rate x 1 ms)? For DAQS_RATE_UNLIMITED: is there no HTB root of ours?
  */
 bool daqs_tcplan_matches(const struct daqs_tc_state *st, uint64_t limit_bps, uint32_t tol_ppm);
+/* The same with bursts of burst_us (0 = 1000) instead of 1 ms: at least that, less round-trip loss. */
+bool daqs_tcplan_matches_burst(const struct daqs_tc_state *st, uint64_t limit_bps, uint32_t tol_ppm,
+			       uint32_t burst_us);
 /* Sizing, exposed for tests. */
 uint64_t daqs_tcplan_burst(uint64_t rate_bps, uint32_t mtu);
+/*
+ * The same for a burst of burst_us microseconds at the rate (0 = 1000).
+ * Guests whose timers are coarse (TCG: the guest's HTB watchdog fires late)
+ * need more than 1 ms, or the class delivers only a fraction of its rate.
+ */
+uint64_t daqs_tcplan_burst_us(uint64_t rate_bps, uint32_t mtu, uint32_t burst_us);
 uint64_t daqs_tcplan_quantum(uint64_t rate_bps, uint32_t mtu);

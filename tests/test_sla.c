@@ -184,6 +184,7 @@ START_TEST(test_testbed_and_two_links)
 	ck_assert_uint_eq(sla->links[0].capacity_bps, DAQS_GBIT);
 	ck_assert_uint_eq(sla->ctl.period_ns, 1000000000);
 	ck_assert_uint_eq(sla->ctl.min_change_ppm, 100000);
+	ck_assert_uint_eq(sla->ctl.burst_ns, 10000000);
 	ck_assert_uint_eq(sla->n_vms, 3);
 	ck_assert_str_eq(sla->vms[0].name, "daqs-tb-g1");
 	ck_assert_uint_eq(sla->vms[0].min_bps, 300 * DAQS_MBIT);
@@ -303,6 +304,7 @@ START_TEST(test_defaults)
 	sla = load_ok(ONE_LINK "controller:\nvms:\ndefaults:\n");
 	ck_assert_uint_eq(sla->n_vms, 0);
 	ck_assert_uint_eq(sla->ctl.period_ns, 200 * 1000000ULL);
+	ck_assert_uint_eq(sla->ctl.burst_ns, 1000000ULL); /* 1 ms by default */
 	daqs_sla_free(sla);
 }
 END_TEST
@@ -510,6 +512,7 @@ static const struct {
 	unsigned line, col;
 	const char *text;
 } one_error_cases[] = {
+	{ ONE_LINK "controller:\n  burst: 50us\n", 6, 10, "out of range (100us..100ms)" },
 	{ ONE_LINK "vms:\n  - {name: a, class: guarantee, min: 11gbit}\n", 3, 5,
 	  "sum to 11gbit, more than the link capacity 10gbit" },
 	{ ONE_LINK "vms:\n  - {name: a, class: guarantee, min: 2gbit, max: 1999mbit}\n", 6, 50,

@@ -426,6 +426,33 @@ START_TEST(test_matches_burst_tolerance)
 }
 END_TEST
 
+/* A configured burst (controller.burst, for guests with coarse timers) sizes and checks the class. */
+START_TEST(test_burst_us)
+{
+	struct daqs_tcplan_in in = { .ifname = "eth0", .limit_bps = DAQS_GBIT, .have_root = true,
+				     .burst_us = 10000 };
+	struct daqs_tc_state st = { true, true, 0x10, true, DAQS_GBIT, DAQS_GBIT, true, DAQS_GBIT,
+				    DAQS_GBIT, 125000, 125000, 125000, "pfifo" };
+	char *batch = NULL;
+
+	ck_assert_uint_eq(daqs_tcplan_burst_us(DAQS_GBIT, 0, 10000), 1250000);
+	ck_assert_uint_eq(daqs_tcplan_burst_us(DAQS_GBIT, 0, 0), 125000); /* 0 = 1 ms */
+	ck_assert_uint_eq(daqs_tcplan_burst_us(DAQS_MBIT, 0, 100), 4024); /* the MTU floor */
+	ck_assert_uint_eq(daqs_tcplan_burst_us(10 * DAQS_TBIT, 0, 100000), UINT32_MAX); /* tc's u32 */
+	ck_assert_int_eq(daqs_tcplan_apply(&in, &batch), 0);
+	ck_assert_msg(strstr(batch, "classid 1:10 htb rate 1gbit ceil 1gbit burst 1250000b cburst "
+				    "1250000b quantum 125000\n"),
+		      "%s", batch);
+	free(batch);
+	/* 1 ms in force does not satisfy a 10 ms configuration; 10 ms satisfies both */
+	ck_assert(daqs_tcplan_matches(&st, DAQS_GBIT, 0));
+	ck_assert(!daqs_tcplan_matches_burst(&st, DAQS_GBIT, 0, 10000));
+	st.burst_bytes = st.cburst_bytes = 1250000;
+	ck_assert(daqs_tcplan_matches_burst(&st, DAQS_GBIT, 0, 10000));
+	ck_assert(daqs_tcplan_matches_burst(&st, DAQS_GBIT, 0, 0));
+}
+END_TEST
+
 static const struct {
 	struct daqs_tc_state st;
 	bool have_root, root_conflict;
@@ -468,6 +495,7 @@ Suite *daqs_test_tcplan_suite(void)
 	tcase_add_loop_test(tc, test_malformed, 0, DAQS_ARRAY_SIZE(malformed));
 	tcase_add_loop_test(tc, test_matches, 0, DAQS_ARRAY_SIZE(matching));
 	tcase_add_test(tc, test_matches_burst_tolerance);
+	tcase_add_test(tc, test_burst_us);
 	suite_add_tcase(s, tc);
 	return s;
 }
