@@ -305,9 +305,14 @@ fixture_iperf_bg 1 1 10 "$tmp/g-kill.json" -i 0.5
 pg=$FIXTURE_PID
 fixture_iperf_bg 2 5 10 "$tmp/b-kill.json" -i 0.5
 pb=$FIXTURE_PID
-# watch B's HTB from the host side every 50 ms for the whole run
+# Watch B's HTB from the host side every 50 ms, from the moment daqsd has
+# limited B under this contention (the step before left B unlimited) until
+# well after the restart.
+b_has_htb() { [[ -n $(htb_rate 2) ]]; }
+wait_for 100 b_has_htb || true
+sleep 1
 (
-	end=$((SECONDS + 11))
+	end=$((SECONDS + 9))
 	while ((SECONDS < end)); do
 		echo "$EPOCHREALTIME $(htb_rate 2)"
 		sleep 0.05
@@ -315,7 +320,7 @@ pb=$FIXTURE_PID
 ) >"$tmp/htb-watch" &
 pw=$!
 pids+=("$pw")
-sleep 4
+sleep 2
 kill -KILL "$DAQSD_PID"
 wait "$DAQSD_PID" 2>/dev/null || true
 t_kill=$EPOCHREALTIME
