@@ -6,10 +6,10 @@
  * wrote it, so format -> parse gives back the same struct.
  */
 #include "ctl.h"
+#include "diag.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,21 +24,6 @@
 #define KEY_SHOWN 64		       /* bytes of a client's key quoted in a reason */
 
 /* ---- small helpers ---- */
-
-static int why_set(char *why, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Write the reason (cut to fit) and return -EINVAL. */
-static int why_set(char *why, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && n) {
-		va_start(ap, fmt);
-		vsnprintf(why, n, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 /* A client's text quoted in a reason: bounded, control bytes as '?'. */
 static void shown(char *dst, size_t cap, const char *s)
@@ -171,39 +156,39 @@ int daqs_ctl_request_check(const struct daqs_ctl_request *rq, char *why, size_t 
 	size_t vlen = strnlen(rq->vm, sizeof(rq->vm));
 
 	if (!strcmp(daqs_ctl_cmd_name(rq->cmd), "?"))
-		return why_set(why, n, "unknown command %d", (int)rq->cmd);
+		return daqs_why(why, n, -EINVAL, "unknown command %d", (int)rq->cmd);
 	if (vlen && !vm_name_ok(rq->vm, vlen))
-		return why_set(why, n, "'vm' must be 1..%d bytes without control characters",
+		return daqs_why(why, n, -EINVAL, "'vm' must be 1..%d bytes without control characters",
 			       DAQS_SLA_NAME_MAX);
 	if (rq->cmd == DAQS_CTL_RELOAD && vlen)
-		return why_set(why, n, "'reload' takes no 'vm'");
+		return daqs_why(why, n, -EINVAL, "'reload' takes no 'vm'");
 	if (want_vm && !vlen)
-		return why_set(why, n, "'%s' needs 'vm'", daqs_ctl_cmd_name(rq->cmd));
+		return daqs_why(why, n, -EINVAL, "'%s' needs 'vm'", daqs_ctl_cmd_name(rq->cmd));
 	if (!is_ovr && (rq->has_class || rq->has_min || rq->has_max || rq->has_weight || rq->for_s))
-		return why_set(why, n, "'%s' takes no override fields", daqs_ctl_cmd_name(rq->cmd));
+		return daqs_why(why, n, -EINVAL, "'%s' takes no override fields", daqs_ctl_cmd_name(rq->cmd));
 	if (!is_ovr)
 		return 0;
 	if (!rq->has_class && !rq->has_min && !rq->has_max && !rq->has_weight)
-		return why_set(why, n, "'override' needs at least one of class, min_bps, max_bps, "
+		return daqs_why(why, n, -EINVAL, "'override' needs at least one of class, min_bps, max_bps, "
 				       "weight");
 	if (rq->has_class && rq->cls != DAQS_CLASS_GUARANTEE && rq->cls != DAQS_CLASS_BEST_EFFORT)
-		return why_set(why, n, "unknown class %d", (int)rq->cls);
+		return daqs_why(why, n, -EINVAL, "unknown class %d", (int)rq->cls);
 	if (rq->has_min && (rq->min_bps < 1 || rq->min_bps > DAQS_RATE_MAX_BPS))
-		return why_set(why, n, "'min_bps' must be 1..%llu bit/s",
+		return daqs_why(why, n, -EINVAL, "'min_bps' must be 1..%llu bit/s",
 			       (unsigned long long)DAQS_RATE_MAX_BPS);
 	if (rq->has_max && rq->max_bps != DAQS_RATE_UNLIMITED &&
 	    (rq->max_bps < 1 || rq->max_bps > DAQS_RATE_MAX_BPS))
-		return why_set(why, n, "'max_bps' must be 1..%llu bit/s or \"unlimited\"",
+		return daqs_why(why, n, -EINVAL, "'max_bps' must be 1..%llu bit/s or \"unlimited\"",
 			       (unsigned long long)DAQS_RATE_MAX_BPS);
 	if (rq->has_weight && (rq->weight < 1 || rq->weight > DAQS_WEIGHT_MAX))
-		return why_set(why, n, "'weight' must be 1..%d", DAQS_WEIGHT_MAX);
+		return daqs_why(why, n, -EINVAL, "'weight' must be 1..%d", DAQS_WEIGHT_MAX);
 	if (rq->for_s > FOR_S_MAX)
-		return why_set(why, n, "'for_s' must be 1..%llu seconds (absent: until cleared)",
+		return daqs_why(why, n, -EINVAL, "'for_s' must be 1..%llu seconds (absent: until cleared)",
 			       FOR_S_MAX);
 	if (rq->has_min && rq->has_class && rq->cls == DAQS_CLASS_BEST_EFFORT)
-		return why_set(why, n, "'min_bps' is only for class guarantee");
+		return daqs_why(why, n, -EINVAL, "'min_bps' is only for class guarantee");
 	if (rq->has_min && rq->has_max && rq->max_bps < rq->min_bps)
-		return why_set(why, n, "'max_bps' is below 'min_bps'");
+		return daqs_why(why, n, -EINVAL, "'max_bps' is below 'min_bps'");
 	return 0;
 }
 
@@ -240,7 +225,7 @@ static int parse_vm(json_object *v, struct daqs_ctl_request *rq, char *why, size
 	size_t len = (size_t)json_object_get_string_len(v);
 
 	if (!json_object_is_type(v, json_type_string) || !vm_name_ok(s, len))
-		return why_set(why, n, "'vm' must be a string of 1..%d bytes without control "
+		return daqs_why(why, n, -EINVAL, "'vm' must be a string of 1..%d bytes without control "
 				       "characters",
 			       DAQS_SLA_NAME_MAX);
 	memcpy(rq->vm, s, len + 1);
@@ -252,13 +237,13 @@ static int parse_class(json_object *v, struct daqs_ctl_request *rq, char *why, s
 	const char *s = json_object_get_string(v);
 
 	if (!json_object_is_type(v, json_type_string))
-		return why_set(why, n, "'class' must be \"guarantee\" or \"best-effort\"");
+		return daqs_why(why, n, -EINVAL, "'class' must be \"guarantee\" or \"best-effort\"");
 	if (!strcmp(s, daqs_class_name(DAQS_CLASS_GUARANTEE)))
 		rq->cls = DAQS_CLASS_GUARANTEE;
 	else if (!strcmp(s, daqs_class_name(DAQS_CLASS_BEST_EFFORT)))
 		rq->cls = DAQS_CLASS_BEST_EFFORT;
 	else
-		return why_set(why, n, "'class' must be \"guarantee\" or \"best-effort\"");
+		return daqs_why(why, n, -EINVAL, "'class' must be \"guarantee\" or \"best-effort\"");
 	rq->has_class = true;
 	return 0;
 }
@@ -286,11 +271,11 @@ static int parse_number(json_object *v, const char *key, struct daqs_ctl_request
 	} else if (!strcmp(key, "for_s") && uint_in(v, 1, FOR_S_MAX, &u)) {
 		rq->for_s = u;
 	} else if (!strcmp(key, "weight")) {
-		return why_set(why, n, "'weight' must be an integer 1..%d", DAQS_WEIGHT_MAX);
+		return daqs_why(why, n, -EINVAL, "'weight' must be an integer 1..%d", DAQS_WEIGHT_MAX);
 	} else if (!strcmp(key, "for_s")) {
-		return why_set(why, n, "'for_s' must be an integer 1..%llu (seconds)", FOR_S_MAX);
+		return daqs_why(why, n, -EINVAL, "'for_s' must be an integer 1..%llu (seconds)", FOR_S_MAX);
 	} else {
-		return why_set(why, n, "'%s' must be an integer 1..%llu (bit/s)%s", key,
+		return daqs_why(why, n, -EINVAL, "'%s' must be an integer 1..%llu (bit/s)%s", key,
 			       (unsigned long long)DAQS_RATE_MAX_BPS,
 			       strcmp(key, "max_bps") ? "" : " or \"unlimited\"");
 	}
@@ -326,7 +311,7 @@ static int parse_key(const char *key, json_object *v, struct daqs_ctl_request *r
 		return 0;
 	if (!key_allowed(rq->cmd, key)) {
 		shown(k, sizeof(k), key);
-		return why_set(why, n, "unknown key '%s' for '%s'", k, daqs_ctl_cmd_name(rq->cmd));
+		return daqs_why(why, n, -EINVAL, "unknown key '%s' for '%s'", k, daqs_ctl_cmd_name(rq->cmd));
 	}
 	if (!strcmp(key, "vm"))
 		return parse_vm(v, rq, why, n);
@@ -344,12 +329,12 @@ int daqs_ctl_request_parse(const char *line, size_t len, struct daqs_ctl_request
 	int r = 0;
 
 	if (!o)
-		return why_set(why, why_len, "not one JSON object on one line");
+		return daqs_why(why, why_len, -EINVAL, "not one JSON object on one line");
 	if (!json_object_object_get_ex(o, "cmd", &c) || !json_object_is_type(c, json_type_string))
-		r = why_set(why, why_len, "missing \"cmd\" (a string)");
+		r = daqs_why(why, why_len, -EINVAL, "missing \"cmd\" (a string)");
 	else if (cmd_of(json_object_get_string(c), &rq.cmd)) {
 		shown(k, sizeof(k), json_object_get_string(c));
-		r = why_set(why, why_len, "unknown command '%s' (status, override, clear, reload)",
+		r = daqs_why(why, why_len, -EINVAL, "unknown command '%s' (status, override, clear, reload)",
 			    k);
 	}
 	json_object_object_foreach(o, key, v)
@@ -402,15 +387,15 @@ int daqs_ctl_reply_parse(const char *line, size_t len, char *code, size_t code_l
 	copy_cut(code, code_len, "");
 	copy_cut(msg, msg_len, "");
 	if (!o)
-		return why_set(msg, msg_len, "reply is not one JSON object on one line");
+		return daqs_why(msg, msg_len, -EINVAL, "reply is not one JSON object on one line");
 	if (!json_object_object_get_ex(o, "ok", &ok) || !json_object_is_type(ok, json_type_boolean))
-		r = why_set(msg, msg_len, "reply has no \"ok\" (a boolean)");
+		r = daqs_why(msg, msg_len, -EINVAL, "reply has no \"ok\" (a boolean)");
 	else if (!json_object_get_boolean(ok)) {
 		if (!json_object_object_get_ex(o, "code", &c) ||
 		    !json_object_is_type(c, json_type_string) ||
 		    !json_object_object_get_ex(o, "error", &e) ||
 		    !json_object_is_type(e, json_type_string)) {
-			r = why_set(msg, msg_len, "error reply without \"code\" and \"error\" strings");
+			r = daqs_why(msg, msg_len, -EINVAL, "error reply without \"code\" and \"error\" strings");
 		} else {
 			copy_cut(code, code_len, json_object_get_string(c));
 			copy_cut(msg, msg_len, json_object_get_string(e));
@@ -579,9 +564,9 @@ static int field_str(const struct daqs_ctl_field *f, json_object *v, char *p, ch
 	const char *s = json_object_get_string(v);
 
 	if (!json_object_is_type(v, json_type_string))
-		return why_set(why, n, "'%s' is not a string", f->key);
+		return daqs_why(why, n, -EINVAL, "'%s' is not a string", f->key);
 	if (len >= f->size || strlen(s) != len)
-		return why_set(why, n, "'%s' does not fit (%zu bytes, at most %zu, no NUL)", f->key,
+		return daqs_why(why, n, -EINVAL, "'%s' does not fit (%zu bytes, at most %zu, no NUL)", f->key,
 			       len, f->size - 1);
 	memcpy(p, s, len + 1);
 	return 0;
@@ -593,11 +578,11 @@ static int field_double(const struct daqs_ctl_field *f, json_object *v, char *p,
 	double d = NAN;
 
 	if (v && !json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
-		return why_set(why, n, "'%s' is not a number or null", f->key);
+		return daqs_why(why, n, -EINVAL, "'%s' is not a number or null", f->key);
 	if (v)
 		d = json_object_get_double(v);
 	if (v && !isfinite(d))
-		return why_set(why, n, "'%s' is not finite", f->key);
+		return daqs_why(why, n, -EINVAL, "'%s' is not finite", f->key);
 	memcpy(p, &d, sizeof(d));
 	return 0;
 }
@@ -611,23 +596,23 @@ static int field_int(const struct daqs_ctl_field *f, json_object *v, char *p, ch
 	switch (f->type) {
 	case DAQS_CTL_F_LIMIT:
 		if (v && !uint_in(v, 0, UINT64_MAX - 1, &u))
-			return why_set(why, n, "'%s' is not an integer or null", f->key);
+			return daqs_why(why, n, -EINVAL, "'%s' is not an integer or null", f->key);
 		memcpy(p, &u, sizeof(u));
 		return 0;
 	case DAQS_CTL_F_U32:
 		if (!v || !uint_in(v, 0, UINT32_MAX, &u))
-			return why_set(why, n, "'%s' is not an integer 0..%u", f->key, UINT32_MAX);
+			return daqs_why(why, n, -EINVAL, "'%s' is not an integer 0..%u", f->key, UINT32_MAX);
 		w = (uint32_t)u;
 		memcpy(p, &w, sizeof(w));
 		return 0;
 	case DAQS_CTL_F_U64:
 		if (!v || !uint_in(v, 0, UINT64_MAX, &u))
-			return why_set(why, n, "'%s' is not an integer >= 0", f->key);
+			return daqs_why(why, n, -EINVAL, "'%s' is not an integer >= 0", f->key);
 		memcpy(p, &u, sizeof(u));
 		return 0;
 	case DAQS_CTL_F_SECS:
 		if (v && !uint_in(v, 0, INT64_MAX, &u))
-			return why_set(why, n, "'%s' is not an integer >= 0 or null", f->key);
+			return daqs_why(why, n, -EINVAL, "'%s' is not an integer >= 0 or null", f->key);
 		if (v)
 			i = (int64_t)u;
 		memcpy(p, &i, sizeof(i));
@@ -638,7 +623,7 @@ static int field_int(const struct daqs_ctl_field *f, json_object *v, char *p, ch
 	case DAQS_CTL_F_BOOL:
 		break;
 	}
-	return why_set(why, n, "'%s': internal: not an integer field", f->key);
+	return daqs_why(why, n, -EINVAL, "'%s': internal: not an integer field", f->key);
 }
 
 static int field_parse(const struct daqs_ctl_field *f, json_object *v, void *rec, char *why,
@@ -655,7 +640,7 @@ static int field_parse(const struct daqs_ctl_field *f, json_object *v, void *rec
 		return field_double(f, v, p, why, n);
 	case DAQS_CTL_F_BOOL:
 		if (!v || !json_object_is_type(v, json_type_boolean))
-			return why_set(why, n, "'%s' is not a boolean", f->key);
+			return daqs_why(why, n, -EINVAL, "'%s' is not a boolean", f->key);
 		bv = json_object_get_boolean(v);
 		memcpy(p, &bv, sizeof(bv));
 		return 0;
@@ -665,7 +650,7 @@ static int field_parse(const struct daqs_ctl_field *f, json_object *v, void *rec
 	case DAQS_CTL_F_SECS:
 		return field_int(f, v, p, why, n);
 	}
-	return why_set(why, n, "'%s': internal: unknown field type", f->key);
+	return daqs_why(why, n, -EINVAL, "'%s': internal: unknown field type", f->key);
 }
 
 static int record_parse(const struct daqs_ctl_field *t, size_t nf, json_object *o, void *rec,
@@ -674,10 +659,10 @@ static int record_parse(const struct daqs_ctl_field *t, size_t nf, json_object *
 	json_object *v;
 
 	if (!json_object_is_type(o, json_type_object))
-		return why_set(why, n, "a record is not an object");
+		return daqs_why(why, n, -EINVAL, "a record is not an object");
 	for (size_t i = 0; i < nf; i++) {
 		if (!json_object_object_get_ex(o, t[i].key, &v))
-			return why_set(why, n, "missing '%s'", t[i].key);
+			return daqs_why(why, n, -EINVAL, "missing '%s'", t[i].key);
 		if (field_parse(&t[i], v, rec, why, n))
 			return -EINVAL;
 	}
@@ -692,7 +677,7 @@ static int records_parse(json_object *st, const char *key, const struct daqs_ctl
 	size_t len;
 
 	if (!json_object_object_get_ex(st, key, &a) || !json_object_is_type(a, json_type_array))
-		return why_set(why, n, "missing '%s' (an array)", key);
+		return daqs_why(why, n, -EINVAL, "missing '%s' (an array)", key);
 	len = json_object_array_length(a);
 	*v = len ? daqs_calloc(len, elem) : NULL;
 	*nv = len;
@@ -708,7 +693,7 @@ static int status_parse_obj(json_object *so, struct daqs_ctl_status *st, char *w
 	int r;
 
 	if (!json_object_is_type(so, json_type_object))
-		return why_set(why, n, "reply has no \"status\" object");
+		return daqs_why(why, n, -EINVAL, "reply has no \"status\" object");
 	r = record_parse(status_fields, DAQS_ARRAY_SIZE(status_fields), so, st, why, n);
 	if (!r)
 		r = records_parse(so, "links", daqs_ctl_link_fields, daqs_ctl_n_link_fields,
@@ -729,14 +714,14 @@ int daqs_ctl_status_parse(const char *line, size_t len, struct daqs_ctl_status *
 	memset(st, 0, sizeof(*st));
 	r = daqs_ctl_reply_parse(line, len, code, sizeof(code), msg, sizeof(msg));
 	if (r == -EREMOTEIO) {
-		why_set(why, why_len, "%s: %s", code, msg);
+		daqs_why(why, why_len, -EINVAL, "%s: %s", code, msg);
 		return r;
 	}
 	if (r)
-		return why_set(why, why_len, "%s", msg);
+		return daqs_why(why, why_len, -EINVAL, "%s", msg);
 	o = parse_object(line, len);
 	if (!o)
-		return why_set(why, why_len, "reply is not one JSON object on one line");
+		return daqs_why(why, why_len, -EINVAL, "reply is not one JSON object on one line");
 	json_object_object_get_ex(o, "status", &so);
 	r = status_parse_obj(so, st, why, why_len);
 	json_object_put(o);

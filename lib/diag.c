@@ -85,3 +85,15 @@ void daqs_diags_print(const struct daqs_diags *d, FILE *out)
 	if (d->dropped && d->n)
 		fprintf(out, "%s: error: %zu more errors not shown\n", d->v[0].file, d->dropped);
 }
+
+int daqs_why(char *why, size_t len, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && len) {
+		va_start(ap, fmt);
+		vsnprintf(why, len, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}

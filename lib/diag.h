@@ -36,3 +36,10 @@ size_t daqs_diags_count(const struct daqs_diags *d);
 int daqs_diag_format(const struct daqs_diag *dg, char *buf, size_t n);
 /* Print all diagnostics, one per line, plus a line for dropped ones. */
 void daqs_diags_print(const struct daqs_diags *d, FILE *out);
+/*
+ * The reason for a refusal, for functions that report through a caller's
+ * buffer: printf into why (cut to fit; nothing when why is NULL or len 0),
+ * then return err, so `return daqs_why(why, len, -EINVAL, "...", ...);`.
+ */
+int daqs_why(char *why, size_t len, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));

@@ -3,30 +3,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "mem.h"
 #include "state.h"
 
 #define STATE_FILE "state.json"
 #define STATE_MAX (16u << 20)
-
-static int why_set(char *why, size_t len, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int why_set(char *why, size_t len, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return err;
-}
 
 /* ---- save ---- */
 
@@ -110,7 +97,7 @@ int daqs_state_save(const char *dir, const struct daqs_state *st, char *why, siz
 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		r = why_set(why, why_len, -errno, "cannot create '%s' (%s)", tmp, strerror(errno));
+		r = daqs_why(why, why_len, -errno, "cannot create '%s' (%s)", tmp, strerror(errno));
 		goto out;
 	}
 	r = write_all(fd, text, strlen(text));
@@ -125,7 +112,7 @@ int daqs_state_save(const char *dir, const struct daqs_state *st, char *why, siz
 	if (!r)
 		r = fsync_dir(dir);
 	if (r) {
-		why_set(why, why_len, r, "cannot write '%s' (%s)", dst, strerror(-r));
+		daqs_why(why, why_len, r, "cannot write '%s' (%s)", dst, strerror(-r));
 		unlink(tmp);
 	}
 out:
@@ -144,16 +131,16 @@ static int get_str(json_object *o, const char *key, char *out, size_t size, bool
 	const char *s;
 
 	if (!json_object_object_get_ex(o, key, &v))
-		return required ? why_set(why, why_len, -EINVAL, "missing \"%s\"", key) : 0;
+		return required ? daqs_why(why, why_len, -EINVAL, "missing \"%s\"", key) : 0;
 	if (!json_object_is_type(v, json_type_string))
-		return why_set(why, why_len, -EINVAL, "\"%s\" is not a string", key);
+		return daqs_why(why, why_len, -EINVAL, "\"%s\" is not a string", key);
 	s = json_object_get_string(v);
 	if (!*s || strlen(s) >= size)
-		return why_set(why, why_len, -EINVAL, "\"%s\" is empty or longer than %zu bytes",
+		return daqs_why(why, why_len, -EINVAL, "\"%s\" is empty or longer than %zu bytes",
 			       key, size - 1);
 	for (const char *p = s; *p; p++)
 		if ((unsigned char)*p < 0x20)
-			return why_set(why, why_len, -EINVAL, "\"%s\" has a control character", key);
+			return daqs_why(why, why_len, -EINVAL, "\"%s\" has a control character", key);
 	strcpy(out, s);
 	return 0;
 }
@@ -174,7 +161,7 @@ static int get_u64(json_object *o, const char *key, uint64_t *out, bool *has, bo
 	}
 	if (!json_object_is_type(v, json_type_int) ||
 	    (json_object_get_int64(v) < 0 && json_object_get_uint64(v) == 0))
-		return why_set(why, why_len, -EINVAL, "\"%s\" is not a whole number >= 0", key);
+		return daqs_why(why, why_len, -EINVAL, "\"%s\" is not a whole number >= 0", key);
 	*out = json_object_get_uint64(v);
 	return 0;
 }
@@ -188,7 +175,7 @@ static int load_override(json_object *o, struct daqs_state_override *ov, char *w
 
 	memset(ov, 0, sizeof(*ov));
 	if (!json_object_is_type(o, json_type_object))
-		return why_set(why, len, -EINVAL, "an override is not an object");
+		return daqs_why(why, len, -EINVAL, "an override is not an object");
 	r = get_str(o, "vm", ov->vm, sizeof(ov->vm), true, why, len);
 	if (!r && json_object_object_get_ex(o, "class", &v)) {
 		const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
@@ -199,7 +186,7 @@ static int load_override(json_object *o, struct daqs_state_override *ov, char *w
 		else if (!strcmp(s, "best-effort"))
 			ov->cls = DAQS_CLASS_BEST_EFFORT;
 		else
-			r = why_set(why, len, -EINVAL, "\"class\" is not guarantee or best-effort");
+			r = daqs_why(why, len, -EINVAL, "\"class\" is not guarantee or best-effort");
 	}
 	if (!r)
 		r = get_u64(o, "min_bps", &ov->min_bps, &ov->has_min, false, why, len);
@@ -208,13 +195,13 @@ static int load_override(json_object *o, struct daqs_state_override *ov, char *w
 	if (!r)
 		r = get_u64(o, "weight", &u, &ov->has_weight, false, why, len);
 	if (!r && ov->has_weight && (u < 1 || u > DAQS_WEIGHT_MAX))
-		r = why_set(why, len, -EINVAL, "\"weight\" is not 1..%d", DAQS_WEIGHT_MAX);
+		r = daqs_why(why, len, -EINVAL, "\"weight\" is not 1..%d", DAQS_WEIGHT_MAX);
 	ov->weight = (uint32_t)u;
 	if (!r)
 		r = get_u64(o, "expires", &u, &has, false, why, len);
 	ov->expires = (int64_t)u;
 	if (!r && (!has || u > INT64_MAX))
-		r = why_set(why, len, -EINVAL, "missing or bad \"expires\"");
+		r = daqs_why(why, len, -EINVAL, "missing or bad \"expires\"");
 	return r;
 }
 
@@ -225,14 +212,14 @@ static int load_applied(json_object *o, struct daqs_state_applied *a, char *why,
 
 	memset(a, 0, sizeof(*a));
 	if (!json_object_is_type(o, json_type_object))
-		return why_set(why, len, -EINVAL, "an applied entry is not an object");
+		return daqs_why(why, len, -EINVAL, "an applied entry is not an object");
 	r = get_str(o, "vm", a->vm, sizeof(a->vm), true, why, len);
 	if (!r)
 		r = get_str(o, "iface", a->iface, sizeof(a->iface), true, why, len);
 	if (!r)
 		r = get_u64(o, "limit_bps", &a->limit_bps, &has, true, why, len);
 	if (!r && !has)
-		r = why_set(why, len, -EINVAL, "missing \"limit_bps\"");
+		r = daqs_why(why, len, -EINVAL, "missing \"limit_bps\"");
 	return r;
 }
 
@@ -244,7 +231,7 @@ static int load_array(json_object *root, const char *key, void **v, size_t *n, s
 	int r;
 
 	if (!json_object_object_get_ex(root, key, &a) || !json_object_is_type(a, json_type_array))
-		return why_set(why, len, -EINVAL, "missing array \"%s\"", key);
+		return daqs_why(why, len, -EINVAL, "missing array \"%s\"", key);
 	cnt = json_object_array_length(a);
 	*v = daqs_calloc(cnt ? cnt : 1, elem);
 	for (size_t i = 0; i < cnt; i++) {
@@ -252,7 +239,7 @@ static int load_array(json_object *root, const char *key, void **v, size_t *n, s
 
 		r = one(json_object_array_get_idx(a, i), (char *)*v + i * elem, sub, sizeof(sub));
 		if (r)
-			return why_set(why, len, r, "%s[%zu]: %s", key, i, sub);
+			return daqs_why(why, len, r, "%s[%zu]: %s", key, i, sub);
 		(*n)++;
 	}
 	return 0;
@@ -275,13 +262,13 @@ static int read_file(const char *path, char **buf, char *why, size_t why_len)
 
 	if (!f)
 		return errno == ENOENT ? -ENOENT
-				       : why_set(why, why_len, -errno, "cannot open '%s' (%s)", path,
+				       : daqs_why(why, why_len, -errno, "cannot open '%s' (%s)", path,
 						 strerror(errno));
 	*buf = daqs_malloc(STATE_MAX + 1);
 	n = fread(*buf, 1, STATE_MAX + 1, f);
 	if (ferror(f) || n > STATE_MAX) {
 		fclose(f);
-		return why_set(why, why_len, -EIO, "cannot read '%s' (%s)", path,
+		return daqs_why(why, why_len, -EIO, "cannot read '%s' (%s)", path,
 			       n > STATE_MAX ? "larger than 16 MiB" : "read error");
 	}
 	fclose(f);
@@ -303,11 +290,11 @@ int daqs_state_load(const char *dir, struct daqs_state *st, char *why, size_t wh
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	root = json_tokener_parse_ex(tok, buf, (int)strlen(buf));
 	if (!root || !json_object_is_type(root, json_type_object)) {
-		r = why_set(why, why_len, -EINVAL, "%s: not a JSON object", path);
+		r = daqs_why(why, why_len, -EINVAL, "%s: not a JSON object", path);
 		goto out;
 	}
 	if (!json_object_object_get_ex(root, "version", &v) || json_object_get_int(v) != 1) {
-		r = why_set(why, why_len, -EINVAL, "%s: \"version\" is not 1", path);
+		r = daqs_why(why, why_len, -EINVAL, "%s: \"version\" is not 1", path);
 		goto out;
 	}
 	r = load_array(root, "overrides", (void **)&st->ovr, &st->n_ovr, sizeof(*st->ovr),
@@ -316,7 +303,7 @@ int daqs_state_load(const char *dir, struct daqs_state *st, char *why, size_t wh
 		r = load_array(root, "applied", (void **)&st->app, &st->n_app, sizeof(*st->app),
 			       one_applied, sub, sizeof(sub));
 	if (r)
-		why_set(why, why_len, r, "%s: %s", path, sub);
+		daqs_why(why, why_len, r, "%s: %s", path, sub);
 out:
 	if (r)
 		daqs_state_clear(st);

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "diag.h"
 #include "units.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -37,19 +37,6 @@ static const struct unit duration_units[] = {
 	{ "min", 60ULL * 1000000000ULL },
 	{ "h", 3600ULL * 1000000000ULL },
 };
-
-static __attribute__((format(printf, 4, 5))) int fail(char *why, size_t whylen, int err,
-							 const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 /*
  * A plain decimal: digits, optionally '.' and more digits (".5" and "1." are
@@ -119,16 +106,16 @@ static int split_value(const char *s, unsigned __int128 *mant, unsigned *fd, con
 	bool ovf;
 
 	if (!s || !*s)
-		return fail(why, whylen, -EINVAL, "empty value");
+		return daqs_why(why, whylen, -EINVAL, "empty value");
 	if (*p == '-')
-		return fail(why, whylen, -ERANGE, "'%s' is negative", s);
+		return daqs_why(why, whylen, -ERANGE, "'%s' is negative", s);
 	if (*p == '+')
-		return fail(why, whylen, -EINVAL, "'%s' has a sign; write the plain number", s);
+		return daqs_why(why, whylen, -EINVAL, "'%s' has a sign; write the plain number", s);
 	used = parse_decimal(p, mant, fd, &ovf);
 	if (!used)
-		return fail(why, whylen, -EINVAL, "'%s' does not start with a number", s);
+		return daqs_why(why, whylen, -EINVAL, "'%s' does not start with a number", s);
 	if (ovf)
-		return fail(why, whylen, -ERANGE, "'%s' has too many digits", s);
+		return daqs_why(why, whylen, -ERANGE, "'%s' has too many digits", s);
 	p += used;
 	if (*p == ' ')
 		p++;
@@ -144,10 +131,10 @@ static int scale(unsigned __int128 mant, unsigned fd, uint64_t mult, uint64_t ma
 	unsigned __int128 v = mant * mult, div = pow10u(fd);
 
 	if (v % div)
-		return fail(why, whylen, -ERANGE, "'%s' is finer than 1 %s", s, what);
+		return daqs_why(why, whylen, -ERANGE, "'%s' is finer than 1 %s", s, what);
 	v /= div;
 	if (v > max)
-		return fail(why, whylen, -ERANGE, "'%s' is too large", s);
+		return daqs_why(why, whylen, -ERANGE, "'%s' is too large", s);
 	*out = (uint64_t)v;
 	return 0;
 }
@@ -165,7 +152,7 @@ int daqs_units_parse_rate(const char *s, uint64_t *bps, char *why, size_t whylen
 	if (r < 0)
 		return r;
 	if (ulen == 0)
-		return fail(why, whylen, -EINVAL, "'%s' has no unit; write e.g. '%sgbit' or '%smbit'", s,
+		return daqs_why(why, whylen, -EINVAL, "'%s' has no unit; write e.g. '%sgbit' or '%smbit'", s,
 			    s, s);
 	if (ulen > 2 && u[ulen - 2] == '/' && (u[ulen - 1] == 's' || u[ulen - 1] == 'S'))
 		ulen -= 2;
@@ -173,12 +160,12 @@ int daqs_units_parse_rate(const char *s, uint64_t *bps, char *why, size_t whylen
 	if (unit)
 		return scale(mant, fd, unit->mult, DAQS_RATE_MAX_BPS, bps, s, "bit/s", why, whylen);
 	if (ulen >= 3 && strncasecmp(u + ulen - 3, "bps", 3) == 0)
-		return fail(why, whylen, -EINVAL,
+		return daqs_why(why, whylen, -EINVAL,
 			    "ambiguous unit '%.*s' in '%s': tc reads it as bytes per second; write "
 			    "'bit' units for bits (e.g. 'mbit') or 'byte/s' units for bytes "
 			    "(e.g. 'mbyte/s')",
 			    (int)ulen, u, s);
-	return fail(why, whylen, -EINVAL,
+	return daqs_why(why, whylen, -EINVAL,
 		    "unknown rate unit '%.*s' in '%s' (use bit, kbit, mbit, gbit, tbit)", (int)ulen, u,
 		    s);
 }
@@ -196,11 +183,11 @@ int daqs_units_parse_duration(const char *s, uint64_t *ns, char *why, size_t why
 	if (r < 0)
 		return r;
 	if (ulen == 0)
-		return fail(why, whylen, -EINVAL, "'%s' has no unit; write e.g. '%sms' or '%ss'", s, s,
+		return daqs_why(why, whylen, -EINVAL, "'%s' has no unit; write e.g. '%sms' or '%ss'", s, s,
 			    s);
 	unit = find_unit(duration_units, DAQS_ARRAY_SIZE(duration_units), u, ulen);
 	if (!unit)
-		return fail(why, whylen, -EINVAL,
+		return daqs_why(why, whylen, -EINVAL,
 			    "unknown duration unit '%.*s' in '%s' (use ns, us, ms, s, min, h)",
 			    (int)ulen, u, s);
 	return scale(mant, fd, unit->mult, DAQS_DURATION_MAX_NS, ns, s, "ns", why, whylen);
@@ -223,12 +210,12 @@ int daqs_units_parse_ppm(const char *s, uint32_t *ppm, char *why, size_t whylen)
 	else if (ulen == 0)
 		r = scale(mant, fd, 1000000, UINT64_MAX, &v, s, "ppm", why, whylen);
 	else
-		return fail(why, whylen, -EINVAL, "'%s' is not a fraction (write e.g. '5%%' or '0.05')",
+		return daqs_why(why, whylen, -EINVAL, "'%s' is not a fraction (write e.g. '5%%' or '0.05')",
 			    s);
 	if (r < 0)
 		return r;
 	if (v > 1000000)
-		return fail(why, whylen, -ERANGE, "'%s' is more than 100%%", s);
+		return daqs_why(why, whylen, -ERANGE, "'%s' is more than 100%%", s);
 	*ppm = (uint32_t)v;
 	return 0;
 }
