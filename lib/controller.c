@@ -11,6 +11,7 @@
 
 #include "agent_socket.h"
 #include "controller.h"
+#include "diag.h"
 #include "estimator.h"
 #include "guest.h"
 #include "mem.h"
@@ -55,7 +56,8 @@ struct cvm {
 	unsigned backoff, skip;	/* timed-out guests are probed less often */
 	struct daqs_estimator est;
 	struct daqs_policy_vm pv;
-	struct daqs_sla_vm eff;	/* SLA entry (or defaults) with any override applied */
+	const struct daqs_sla_vm *ent; /* its entry in the SLA in force; NULL = defaults */
+	struct daqs_sla_vm eff;	/* that entry (or defaults) with any override applied */
 	bool overridden;
 	int64_t override_left_s;
 	uint64_t in_force;	/* limit known in force */
@@ -232,6 +234,7 @@ static void reconcile_sockets(struct daqs_controller *c)
 			v->pending_g = socket_guest(v, e->agent);
 			v->need_discover = true;
 		}
+		v->ent = e;
 		cvm_reach(v, e, NULL);
 	}
 }
@@ -268,12 +271,10 @@ static void apply_ovr(struct daqs_sla_vm *e, const struct daqs_state_override *o
 		e->min_bps = 0;
 }
 
-/* What the SLA (plus an override, when o is not NULL) says of a VM. */
-static void effective(struct daqs_controller *c, const char *name, const char *uuid,
+/* What the SLA entry e (NULL: the defaults) plus an override (o, may be NULL) says of VM name. */
+static void effective(struct daqs_controller *c, const struct daqs_sla_vm *e, const char *name,
 		      const struct daqs_state_override *o, struct daqs_sla_vm *out)
 {
-	const struct daqs_sla_vm *e = daqs_sla_find_vm(c->sla, name, uuid && *uuid ? uuid : NULL);
-
 	if (e)
 		*out = *e;
 	else
@@ -433,6 +434,9 @@ void daqs_controller_set_sla(struct daqs_controller *c, struct daqs_sla *sla)
 		for (size_t i = 0; i < c->n; i++)
 			memset(&c->v[i]->pv.st, 0, sizeof(c->v[i]->pv.st));
 	}
+	for (size_t i = 0; i < c->n; i++) /* entries of the old SLA are gone */
+		c->v[i]->ent = daqs_sla_find_vm(sla, c->v[i]->name,
+						c->v[i]->uuid[0] ? c->v[i]->uuid : NULL);
 	/* every VM's pv.sla is re-pointed at its eff copy at the next decide */
 	memset(c->speed_seen, 0, sizeof(c->speed_seen));
 	c->speed_ns = 0; /* re-read auto capacities at once */
@@ -486,7 +490,8 @@ int daqs_controller_upsert(struct daqs_controller *c, const char *name, const ch
 	daqs_guest_free(v->pending_g);
 	v->pending_g = daqs_guest_new(t, name, guest_msg, v);
 	v->need_verify = true;
-	cvm_reach(v, daqs_sla_find_vm(c->sla, name, uuid), mac);
+	v->ent = daqs_sla_find_vm(c->sla, name, uuid);
+	cvm_reach(v, v->ent, mac);
 	pthread_mutex_unlock(&c->lock);
 	return 0;
 }
@@ -624,7 +629,7 @@ static int sample_job(struct daqs_guest *g, void *ud, uint64_t deadline)
 {
 	struct cvm *v = ud;
 	struct daqs_qga_iface *ifs = NULL;
-	size_t n = 0;
+	size_t n = 0, i;
 	int r = 0;
 
 	if (v->need_discover)
@@ -632,24 +637,24 @@ static int sample_job(struct daqs_guest *g, void *ud, uint64_t deadline)
 	if (!r)
 		r = daqs_guest_interfaces(g, deadline, &ifs, &n);
 	v->smp.t_ns = daqs_monotonic_ns(); /* when the reply arrived */
-	for (size_t i = 0; !r && i <= n; i++) {
-		if (i == n) {
-			snprintf(v->msg, sizeof(v->msg), "interface '%s' is gone from the guest",
-				 v->iface);
-			v->need_discover = true;
-			r = -ENODEV;
-		} else if (!strcmp(ifs[i].name, v->iface)) {
-			if (!ifs[i].has_stats) {
-				snprintf(v->msg, sizeof(v->msg),
-					 "interface '%s' has no statistics in "
-					 "guest-network-get-interfaces (no IP address?)",
-					 v->iface);
-				r = -ENODATA;
-			}
-			v->smp.c = ifs[i].c;
-			break;
-		}
+	if (r)
+		goto out;
+	for (i = 0; i < n && strcmp(ifs[i].name, v->iface); i++)
+		;
+	if (i == n) {
+		snprintf(v->msg, sizeof(v->msg), "interface '%s' is gone from the guest", v->iface);
+		v->need_discover = true;
+		r = -ENODEV;
+	} else if (!ifs[i].has_stats) {
+		snprintf(v->msg, sizeof(v->msg),
+			 "interface '%s' has no statistics in guest-network-get-interfaces (no IP "
+			 "address?)",
+			 v->iface);
+		r = -ENODATA;
+	} else {
+		v->smp.c = ifs[i].c;
 	}
+out:
 	free(ifs);
 	return r;
 }
@@ -786,7 +791,7 @@ static void decide(struct daqs_controller *c, const struct daqs_poll_job *jobs, 
 
 		if (v->retiring)
 			continue;
-		effective(c, v->name, v->uuid, o, &v->eff);
+		effective(c, v->ent, v->name, o, &v->eff);
 		v->overridden = o != NULL;
 		v->override_left_s = o && o->expires ? o->expires - time(NULL) : -1;
 		v->pv.sla = &v->eff;
@@ -878,10 +883,17 @@ static double rate_or_nan(const struct cvm *v, double bps)
 	return v->est.have_rate ? bps : NAN;
 }
 
+/* What the link's guests' counters show of the wire rate (policy step 8); 1 until learned. */
+static double counter_scale(struct daqs_controller *c, size_t link)
+{
+	const struct daqs_policy_link_status *ls = daqs_policy_link_status(c->policy, link);
+
+	return ls && ls->counter_scale > 0 ? ls->counter_scale : 1.0;
+}
+
 static void snap_vm(struct daqs_controller *c, const struct cvm *v, struct daqs_ctl_vm *o)
 {
-	const struct daqs_policy_link_status *ls = daqs_policy_link_status(c->policy, v->eff.link);
-	double scale = ls && ls->counter_scale > 0 ? ls->counter_scale : 1.0;
+	double scale = counter_scale(c, v->eff.link);
 
 	memset(o, 0, sizeof(*o));
 	snprintf(o->name, sizeof(o->name), "%s", v->name);
@@ -949,8 +961,7 @@ static void publish(struct daqs_controller *c, double cycle_ms)
 		s->n_vms++;
 	}
 	for (size_t l = 0; l < s->n_links; l++) {
-		const struct daqs_policy_link_status *ls = daqs_policy_link_status(c->policy, l);
-		double scale = ls && ls->counter_scale > 0 ? ls->counter_scale : 1.0;
+		double scale = counter_scale(c, l);
 
 		s->links[l].utilisation = s->links[l].effective_bps > 0
 						  ? s->links[l].tx_bps / scale / s->links[l].effective_bps
@@ -1087,19 +1098,6 @@ void daqs_controller_remove_limits(struct daqs_controller *c, uint64_t deadline)
 
 /* ---- control verbs ---- */
 
-static int refuse(char *why, size_t len, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int refuse(char *why, size_t len, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return err;
-}
-
 static bool known_vm(struct daqs_controller *c, const char *name)
 {
 	return find(c, name) || daqs_sla_find_vm(c->sla, name, NULL);
@@ -1109,35 +1107,38 @@ static bool known_vm(struct daqs_controller *c, const char *name)
 static int check_fit(struct daqs_controller *c, const struct daqs_state_override *o, char *why,
 		     size_t len)
 {
+	uint64_t sum[DAQS_SLA_MAX_LINKS] = { 0 };
+
+	/* every VM present, then the SLA's VMs that are not: each counted once, in one pass */
+	for (size_t i = 0; i < c->n + c->sla->n_vms; i++) {
+		const struct daqs_sla_vm *ent;
+		const char *name;
+		struct daqs_sla_vm e;
+
+		if (i < c->n) {
+			if (c->v[i]->gone || c->v[i]->retiring)
+				continue;
+			name = c->v[i]->name;
+			ent = c->v[i]->ent;
+		} else {
+			ent = &c->sla->vms[i - c->n];
+			name = ent->name;
+			if (!name || find(c, name))
+				continue; /* counted above */
+		}
+		effective(c, ent, name, !strcmp(name, o->vm) ? o : find_ovr(c, name), &e);
+		if (e.cls == DAQS_CLASS_GUARANTEE && e.link < DAQS_SLA_MAX_LINKS)
+			sum[e.link] += e.min_bps;
+	}
 	for (size_t l = 0; l < c->sla->n_links; l++) {
 		const struct daqs_policy_link_status *ls = daqs_policy_link_status(c->policy, l);
 		uint64_t cap = ls && ls->capacity_bps ? ls->capacity_bps : c->sla->links[l].capacity_bps;
-		uint64_t sum = 0;
 		char a[32], b[32];
 
-		for (size_t i = 0; i < c->n + c->sla->n_vms; i++) {
-			const char *name;
-			const struct daqs_state_override *ov;
-			struct daqs_sla_vm e;
-
-			if (i < c->n) {
-				if (c->v[i]->gone || c->v[i]->retiring)
-					continue;
-				name = c->v[i]->name;
-			} else {
-				name = c->sla->vms[i - c->n].name;
-				if (!name || find(c, name))
-					continue; /* counted above */
-			}
-			ov = !strcmp(name, o->vm) ? o : find_ovr(c, name);
-			effective(c, name, NULL, ov, &e);
-			if (e.link == l && e.cls == DAQS_CLASS_GUARANTEE)
-				sum += e.min_bps;
-		}
-		if (cap && sum > cap) {
-			daqs_units_format_rate(sum, a, sizeof(a));
+		if (cap && sum[l] > cap) {
+			daqs_units_format_rate(sum[l], a, sizeof(a));
 			daqs_units_format_rate(cap, b, sizeof(b));
-			return refuse(why, len, -EINVAL,
+			return daqs_why(why, len, -EINVAL,
 				      "the guarantees on link '%s' would sum to %s, more than its "
 				      "capacity %s",
 				      c->sla->links[l].name, a, b);
@@ -1151,19 +1152,19 @@ static int check_override(struct daqs_controller *c, const struct daqs_state_ove
 {
 	struct daqs_sla_vm e;
 
-	effective(c, o->vm, NULL, o, &e);
+	effective(c, daqs_sla_find_vm(c->sla, o->vm, NULL), o->vm, o, &e);
 	if (o->has_min && e.cls != DAQS_CLASS_GUARANTEE)
-		return refuse(why, len, -EINVAL, "min is only for guarantee VMs");
+		return daqs_why(why, len, -EINVAL, "min is only for guarantee VMs");
 	if (e.cls == DAQS_CLASS_GUARANTEE && !e.min_bps)
-		return refuse(why, len, -EINVAL, "a guarantee VM needs a min greater than 0");
+		return daqs_why(why, len, -EINVAL, "a guarantee VM needs a min greater than 0");
 	if (o->has_min && !o->min_bps)
-		return refuse(why, len, -EINVAL, "min must be greater than 0");
+		return daqs_why(why, len, -EINVAL, "min must be greater than 0");
 	if (o->has_max && !o->max_bps)
-		return refuse(why, len, -EINVAL, "max must be greater than 0");
+		return daqs_why(why, len, -EINVAL, "max must be greater than 0");
 	if (e.cls == DAQS_CLASS_GUARANTEE && e.max_bps < e.min_bps)
-		return refuse(why, len, -EINVAL, "max would be below min");
+		return daqs_why(why, len, -EINVAL, "max would be below min");
 	if (o->has_weight && (o->weight < 1 || o->weight > DAQS_WEIGHT_MAX))
-		return refuse(why, len, -EINVAL, "weight must be 1..%d", DAQS_WEIGHT_MAX);
+		return daqs_why(why, len, -EINVAL, "weight must be 1..%d", DAQS_WEIGHT_MAX);
 	return check_fit(c, o, why, len);
 }
 
@@ -1186,7 +1187,7 @@ int daqs_controller_override(struct daqs_controller *c, const struct daqs_ctl_re
 	o.expires = rq->for_s ? (int64_t)time(NULL) + (int64_t)rq->for_s : 0;
 	pthread_mutex_lock(&c->lock);
 	if (!known_vm(c, rq->vm)) {
-		r = refuse(why, why_len, -ENOENT, "unknown VM '%s'", rq->vm);
+		r = daqs_why(why, why_len, -ENOENT, "unknown VM '%s'", rq->vm);
 		goto out;
 	}
 	r = check_override(c, &o, why, why_len);
@@ -1224,7 +1225,7 @@ int daqs_controller_clear(struct daqs_controller *c, const char *vm, char *why, 
 	pthread_mutex_lock(&c->lock);
 	o = find_ovr(c, vm);
 	if (!o) {
-		r = refuse(why, why_len, -ENOENT, "VM '%s' has no override", vm);
+		r = daqs_why(why, why_len, -ENOENT, "VM '%s' has no override", vm);
 		goto out;
 	}
 	saved = *o;
