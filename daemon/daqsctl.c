@@ -22,7 +22,6 @@
 #include "ctl_client.h"
 #include "ctl_table.h"
 #include "daqs-config.h"
-#include "diag.h"
 #include "mem.h"
 #include "metrics.h"
 #include "sla.h"
@@ -257,19 +256,7 @@ static int cmd_reload(const struct opts *o, int argc, char **argv)
 /* Same output and exit status as daqsd --check-config (daqsd.c). */
 static int cmd_check(const struct opts *o, int argc, char **argv)
 {
-	struct daqs_diags d;
-	struct daqs_sla *sla = NULL;
-	int r;
-
-	daqs_diags_init(&d);
-	r = daqs_sla_load_file(argv[0], &sla, &d);
-	if (r == 0)
-		printf("%s: ok\n", argv[0]);
-	else
-		daqs_diags_print(&d, stderr);
-	daqs_sla_free(sla);
-	daqs_diags_free(&d);
-	return r == 0 ? EXIT_SUCCESS : EXIT_FAIL;
+	return daqs_sla_check_file(argv[0], stdout, stderr) == 0 ? EXIT_SUCCESS : EXIT_FAIL;
 }
 
 static int cmd_metrics(const struct opts *o, int argc, char **argv)

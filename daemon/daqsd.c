@@ -98,19 +98,7 @@ static void usage(FILE *f)
 
 static int check_config(const char *path)
 {
-	struct daqs_diags d;
-	struct daqs_sla *sla = NULL;
-	int r;
-
-	daqs_diags_init(&d);
-	r = daqs_sla_load_file(path, &sla, &d);
-	if (r == 0)
-		printf("%s: ok\n", path);
-	else
-		daqs_diags_print(&d, stderr);
-	daqs_sla_free(sla);
-	daqs_diags_free(&d);
-	return r == 0 ? EXIT_SUCCESS : EXIT_INVALID;
+	return daqs_sla_check_file(path, stdout, stderr) == 0 ? EXIT_SUCCESS : EXIT_INVALID;
 }
 
 /* ---- options ---- */

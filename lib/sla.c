@@ -881,3 +881,20 @@ void daqs_sla_vm_default(const struct daqs_sla *sla, const char *name, struct da
 	out->weight = sla->defaults.weight;
 	out->link = 0;
 }
+
+int daqs_sla_check_file(const char *path, FILE *out, FILE *err)
+{
+	struct daqs_diags d;
+	struct daqs_sla *sla = NULL;
+	int r;
+
+	daqs_diags_init(&d);
+	r = daqs_sla_load_file(path, &sla, &d);
+	if (r == 0)
+		fprintf(out, "%s: ok\n", path);
+	else
+		daqs_diags_print(&d, err);
+	daqs_sla_free(sla);
+	daqs_diags_free(&d);
+	return r;
+}

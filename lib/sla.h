@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "diag.h"
 #include "ytree.h"
@@ -94,6 +95,11 @@ int daqs_sla_load_buffer(const char *name, const char *buf, size_t len, struct d
 int daqs_sla_from_node(const struct daqs_ynode *root, const char *file, struct daqs_sla **out,
 		       struct daqs_diags *d);
 void daqs_sla_free(struct daqs_sla *sla);
+/*
+ * `daqsd --check-config` and `daqsctl check`: load path and discard it;
+ * "PATH: ok" on out, or every diagnostic on err. 0, or the load's -errno.
+ */
+int daqs_sla_check_file(const char *path, FILE *out, FILE *err);
 
 /*
  * The listed VM matching name (exact, case-sensitive) or uuid (either may be
