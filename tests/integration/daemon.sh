@@ -62,11 +62,12 @@ MIN_MBIT=400
 SOCK=$tmp/run/daqsd.sock
 mkdir -p "$tmp/run" && chmod 755 "$tmp/run"
 
-mbit() { awk -v v="$1" 'BEGIN { printf "%.1f", v / 1e6 }'; }
-fcmp() { awk -v a="$1" -v b="$3" "BEGIN { exit !(a $2 b) }"; }
 recv_bps() { jq -er '.end.sum_received.bits_per_second' "$1"; }
 ctl() { "$daqsctl" --socket "$SOCK" "$@"; }
 status_json() { ctl --json status >"$tmp/st.json" 2>"$tmp/st.err"; }
+# status_true JQ: the status (refreshed into $tmp/st.json) satisfies JQ. For
+# wait_for: daqsd acts at its next cycle, so tests poll instead of sleeping.
+status_true() { status_json 2>/dev/null && jq -e "$1" "$tmp/st.json" >/dev/null 2>&1; }
 vm_field() { jq -r --arg vm "$1" ".vms[] | select(.name == \$vm) | $2" "$tmp/st.json"; }
 
 write_sla() { # FILE [without-b]
@@ -262,8 +263,7 @@ ctl reload >"$tmp/out" 2>"$tmp/err" || rc=$?
 check "reload of a bad SLA: daqsctl exits 1 (got $rc)" test "$rc" = 1
 check "reload of a bad SLA: the reply names the file and line" \
 	grep -q "sla.yaml:4:" "$tmp/err"
-sleep 0.5
-status_json
+wait_for 100 status_true '.sla_error | test("sla.yaml:4:")' || true
 check "after the refused reload: the old SLA is in force (g still guarantee 400mbit) and status shows why" \
 	test "$(vm_field g '.cls + " " + (.min_bps|tostring)')" = "guarantee 400000000" -a \
 	-n "$(jq -r '.sla_error' "$tmp/st.json" | grep 'sla.yaml:4:')"
@@ -272,30 +272,30 @@ check "reload of the good SLA again: exit 0" ctl reload
 
 # 6. override applies and expires (no traffic: B would be unlimited)
 check "override b --max 100mbit --for 3s: exit 0" ctl override b --max 100mbit --for 3s
-sleep 1
-status_json
+b_100() { status_true '.vms[] | select(.name == "b") | .limit_bps == 100000000' && [[ $(htb_rate 2) == 100000000 ]]; }
+wait_for 100 b_100 || true
 check "override in force: status shows it, b's limit is 100mbit and the guest's HTB says so" \
 	test "$(vm_field b '(.override|tostring) + " " + (.limit_bps|tostring)')" = "true 100000000" -a \
 	"$(htb_rate 2)" = 100000000
 check "override in force: override_left_s ($(vm_field b .override_left_s)) is 1..3" \
 	fcmp "$(vm_field b .override_left_s)" '<=' 3
-sleep 3.5
-status_json
+wait_for 300 status_true '.vms[] | select(.name == "b") | .override == false and .limit_bps == null' || true
 check "override expired: status shows none and b's limit is gone ($(vm_field b .limit_bps))" \
 	test "$(vm_field b '(.override|tostring) + " " + (.limit_bps|tostring)')" = "false null"
 # 6b. a VM dropped from the SLA file: daqsd takes its limit out of the guest
 # (no stale limit) and forgets it; back in the file, it is managed again.
 check "override b --max 100mbit (until cleared): b's HTB at 100mbit" \
-	bash -c "'$daqsctl' --socket '$SOCK' override b --max 100mbit && sleep 1 && [[ \$(tc -n '$(fixture_ns 2)' class show dev eth0 | grep -c 'rate 100Mbit') -ge 1 ]]"
+	eval 'ctl override b --max 100mbit && wait_for 100 b_100'
 write_sla "$tmp/sla.yaml" without-b
 check "reload without b: exit 0" ctl reload
-sleep 1.5
-status_json
+b_gone() { status_true '[.vms[].name] == ["g"]' && [[ -z $(htb_rate 2) ]]; }
+wait_for 100 b_gone || true
 check "without b in the SLA: b is gone from status and its HTB is gone from the guest" \
 	test "$(jq -r '[.vms[].name] | join(" ")' "$tmp/st.json")" = g -a -z "$(htb_rate 2)"
 cp "$tmp/sla.good" "$tmp/sla.yaml"
+b_back() { status_true '.vms[] | select(.name == "b") | .override and .max_bps == 100000000'; }
 check "reload with b again: b is back, with its override (max 100mbit)" \
-	bash -c "'$daqsctl' --socket '$SOCK' reload && sleep 1.5 && '$daqsctl' --socket '$SOCK' --json status | jq -e '.vms[] | select(.name == \"b\") | .override and .max_bps == 100000000' >/dev/null"
+	eval 'ctl reload && wait_for 100 b_back'
 check "override --clear b: exit 0" ctl override --clear b
 check "override for an unknown VM: exit 1" bash -c "! '$daqsctl' --socket '$SOCK' override nosuch --max 1gbit 2>/dev/null"
 
@@ -401,10 +401,16 @@ NOTIFY_SOCKET=$tmp/notify.sock JOURNAL_STREAM=8:1 "$daqsd" --foreground --config
 pd=$!
 pids+=("$pd")
 wait_for 150 grep -q READY=1 "$tmp/notify.log" || true
-sleep 1 # a few cycles: both guests' limits verified
+# a few cycles: both guests reached and their interfaces known (what --on-exit remove needs)
+n_ready() {
+	"$daqsctl" --socket "$tmp/run/n.sock" --json status 2>/dev/null |
+		jq -e '.cycle >= 3 and ([.vms[] | select(.agent == "ok" and .iface == "eth0")] | length == 2)' >/dev/null
+}
+wait_for 150 n_ready || true
 kill -HUP "$pd"
 wait_for 100 grep -q RELOADING=1 "$tmp/notify.log" || true
-sleep 0.5
+ready_twice() { [[ $(grep -c READY=1 "$tmp/notify.log") -ge 2 ]]; }
+wait_for 100 ready_twice || true
 kill -TERM "$pd"
 rc=0
 wait "$pd" || rc=$?

@@ -79,9 +79,7 @@ TOL=0.05 # +-5 % of X
 
 # awk-based float helpers (reached through check: SC2317 is a false alarm)
 # shellcheck disable=SC2317
-fcmp() { awk -v a="$1" -v b="$3" "BEGIN { exit !(a $2 b) }"; }
 within() { awk -v m="$1" -v x="$2" -v t="$3" 'BEGIN { d = m / x - 1; exit !(d <= t && d >= -t) }'; }
-mbit() { awk -v v="$1" 'BEGIN { printf "%.1f", v / 1e6 }'; }
 pct() { awk -v m="$1" -v x="$2" 'BEGIN { printf "%+.2f%%", (m / x - 1) * 100 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", a / b }'; }
 

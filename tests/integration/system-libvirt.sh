@@ -57,8 +57,6 @@ SOCK=$tmp/daqsd.sock
 G=daqs-tb-g1
 B=daqs-tb-g2
 MIN=300000000
-mbit() { awk -v v="$1" 'BEGIN { printf "%.1f", v / 1e6 }'; }
-fcmp() { awk -v a="$1" -v b="$3" "BEGIN { exit !(a $2 b) }"; }
 recv() { jq -r '.end.sum_received.bits_per_second // 0' "$1" 2>/dev/null || echo 0; }
 status_json() { "$daqsctl" --socket "$SOCK" --json status >"$tmp/st.json" 2>/dev/null; }
 agents_ok() {
@@ -80,7 +78,6 @@ cycles() { status_json && jq -r .cycle "$tmp/st.json"; }
 cycle_past() { status_json && fcmp "$(jq -r .cycle "$tmp/st.json")" '>' "$1"; }
 logged() { grep -q -- "$1" "$tmp/daqsd.log"; }
 now() { echo "$EPOCHREALTIME"; }
-since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 # B's HTB class through its agent (the guest's own tc): non-empty when limited
 b_htb() { "$tb" exec "$B" /usr/sbin/tc class show dev eth0 2>/dev/null | grep -m1 'class htb 1:1 ' || true; }
 
@@ -136,8 +133,7 @@ fi
 # 3. reboot B under contention (B is limited while G sends)
 "$tb" iperf "$G" 1 60 "$tmp/g-long.json" >/dev/null 2>&1 &
 pgl=$!
-sleep 4
-check "before the reboot: B has an HTB limit in the guest" test -n "$(b_htb)"
+check "before the reboot: B has an HTB limit in the guest (within 10 s of G sending)" wait_until 10 b_limited
 t_reboot=$(now)
 # `virsh reset` (the reset button): the testbed's initramfs /init handles
 # neither ACPI nor the agent's reboot request, so `virsh reboot` is ignored

@@ -36,7 +36,6 @@ fi
 tmp=$(mktemp -d /tmp/tbsmoke.XXXXXX)
 started=0
 t_start=$EPOCHREALTIME
-since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 
 cleanup() {
 	local rc=$?

@@ -40,3 +40,8 @@ check() { # DESCRIPTION CMD...: pass if CMD succeeds, else fail and show output
 		sed 's/^/    | /' "${tmp:-/nonexistent}/out" "${tmp:-/nonexistent}/err" 2>/dev/null | head -20 || true
 	fi
 }
+
+# Float helpers for measured figures (awk: bash has no floating point).
+fcmp() { awk -v a="$1" -v b="$3" "BEGIN { exit !(a $2 b) }"; } # A OP B, e.g. fcmp "$r" '>=' 380e6
+mbit() { awk -v v="$1" 'BEGIN { printf "%.1f", v / 1e6 }'; }   # bit/s -> "123.4"
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; } # seconds since EPOCHREALTIME a
