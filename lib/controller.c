@@ -49,6 +49,7 @@ struct cvm {
 	char iface[DAQS_IFNAMSIZ];
 	char kind[16];
 	bool need_discover, need_verify;
+	bool verify_now; /* this cycle's apply reads the guest's tc back first */
 	bool gone;	/* removed: freed at the next cycle */
 	bool retiring;	/* dropped from the SLA: limit removed, then forgotten */
 	unsigned retire_tries;
@@ -664,6 +665,8 @@ static int apply_job(struct daqs_guest *g, void *ud, uint64_t deadline)
 	struct cvm *v = ud;
 
 	v->apply_ran = false;
+	if (v->verify_now)
+		daqs_guest_tc_forget(g);
 	return daqs_guest_tc_apply(g, v->iface, v->target, deadline, &v->apply_ran);
 }
 
@@ -809,13 +812,15 @@ static void decide(struct daqs_controller *c, const struct daqs_poll_job *jobs, 
 
 		if (v->retiring) {
 			v->target = DAQS_RATE_UNLIMITED;
+			v->verify_now = true;
 			v->do_apply = v->sampled && v->sample_r == 0 && v->iface[0];
 			continue;
 		}
 		v->pv = pv[k++];
 		v->target = v->pv.limit_bps;
-		v->do_apply = (v->pv.apply || v->need_verify || due) && v->sampled &&
-			      v->sample_r == 0 && v->iface[0];
+		v->verify_now = v->need_verify || due;
+		v->do_apply = (v->pv.apply || v->verify_now) && v->sampled && v->sample_r == 0 &&
+			      v->iface[0];
 		if (v->pv.apply && !v->do_apply) /* not applied: the policy must know the truth */
 			v->pv.st.limit_bps = v->in_force_known ? v->in_force : DAQS_RATE_UNLIMITED;
 	}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "guest.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,6 +51,10 @@ struct daqs_guest {
 	const char *tc_path; /* NULL until one worked */
 	enum guest_fq fq;
 	uint32_t burst_us; /* 0 = 1 ms */
+	/* the last readback (alone or after an apply), until forgotten */
+	bool tc_known;
+	char tc_ifname[DAQS_IFNAMSIZ];
+	struct daqs_tc_state tc_st;
 };
 
 static const char *const tc_paths[] = { "/sbin/tc", "/usr/sbin/tc" };
@@ -677,42 +682,49 @@ static int tc_check(struct daqs_guest *g, const struct daqs_qga_exec_status *st,
 	return st->err && strstr(st->err, "Cannot find device") ? -ENODEV : -EIO;
 }
 
-/* One readback command's stdout (caller frees) after tc_check. */
-static int tc_show(struct daqs_guest *g, const char *const *argv, const char *what,
-		   const char *ifname, uint64_t deadline_ns, char **out)
+static void tc_remember(struct daqs_guest *g, const char *ifname, const struct daqs_tc_state *st)
 {
-	struct daqs_qga_exec_status st;
-	int r = tc_run(g, argv, NULL, deadline_ns, &st);
-
-	if (r == 0)
-		r = tc_check(g, &st, what, ifname);
-	*out = NULL;
-	if (r == 0) {
-		*out = st.out ? st.out : daqs_strdup("");
-		st.out = NULL;
-	}
-	daqs_qga_exec_status_clear(&st);
-	return r;
+	g->tc_known = true;
+	snprintf(g->tc_ifname, sizeof(g->tc_ifname), "%s", ifname);
+	g->tc_st = *st;
 }
 
-/* tc_state after the checks (ifname valid, exec_ready done). */
+void daqs_guest_tc_forget(struct daqs_guest *g)
+{
+	g->tc_known = false;
+}
+
+/* Parse the readback lines' output after tc_check. */
+static int tc_parse(struct daqs_guest *g, const struct daqs_qga_exec_status *es,
+		    const char *ifname, struct daqs_tc_state *st)
+{
+	if (daqs_tcplan_parse_batch(es->out ? es->out : "", st) == 0)
+		return 0;
+	guest_log(g, "tc readback of '%s' does not parse", ifname);
+	return -EPROTO;
+}
+
+/* tc_state after the checks (ifname valid, exec_ready done): one guest-exec. */
 static int tc_readback(struct daqs_guest *g, const char *ifname, uint64_t deadline_ns,
 		       struct daqs_tc_state *st)
 {
-	const char *const qargv[] = { "-j", "qdisc", "show", "dev", ifname, NULL };
-	const char *const cargv[] = { "-d", "-j", "class", "show", "dev", ifname, NULL };
-	char *q = NULL, *c = NULL;
+	const char *const argv[] = { "-j", "-d", "-batch", "-", NULL };
+	char *lines = daqs_tcplan_readback(ifname);
+	struct daqs_qga_exec_status es;
 	int r;
 
-	r = tc_show(g, qargv, "qdisc show", ifname, deadline_ns, &q);
-	if (r == 0)
-		r = tc_show(g, cargv, "class show", ifname, deadline_ns, &c);
-	if (r == 0 && daqs_tcplan_parse(q, c, st) < 0) {
-		guest_log(g, "tc readback of '%s' does not parse", ifname);
-		r = -EPROTO;
+	r = tc_run(g, argv, lines, deadline_ns, &es);
+	free(lines);
+	if (r == 0) {
+		r = tc_check(g, &es, "readback", ifname);
+		if (r == 0)
+			r = tc_parse(g, &es, ifname, st);
+		daqs_qga_exec_status_clear(&es);
 	}
-	free(q);
-	free(c);
+	if (r == 0)
+		tc_remember(g, ifname, st);
+	else
+		daqs_guest_tc_forget(g);
 	return r;
 }
 
@@ -738,48 +750,57 @@ int daqs_guest_tc_state(struct daqs_guest *g, const char *ifname, uint64_t deadl
 	return r;
 }
 
-/* Did `tc -batch -` stop at the last line (the leaf qdisc line) of batch? */
-static bool leaf_line_failed(const struct daqs_qga_exec_status *st, const char *batch)
+/* Did `tc -batch -` stop at the last line of plan (the leaf qdisc line)? */
+static bool leaf_line_failed(const struct daqs_qga_exec_status *st, const char *plan)
 {
 	char want[48];
 	size_t lines = 0;
 
-	for (const char *p = batch; *p; p++)
+	for (const char *p = plan; *p; p++)
 		lines += *p == '\n';
 	snprintf(want, sizeof(want), "Command failed -:%zu", lines);
-	return st->err && strstr(st->err, want);
+	for (const char *p = st->err; p && (p = strstr(p, want)); p++)
+		if (!isdigit((unsigned char)p[strlen(want)]))
+			return true;
+	return false;
 }
 
 /*
- * Run the batch planned from st. Until the guest's fq_codel support is known,
- * a batch with an fq_codel leaf line is the probe: success = supported; a
- * failure at that (last) line = missing, so re-read and re-plan with pfifo.
+ * Run the plan from *st with the readback lines after it, in one
+ * `tc -j -d -batch -`; on success *st is what the readback showed after.
+ * Until the guest's fq_codel support is known, a plan with an fq_codel leaf
+ * line is the probe: success = supported; a failure at that (last) plan
+ * line = missing, so re-read and re-plan with pfifo.
  */
 static int tc_batch(struct daqs_guest *g, const char *ifname, uint64_t limit_bps,
-		    const struct daqs_tc_state *st, uint64_t deadline_ns, bool *ran)
+		    struct daqs_tc_state *st, uint64_t deadline_ns, bool *ran)
 {
-	const char *const argv[] = { "-batch", "-", NULL };
+	const char *const argv[] = { "-j", "-d", "-batch", "-", NULL };
 	struct daqs_tcplan_in in = { .ifname = ifname, .limit_bps = limit_bps,
 				     .fq_codel = g->fq != GUEST_FQ_NO, .burst_us = g->burst_us };
 	struct daqs_qga_exec_status es;
-	struct daqs_tc_state again;
-	char *batch = NULL, ex[EXCERPT + 1];
+	char *plan = NULL, *lines, *text, ex[EXCERPT + 1];
 	bool probe, replan = false;
 	int r;
 
 	daqs_tcplan_in_set_root(&in, st);
-	if (daqs_tcplan_apply(&in, &batch) < 0) {
+	if (daqs_tcplan_apply(&in, &plan) < 0) {
 		guest_log(g, "no tc plan for limit %llu bit/s", (unsigned long long)limit_bps);
 		return -EINVAL;
 	}
-	probe = g->fq == GUEST_FQ_UNKNOWN && strstr(batch, " fq_codel\n");
-	r = 0;
-	if (*batch) {
-		*ran = true;
-		r = tc_run(g, argv, batch, deadline_ns, &es);
+	if (!*plan) { /* nothing to change */
+		free(plan);
+		return 0;
 	}
-	if (r == 0 && *batch) {
-		if (probe && !(es.has_exitcode && es.exitcode == 0) && leaf_line_failed(&es, batch)) {
+	probe = g->fq == GUEST_FQ_UNKNOWN && strstr(plan, " fq_codel\n");
+	lines = daqs_tcplan_readback(ifname);
+	text = daqs_asprintf("%s%s", plan, lines);
+	free(lines);
+	*ran = true;
+	r = tc_run(g, argv, text, deadline_ns, &es);
+	free(text);
+	if (r == 0) {
+		if (probe && !(es.has_exitcode && es.exitcode == 0) && leaf_line_failed(&es, plan)) {
 			g->fq = GUEST_FQ_NO;
 			guest_log(g, "guest kernel lacks fq_codel; leaf qdisc is pfifo");
 			replan = true;
@@ -790,14 +811,16 @@ static int tc_batch(struct daqs_guest *g, const char *ifname, uint64_t limit_bps
 				guest_log(g, "tc -batch '%s' warned: %s", ifname, ex);
 			if (r == 0 && probe)
 				g->fq = GUEST_FQ_YES;
+			if (r == 0)
+				r = tc_parse(g, &es, ifname, st);
 		}
 		daqs_qga_exec_status_clear(&es);
 	}
-	free(batch);
+	free(plan);
 	if (!replan)
 		return r;
-	r = tc_readback(g, ifname, deadline_ns, &again);
-	return r < 0 ? r : tc_batch(g, ifname, limit_bps, &again, deadline_ns, ran);
+	r = tc_readback(g, ifname, deadline_ns, st);
+	return r < 0 ? r : tc_batch(g, ifname, limit_bps, st, deadline_ns, ran);
 }
 
 int daqs_guest_tc_apply(struct daqs_guest *g, const char *ifname, uint64_t limit_bps,
@@ -807,16 +830,21 @@ int daqs_guest_tc_apply(struct daqs_guest *g, const char *ifname, uint64_t limit
 	int r;
 
 	*ran = false;
-	r = daqs_guest_tc_state(g, ifname, deadline_ns, &st);
-	if (r < 0 || daqs_tcplan_matches_burst(&st, limit_bps, DAQS_TCPLAN_TOL_PPM, g->burst_us))
+	if (g->tc_known && ifname && !strcmp(ifname, g->tc_ifname))
+		st = g->tc_st;
+	else if ((r = daqs_guest_tc_state(g, ifname, deadline_ns, &st)) < 0)
 		return r;
+	if (daqs_tcplan_matches_burst(&st, limit_bps, DAQS_TCPLAN_TOL_PPM, g->burst_us))
+		return 0;
 	r = tc_batch(g, ifname, limit_bps, &st, deadline_ns, ran);
-	if (r == 0)
-		r = tc_readback(g, ifname, deadline_ns, &st);
 	if (r == 0 && !daqs_tcplan_matches_burst(&st, limit_bps, DAQS_TCPLAN_TOL_PPM, g->burst_us)) {
 		guest_log(g, "tc on '%s' does not show the limit after apply", ifname);
 		r = -EIO;
 	}
+	if (r == 0)
+		tc_remember(g, ifname, &st);
+	else
+		daqs_guest_tc_forget(g);
 	return r;
 }
 

@@ -109,25 +109,34 @@ int daqs_guest_discover(struct daqs_guest *g, const char *mac, uint64_t deadline
 			char ifname[DAQS_IFNAMSIZ]);
 
 /*
- * Read back the tc state of ifname: `tc -j qdisc show dev IF` and
- * `tc -d -j class show dev IF` (tc is /sbin/tc, else /usr/sbin/tc; the one
- * that worked is remembered). -EINVAL for an ifname that fails
- * daqs_ifname_valid (no request is made); -ENODEV no such device in the
- * guest; -EIO tc failed otherwise; -EPROTO unparsable output.
+ * Read back the tc state of ifname: one `tc -j -d -batch -` running
+ * "qdisc show dev IF" and "class show dev IF" (tc is /sbin/tc, else
+ * /usr/sbin/tc; the one that worked is remembered). -EINVAL for an ifname
+ * that fails daqs_ifname_valid (no request is made); -ENODEV no such device
+ * in the guest; -EIO tc failed otherwise; -EPROTO unparsable output. The
+ * state read is remembered for tc_apply.
  */
 int daqs_guest_tc_state(struct daqs_guest *g, const char *ifname, uint64_t deadline_ns,
 			struct daqs_tc_state *st);
 /*
- * Put limit_bps in force on ifname (DAQS_RATE_UNLIMITED removes our HTB):
- * read back; if it already matches (DAQS_TCPLAN_TOL_PPM), *ran = false and
- * nothing else is done. Else one `tc -batch -` with the plan (root flags from
- * the readback) on stdin, exit code and stderr checked, then read back and
- * verified (-EIO when the readback does not match). fq_codel is tried on the
- * first apply; if the guest kernel lacks it (the leaf line fails), that is
- * remembered and the plan is re-run with pfifo. *ran tells whether a batch
- * ran (also on failure).
+ * Put limit_bps in force on ifname (DAQS_RATE_UNLIMITED removes our HTB).
+ * The state it starts from is the one remembered from the last readback or
+ * apply on ifname, else read back now. If that already matches
+ * (DAQS_TCPLAN_TOL_PPM), *ran = false and nothing else is done. Else one
+ * `tc -j -d -batch -`: the plan (root flags from that state) followed by the
+ * readback lines, exit code and stderr checked, and the readback it printed
+ * verified (-EIO when it does not match): one guest-exec per change. fq_codel
+ * is tried on the first apply; if the guest kernel lacks it (the leaf line
+ * fails), that is remembered and the plan is re-run with pfifo. *ran tells
+ * whether a batch ran (also on failure). Any failure forgets the state.
  */
 int daqs_guest_tc_apply(struct daqs_guest *g, const char *ifname, uint64_t limit_bps,
 			uint64_t deadline_ns, bool *ran);
+/*
+ * Forget the remembered tc state: the next tc_apply reads back first. For
+ * when the guest may have changed under us (reboot, re-plug, someone else's
+ * tc) and for periodic verification.
+ */
+void daqs_guest_tc_forget(struct daqs_guest *g);
 /* HTB burst for later tc_apply calls, as microseconds at the limit (0 = 1000; tcplan.h). */
 void daqs_guest_set_burst_us(struct daqs_guest *g, uint32_t burst_us);

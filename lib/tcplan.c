@@ -478,6 +478,46 @@ int daqs_tcplan_parse(const char *qdisc_json, const char *class_out, struct daqs
 	return r < 0 ? -EPROTO : 0;
 }
 
+/* The first JSON value's length in text (after leading space), or 0 when there is none. */
+static size_t json_value_len(const char *text)
+{
+	struct json_tokener *tok = json_tokener_new();
+	size_t len = strlen(text), end = 0;
+	json_object *o = NULL;
+
+	if (len < INT32_MAX)
+		o = json_tokener_parse_ex(tok, text, (int)len);
+	if (o)
+		end = json_tokener_get_parse_end(tok);
+	json_object_put(o);
+	json_tokener_free(tok);
+	return end;
+}
+
+char *daqs_tcplan_readback(const char *ifname)
+{
+	return daqs_asprintf("qdisc show dev %s\nclass show dev %s\n", ifname, ifname);
+}
+
+int daqs_tcplan_parse_batch(const char *out, struct daqs_tc_state *st)
+{
+	const char *q = skip_space(out);
+	size_t n;
+	char *qdiscs;
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	if (!q || *q != '[')
+		return -EPROTO;
+	n = json_value_len(q);
+	if (n == 0)
+		return -EPROTO;
+	qdiscs = daqs_strndup(q, n);
+	r = daqs_tcplan_parse(qdiscs, q + n, st);
+	free(qdiscs);
+	return r;
+}
+
 /* ---- matching ---- */
 
 static bool near(uint64_t got, uint64_t want, uint32_t ppm, uint64_t slack)

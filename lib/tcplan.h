@@ -105,6 +105,18 @@ void daqs_tcplan_in_set_root(struct daqs_tcplan_in *in, const struct daqs_tc_sta
  */
 int daqs_tcplan_parse(const char *qdisc_json, const char *class_out, struct daqs_tc_state *st);
 /*
+ * The readback as batch lines (caller frees): "qdisc show dev IF" and
+ * "class show dev IF". Run after a plan in the same `tc -j -d -batch -`, they
+ * read the result back in the same guest-exec; alone, they are the readback.
+ */
+char *daqs_tcplan_readback(const char *ifname);
+/*
+ * Parse what those two lines print under `tc -j -d -batch -`: the qdisc JSON
+ * array first, then the classes (iproute2 6.1 prints them as text even with
+ * -j; later versions as a second JSON array). 0 or -EPROTO.
+ */
+int daqs_tcplan_parse_batch(const char *out, struct daqs_tc_state *st);
+/*
  * Does the state enforce limit_bps within tol_ppm (rate and ceil of 1:1 and
  * of the default class 1:10, a leaf qdisc, bursts not collapsed below
  * rate x 1 ms)? For DAQS_RATE_UNLIMITED: is there no HTB root of ours?

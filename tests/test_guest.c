@@ -72,11 +72,10 @@ static const char *own(struct script *s, char *str)
 	return str;
 }
 
-/* An exited guest-exec-status reply with exit code and data files (NULL = absent). */
-static const char *status_line(struct script *s, int exitcode, const char *out_file,
-			       const char *err_file)
+/* An exited guest-exec-status reply with exit code, stdout text and stderr file (NULL = absent). */
+static const char *status_out(struct script *s, int exitcode, const char *out, const char *err_file)
 {
-	char *out = out_file ? daqs_test_data(NULL, "%s", out_file) : NULL, *err = err_file ? daqs_test_data(NULL, "%s", err_file) : NULL;
+	char *err = err_file ? daqs_test_data(NULL, "%s", err_file) : NULL;
 	char *o64 = out ? daqs_base64_encode(out, strlen(out)) : NULL;
 	char *e64 = err ? daqs_base64_encode(err, strlen(err)) : NULL;
 	char *od = o64 ? daqs_asprintf("\"out-data\": \"%s\", \"out-truncated\": false, ", o64)
@@ -86,13 +85,24 @@ static const char *status_line(struct script *s, int exitcode, const char *out_f
 	char *line = daqs_asprintf("{\"return\": {\"exitcode\": %d, %s%s\"exited\": true}}",
 				   exitcode, ed, od);
 
-	free(out);
 	free(err);
 	free(o64);
 	free(e64);
 	free(od);
 	free(ed);
 	return own(s, line);
+}
+
+/* What the readback lines print for tests/data/guest/tc-NAME-*: qdisc JSON, then class text. */
+static const char *readback_out(struct script *s, const char *name)
+{
+	char *q = daqs_test_data(NULL, "guest/tc-%s-qdisc.json", name);
+	char *c = daqs_test_data(NULL, "guest/tc-%s-class.txt", name);
+	const char *out = own(s, daqs_asprintf("%s%s", q, c));
+
+	free(q);
+	free(c);
+	return out;
 }
 
 /* One guest-exec (request holding contains) that exits at the first poll. */
@@ -102,20 +112,25 @@ static void add_exec(struct script *s, const char *contains, const char *status)
 	add(s, "guest-exec-status", "\"pid\":" RECORDED_PID, status, 0, false);
 }
 
-/* The two readback commands of tc_state, answered from tests/data/guest/tc-NAME-*. */
+#define TC_BATCH_ARGS "\"arg\":[\"-j\",\"-d\",\"-batch\",\"-\"]"
+
+/* The readback alone (its lines exactly, on stdin), answered from tests/data/guest/tc-NAME-*. */
 static void add_readback(struct script *s, const char *ifname, const char *name)
 {
-	char *q = daqs_asprintf("guest/tc-%s-qdisc.json", name);
-	char *c = daqs_asprintf("guest/tc-%s-class.txt", name);
+	char *lines = daqs_tcplan_readback(ifname);
+	char *b64 = daqs_base64_encode(lines, strlen(lines));
 
-	add_exec(s, own(s, daqs_asprintf("\"arg\":[\"-j\",\"qdisc\",\"show\",\"dev\",\"%s\"]",
-					 ifname)),
-		 status_line(s, 0, q, NULL));
-	add_exec(s, own(s, daqs_asprintf("\"arg\":[\"-d\",\"-j\",\"class\",\"show\",\"dev\",\"%s\"]",
-					 ifname)),
-		 status_line(s, 0, c, NULL));
-	free(q);
-	free(c);
+	add_exec(s, own(s, daqs_asprintf(TC_BATCH_ARGS ",\"input-data\":\"%s\"", b64)),
+		 status_out(s, 0, readback_out(s, name), NULL));
+	free(b64);
+	free(lines);
+}
+
+/* A plan with the readback after it: exits exitcode, prints readback NAME (NULL: nothing). */
+static void add_apply(struct script *s, int exitcode, const char *name, const char *err_file)
+{
+	add_exec(s, TC_BATCH_ARGS, status_out(s, exitcode, name ? readback_out(s, name) : NULL,
+					      err_file));
 }
 
 struct fixture {
@@ -376,6 +391,7 @@ START_TEST(test_tc_state)
 	ck_assert_uint_eq(st.rate_bps, 100000000);
 	ck_assert_str_eq(st.leaf_qdisc, "pfifo");
 	ck_assert(daqs_tcplan_matches(&st, 100000000, DAQS_TCPLAN_TOL_PPM));
+	ck_assert_uint_eq(fake_transport_nrequests(x.f), 3); /* info + one exec + its status */
 	fixture_end(&x, true);
 }
 END_TEST
@@ -388,17 +404,18 @@ START_TEST(test_tc_path_fallback)
 
 	add(&x.s, "guest-info", NULL, "@qga/guest-info", 0, false);
 	add(&x.s, "guest-exec", "\"path\":\"/sbin/tc\"", "@qga/exec-nosuch-exec", 0, false);
-	add(&x.s, "guest-exec", "\"path\":\"/usr/sbin/tc\",\"arg\":[\"-j\",\"qdisc\"",
-	    "@qga/exec-tc-show-exec", 0, false);
-	add(&x.s, "guest-exec-status", NULL, status_line(&x.s, 0, "guest/tc-none-qdisc.json", NULL),
+	add(&x.s, "guest-exec", "\"path\":\"/usr/sbin/tc\"," TC_BATCH_ARGS, "@qga/exec-tc-show-exec",
 	    0, false);
-	add(&x.s, "guest-exec", "\"path\":\"/usr/sbin/tc\",\"arg\":[\"-d\"", "@qga/exec-tc-show-exec",
+	add(&x.s, "guest-exec-status", NULL, status_out(&x.s, 0, readback_out(&x.s, "none"), NULL),
 	    0, false);
-	add(&x.s, "guest-exec-status", NULL, status_line(&x.s, 0, "guest/tc-none-class.txt", NULL),
+	add(&x.s, "guest-exec", "\"path\":\"/usr/sbin/tc\"," TC_BATCH_ARGS, "@qga/exec-tc-show-exec",
+	    0, false);
+	add(&x.s, "guest-exec-status", NULL, status_out(&x.s, 0, readback_out(&x.s, "none"), NULL),
 	    0, false);
 	fixture_start(&x);
 	ck_assert_int_eq(daqs_guest_tc_state(x.g, "gv0", in_ms(2000), &st), 0);
 	ck_assert(!st.root_handle1 && !st.have_leaf);
+	ck_assert_int_eq(daqs_guest_tc_state(x.g, "gv0", in_ms(2000), &st), 0);
 	fixture_end(&x, true);
 }
 END_TEST
@@ -409,10 +426,28 @@ START_TEST(test_tc_state_no_device)
 	struct daqs_tc_state st;
 
 	add(&x.s, "guest-info", NULL, "@qga/guest-info", 0, false);
-	add_exec(&x.s, "nosuch0", "@qga/exec-tc-fail-status");
+	add_exec(&x.s, TC_BATCH_ARGS, "@qga/exec-tc-fail-status");
 	fixture_start(&x);
 	ck_assert_int_eq(daqs_guest_tc_state(x.g, "nosuch0", in_ms(2000), &st), -ENODEV);
-	ck_assert_uint_eq(log_count(&x.log, "Cannot find device"), 1);
+	ck_assert_uint_eq(log_count(&x.log, "tc readback 'nosuch0' failed (exit 1: Cannot find device"),
+			  1);
+	fixture_end(&x, true);
+}
+END_TEST
+
+/* Output that is not the two readbacks: -EPROTO, reported. */
+START_TEST(test_tc_state_garbage)
+{
+	struct fixture x = { .log.lines = 0 };
+	struct daqs_tc_state st;
+
+	add(&x.s, "guest-info", NULL, "@qga/guest-info", 0, false);
+	add_exec(&x.s, TC_BATCH_ARGS, status_out(&x.s, 0, "qdisc htb 1: root\n", NULL));
+	add_exec(&x.s, TC_BATCH_ARGS, status_out(&x.s, 0, "[{\"kind\":\"htb\"", NULL));
+	fixture_start(&x);
+	ck_assert_int_eq(daqs_guest_tc_state(x.g, "gv0", in_ms(2000), &st), -EPROTO);
+	ck_assert_int_eq(daqs_guest_tc_state(x.g, "gv0", in_ms(2000), &st), -EPROTO);
+	ck_assert_uint_eq(log_count(&x.log, "tc readback of 'gv0' does not parse"), 2);
 	fixture_end(&x, true);
 }
 END_TEST
@@ -428,68 +463,72 @@ START_TEST(test_tc_apply_skipped)
 	fixture_start(&x);
 	ck_assert_int_eq(daqs_guest_tc_apply(x.g, "gv0", 100000000, in_ms(2000), &ran), 0);
 	ck_assert(!ran);
-	/* removal when nothing of ours is there: nothing runs either */
+	/* the same again: what the readback showed is remembered, no request at all */
+	ck_assert_int_eq(daqs_guest_tc_apply(x.g, "gv0", 100000000, in_ms(2000), &ran), 0);
+	ck_assert(!ran);
+	ck_assert_uint_eq(fake_transport_nrequests(x.f), 3);
+	/* removal when nothing of ours is there (read back after forgetting): nothing runs */
+	daqs_guest_tc_forget(x.g);
 	ran = true;
 	ck_assert_int_eq(daqs_guest_tc_apply(x.g, "gv0", DAQS_RATE_UNLIMITED, in_ms(2000), &ran), 0);
 	ck_assert(!ran);
-	ck_assert(!fake_transport_saw(x.f, "\"-batch\""));
+	ck_assert_uint_eq(fake_transport_nrequests(x.f), 5);
 	fixture_end(&x, true);
 }
 END_TEST
 
+/* Request req's stdin is the plan for (limit, root, fq_codel) followed by the readback lines. */
 static void assert_batch(const struct fake_transport *f, size_t req, const char *ifname,
 			 uint64_t limit, bool have_root, bool fq_codel)
 {
 	struct daqs_tcplan_in in = { .ifname = ifname, .limit_bps = limit, .have_root = have_root,
 				     .fq_codel = fq_codel };
-	char *want = NULL, *got = request_stdin(fake_transport_request(f, req));
+	char *plan = NULL, *lines = daqs_tcplan_readback(ifname), *want;
+	char *got = request_stdin(fake_transport_request(f, req));
 
-	ck_assert_int_eq(daqs_tcplan_apply(&in, &want), 0);
+	ck_assert_int_eq(daqs_tcplan_apply(&in, &plan), 0);
+	want = daqs_asprintf("%s%s", plan, lines);
 	ck_assert_msg(got && !strcmp(got, want), "batch '%s', want '%s'", got, want);
 	free(want);
+	free(plan);
+	free(lines);
 	free(got);
 }
 
 /*
  * First apply on a fresh interface: fq_codel tried, the guest lacks it (the
- * leaf line fails), re-planned with pfifo, verified. Then a new limit in
- * place (pfifo straight away), then removal.
+ * leaf line fails), read back, re-planned with pfifo, verified from what the
+ * batch printed. Then a new limit in place and a removal: one guest-exec
+ * each, planned from the state remembered, verified from the batch's output.
  */
 START_TEST(test_tc_apply_verify)
 {
 	struct fixture x = { .log.lines = 0 };
-	const char *batch = "\"arg\":[\"-batch\",\"-\"]";
 	bool ran = false;
 
 	add(&x.s, "guest-info", NULL, "@qga/guest-info", 0, false);
-	add_readback(&x.s, "gv0", "none");					/* reqs 1-4 */
-	add_exec(&x.s, batch, status_line(&x.s, 1, NULL, "guest/tc-fqcodel-stderr.txt")); /* 5 */
-	add_readback(&x.s, "gv0", "noleaf");
-	add_exec(&x.s, batch, status_line(&x.s, 0, NULL, NULL)); /* 11 */
-	add_readback(&x.s, "gv0", "100mbit");
-	/* new limit */
-	add_readback(&x.s, "gv0", "100mbit");
-	add_exec(&x.s, batch, status_line(&x.s, 0, NULL, NULL)); /* 21 */
-	add_readback(&x.s, "gv0", "200mbit");
-	/* removal */
-	add_readback(&x.s, "gv0", "200mbit");
-	add_exec(&x.s, batch, status_line(&x.s, 0, NULL, NULL)); /* 31 */
-	add_readback(&x.s, "gv0", "none");
+	add_readback(&x.s, "gv0", "none");				 /* reqs 1-2 */
+	add_apply(&x.s, 1, NULL, "guest/tc-fqcodel-stderr.txt");	 /* 3 */
+	add_readback(&x.s, "gv0", "noleaf");				 /* 5 */
+	add_apply(&x.s, 0, "100mbit", NULL);				 /* 7 */
+	add_apply(&x.s, 0, "200mbit", NULL);				 /* 9: new limit */
+	add_apply(&x.s, 0, "none", NULL);				 /* 11: removal */
 	fixture_start(&x);
 	ck_assert_int_eq(daqs_guest_tc_apply(x.g, "gv0", 100000000, in_ms(2000), &ran), 0);
 	ck_assert(ran);
-	assert_batch(x.f, 5, "gv0", 100000000, false, true);
-	assert_batch(x.f, 11, "gv0", 100000000, true, false);
+	assert_batch(x.f, 3, "gv0", 100000000, false, true);
+	assert_batch(x.f, 7, "gv0", 100000000, true, false);
 	ck_assert_uint_eq(log_count(&x.log, "lacks fq_codel"), 1);
 	ran = false;
 	ck_assert_int_eq(daqs_guest_tc_apply(x.g, "gv0", 200000000, in_ms(2000), &ran), 0);
 	ck_assert(ran);
-	assert_batch(x.f, 21, "gv0", 200000000, true, false);
+	assert_batch(x.f, 9, "gv0", 200000000, true, false);
 	ran = false;
 	ck_assert_int_eq(daqs_guest_tc_apply(x.g, "gv0", DAQS_RATE_UNLIMITED, in_ms(2000), &ran),
 			 0);
 	ck_assert(ran);
-	assert_batch(x.f, 31, "gv0", DAQS_RATE_UNLIMITED, true, false);
+	assert_batch(x.f, 11, "gv0", DAQS_RATE_UNLIMITED, true, false);
+	ck_assert_uint_eq(fake_transport_nrequests(x.f), 13);
 	ck_assert_uint_eq(log_count(&x.log, "lacks fq_codel"), 1);
 	fixture_end(&x, true);
 }
@@ -503,24 +542,22 @@ START_TEST(test_tc_apply_fq_codel_kept)
 
 	add(&x.s, "guest-info", NULL, "@qga/guest-info", 0, false);
 	add_readback(&x.s, "gv0", "none");
-	add_exec(&x.s, "\"-batch\"", "@qga/exec-tc-replace-status"); /* req 5: exit 0, warning */
-	add_readback(&x.s, "gv0", "100mbit");
-	add_readback(&x.s, "gv0", "100mbit");
-	add_exec(&x.s, "\"-batch\"", status_line(&x.s, 0, NULL, NULL)); /* req 15 */
-	add_readback(&x.s, "gv0", "200mbit");
+	/* req 3: exit 0 with the warning tc printed; the readback then shows 100mbit */
+	add_apply(&x.s, 0, "100mbit", "guest/tc-quantum-warning.txt");
+	add_apply(&x.s, 0, "200mbit", NULL); /* req 5 */
 	fixture_start(&x);
 	ck_assert_int_eq(daqs_guest_tc_apply(x.g, "gv0", 100000000, in_ms(2000), &ran), 0);
 	ck_assert(ran);
-	assert_batch(x.f, 5, "gv0", 100000000, false, true);
+	assert_batch(x.f, 3, "gv0", 100000000, false, true);
 	ck_assert_uint_eq(log_count(&x.log, "warned: Warning: sch_htb: quantum of class 10010"), 1);
 	ck_assert_int_eq(daqs_guest_tc_apply(x.g, "gv0", 200000000, in_ms(2000), &ran), 0);
-	assert_batch(x.f, 15, "gv0", 200000000, true, true);
+	assert_batch(x.f, 5, "gv0", 200000000, true, true);
 	ck_assert_uint_eq(log_count(&x.log, "fq_codel"), 0);
 	fixture_end(&x, true);
 }
 END_TEST
 
-/* A removal batch has no leaf line: it must not count as an fq_codel probe. */
+/* A removal plan has no leaf line: it must not count as an fq_codel probe. */
 START_TEST(test_tc_remove_is_no_probe)
 {
 	struct fixture x = { .log.lines = 0 };
@@ -528,25 +565,25 @@ START_TEST(test_tc_remove_is_no_probe)
 
 	add(&x.s, "guest-info", NULL, "@qga/guest-info", 0, false);
 	add_readback(&x.s, "gv0", "100mbit");
-	add_exec(&x.s, "\"-batch\"", status_line(&x.s, 0, NULL, NULL)); /* req 5 */
-	add_readback(&x.s, "gv0", "none");
-	add_readback(&x.s, "gv0", "none");
-	/* req 15: still the probe, so a failing leaf line means "no fq_codel", not an error */
-	add_exec(&x.s, "\"-batch\"", status_line(&x.s, 1, NULL, "guest/tc-fqcodel-stderr.txt"));
+	add_apply(&x.s, 0, "none", NULL); /* req 3 */
+	/* req 5: still the probe, so a failing leaf line means "no fq_codel", not an error */
+	add_apply(&x.s, 1, NULL, "guest/tc-fqcodel-stderr.txt");
 	add_readback(&x.s, "gv0", "noleaf");
-	add_exec(&x.s, "\"-batch\"", status_line(&x.s, 0, NULL, NULL)); /* req 21 */
-	add_readback(&x.s, "gv0", "100mbit");
+	add_apply(&x.s, 0, "100mbit", NULL); /* req 9 */
 	fixture_start(&x);
 	ck_assert_int_eq(daqs_guest_tc_apply(x.g, "gv0", DAQS_RATE_UNLIMITED, in_ms(2000), &ran), 0);
-	assert_batch(x.f, 5, "gv0", DAQS_RATE_UNLIMITED, true, true);
+	assert_batch(x.f, 3, "gv0", DAQS_RATE_UNLIMITED, true, true);
 	ck_assert_int_eq(daqs_guest_tc_apply(x.g, "gv0", 100000000, in_ms(2000), &ran), 0);
-	assert_batch(x.f, 15, "gv0", 100000000, false, true);
-	assert_batch(x.f, 21, "gv0", 100000000, true, false);
+	assert_batch(x.f, 5, "gv0", 100000000, false, true);
+	assert_batch(x.f, 9, "gv0", 100000000, true, false);
 	fixture_end(&x, true);
 }
 END_TEST
 
-/* The batch exits 0 but the readback does not show the limit: -EIO, reported. */
+/*
+ * The batch exits 0 but its readback does not show the limit: -EIO,
+ * reported, and the state is forgotten: the next apply reads back first.
+ */
 START_TEST(test_tc_apply_not_verified)
 {
 	struct fixture x = { .log.lines = 0 };
@@ -554,12 +591,37 @@ START_TEST(test_tc_apply_not_verified)
 
 	add(&x.s, "guest-info", NULL, "@qga/guest-info", 0, false);
 	add_readback(&x.s, "gv0", "100mbit");
-	add_exec(&x.s, "\"-batch\"", status_line(&x.s, 0, NULL, NULL));
-	add_readback(&x.s, "gv0", "100mbit");
+	add_apply(&x.s, 0, "100mbit", NULL);
+	add_readback(&x.s, "gv0", "100mbit"); /* req 5: read back again */
+	add_apply(&x.s, 0, "200mbit", NULL);
 	fixture_start(&x);
 	ck_assert_int_eq(daqs_guest_tc_apply(x.g, "gv0", 300000000, in_ms(2000), &ran), -EIO);
 	ck_assert(ran);
 	ck_assert_uint_eq(log_count(&x.log, "does not show the limit"), 1);
+	ck_assert_int_eq(daqs_guest_tc_apply(x.g, "gv0", 200000000, in_ms(2000), &ran), 0);
+	ck_assert_uint_eq(fake_transport_nrequests(x.f), 9);
+	fixture_end(&x, true);
+}
+END_TEST
+
+/* Forgotten (the controller's periodic verify): the next apply reads back and finds a change. */
+START_TEST(test_tc_apply_after_forget)
+{
+	struct fixture x = { .log.lines = 0 };
+	bool ran = false;
+
+	add(&x.s, "guest-info", NULL, "@qga/guest-info", 0, false);
+	add_readback(&x.s, "gv0", "none");
+	add_apply(&x.s, 0, "100mbit", NULL); /* req 3 */
+	add_readback(&x.s, "gv0", "none");   /* req 5: someone removed it */
+	add_apply(&x.s, 0, "100mbit", NULL); /* req 7: put back, planned from scratch */
+	fixture_start(&x);
+	ck_assert_int_eq(daqs_guest_tc_apply(x.g, "gv0", 100000000, in_ms(2000), &ran), 0);
+	daqs_guest_tc_forget(x.g);
+	ran = false;
+	ck_assert_int_eq(daqs_guest_tc_apply(x.g, "gv0", 100000000, in_ms(2000), &ran), 0);
+	ck_assert(ran);
+	assert_batch(x.f, 7, "gv0", 100000000, false, true);
 	fixture_end(&x, true);
 }
 END_TEST
@@ -572,7 +634,7 @@ START_TEST(test_tc_apply_batch_fails)
 
 	add(&x.s, "guest-info", NULL, "@qga/guest-info", 0, false);
 	add_readback(&x.s, "gv0", "none");
-	add_exec(&x.s, "\"-batch\"", "@qga/exec-tc-fail-status");
+	add_exec(&x.s, TC_BATCH_ARGS, "@qga/exec-tc-fail-status");
 	fixture_start(&x);
 	ck_assert_int_eq(daqs_guest_tc_apply(x.g, "gv0", 100000000, in_ms(2000), &ran), -ENODEV);
 	ck_assert(ran);
@@ -918,11 +980,13 @@ Suite *daqs_test_guest_suite(void)
 	tcase_add_test(tc, test_tc_state);
 	tcase_add_test(tc, test_tc_path_fallback);
 	tcase_add_test(tc, test_tc_state_no_device);
+	tcase_add_test(tc, test_tc_state_garbage);
 	tcase_add_test(tc, test_tc_apply_skipped);
 	tcase_add_test(tc, test_tc_apply_verify);
 	tcase_add_test(tc, test_tc_apply_fq_codel_kept);
 	tcase_add_test(tc, test_tc_remove_is_no_probe);
 	tcase_add_test(tc, test_tc_apply_not_verified);
+	tcase_add_test(tc, test_tc_apply_after_forget);
 	tcase_add_test(tc, test_tc_apply_batch_fails);
 	tcase_add_loop_test(tc, test_invalid_ifname, 0, (int)DAQS_ARRAY_SIZE(bad_ifnames));
 	suite_add_tcase(s, tc);

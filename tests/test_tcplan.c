@@ -288,6 +288,76 @@ START_TEST(test_readback_class_json)
 }
 END_TEST
 
+/*
+ * The readback lines after a plan in one `tc -j -d -batch -` (iproute2 6.1,
+ * recorded: tests/data/tc/batch-htb-100m-d.txt is stdout of the 100mbit
+ * pfifo plan from tcplan-tool followed by daqs_tcplan_readback's lines).
+ */
+START_TEST(test_readback_batch)
+{
+	char *out = data("batch-htb-100m-d.txt"), *lines = daqs_tcplan_readback("gv0");
+	struct daqs_tc_state st;
+	const struct daqs_tc_state want = { true,	    true,	    0x10,  true,
+					    100 * DAQS_MBIT, 100 * DAQS_MBIT, true,  100 * DAQS_MBIT,
+					    100 * DAQS_MBIT, 12500,	    12500, 12500,
+					    "pfifo" };
+
+	ck_assert_str_eq(lines, "qdisc show dev gv0\nclass show dev gv0\n");
+	ck_assert_int_eq(daqs_tcplan_parse_batch(out, &st), 0);
+	assert_state_eq(&st, &want);
+	ck_assert(daqs_tcplan_matches(&st, 100 * DAQS_MBIT, DAQS_TCPLAN_TOL_PPM));
+	free(out);
+	free(lines);
+}
+END_TEST
+
+/* Every readback pair, printed one after the other, parses as the pair does. */
+START_TEST(test_readback_batch_pairs)
+{
+	char *q = data(readback[_i].qdisc), *c = data(readback[_i].cls);
+	char *both = daqs_asprintf("%s%s", q, c);
+	struct daqs_tc_state st;
+
+	ck_assert_int_eq(daqs_tcplan_parse_batch(both, &st), 0);
+	assert_state_eq(&st, &readback[_i].want);
+	free(both);
+	free(q);
+	free(c);
+}
+END_TEST
+
+/* Later iproute2: classes as a second JSON array right after the qdiscs. */
+START_TEST(test_readback_batch_class_json)
+{
+	char *q = data("qdisc-htb-10g.json"), *both = daqs_asprintf("%s%s", q, class_json);
+	struct daqs_tc_state st;
+
+	ck_assert_int_eq(daqs_tcplan_parse_batch(both, &st), 0);
+	ck_assert(st.have_leaf && st.rate_bps == 10 * DAQS_GBIT && st.quantum == 200000);
+	free(both);
+	free(q);
+}
+END_TEST
+
+/* Not a qdisc array first, or a broken one: -EPROTO and a zeroed state. */
+START_TEST(test_readback_batch_bad)
+{
+	static const char *const bad[] = {
+		NULL, "", "  \n", "class htb 1:1 root rate 1Mbit\n", "{}\n", "[{\"kind\":\"htb\"",
+		"[] class htb 1:10 parent 1:1 rate x\n", "[]\n[{\"class\":1}]\n",
+	};
+	struct daqs_tc_state st;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&st, 0xff, sizeof(st));
+		ck_assert_msg(daqs_tcplan_parse_batch(bad[i], &st) == -EPROTO, "case %zu", i);
+		ck_assert(!st.have_root && !st.have_leaf && st.rate_bps == 0);
+	}
+	ck_assert_int_eq(daqs_tcplan_parse_batch("[]\n", &st), 0);
+	ck_assert(!st.have_root);
+}
+END_TEST
+
 START_TEST(test_readback_empty)
 {
 	struct daqs_tc_state st;
@@ -491,6 +561,10 @@ Suite *daqs_test_tcplan_suite(void)
 	tc = tcase_create("readback");
 	tcase_add_loop_test(tc, test_readback, 0, DAQS_ARRAY_SIZE(readback));
 	tcase_add_test(tc, test_readback_class_json);
+	tcase_add_test(tc, test_readback_batch);
+	tcase_add_loop_test(tc, test_readback_batch_pairs, 0, sizeof(readback) / sizeof(readback[0]));
+	tcase_add_test(tc, test_readback_batch_class_json);
+	tcase_add_test(tc, test_readback_batch_bad);
 	tcase_add_test(tc, test_readback_empty);
 	tcase_add_loop_test(tc, test_malformed, 0, DAQS_ARRAY_SIZE(malformed));
 	tcase_add_loop_test(tc, test_matches, 0, DAQS_ARRAY_SIZE(matching));

@@ -110,10 +110,12 @@ t_apply() {
 	send_traffic
 	log_mark g
 	run "$tmp/g.sock" apply gvb0 100mbit
-	check "second apply, same limit: ran=0, the agent saw 2 readback execs and no tc -batch" \
+	# the readback alone: one tc -j -d -batch - with just its two show lines on stdin
+	rb64=$(printf 'qdisc show dev gvb0\nclass show dev gvb0\n' | base64 -w0)
+	check "second apply, same limit: ran=0, the agent saw one exec, the readback alone" \
 		eval '[[ $rc -eq 0 ]] && grep -qx "ran=0" "$tmp/out" &&
-		      [[ $(requests_since g "\"execute\":\"guest-exec\"") -eq 2 &&
-		         $(requests_since g "\"-batch\"") -eq 0 ]]'
+		      [[ $(requests_since g "\"execute\":\"guest-exec\"") -eq 1 &&
+		         $(requests_since g "\"input-data\":\"$rb64\"") -eq 1 ]]'
 	run "$tmp/g.sock" apply gvb0 250mbit
 	h2=$(leaf_handle)
 	check "new limit 250mbit: ran=1, readback shows the 250mbit plan" \
