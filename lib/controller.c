@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* daqsd's per-period work: sample, decide, enforce, publish (see controller.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -63,6 +64,8 @@ struct cvm {
 	int64_t override_left_s;
 	uint64_t in_force;	/* limit known in force */
 	bool in_force_known;
+	uint64_t in_force_ns;	/* since when (monotonic) */
+	unsigned over;		/* consecutive rates well above in_force */
 	/* this cycle */
 	bool sampled;
 	int sample_r;
@@ -76,6 +79,7 @@ struct cvm {
 	enum agent_state agent;
 	char last_error[256];
 	uint64_t agent_errors, applies;
+	uint64_t tampered; /* times found sending well above its limit (status: limit_lost) */
 };
 
 struct daqs_controller {
@@ -84,6 +88,7 @@ struct daqs_controller {
 	char *state_dir;
 	struct daqs_sla *sla;
 	char sla_error[512];
+	char state_error[512]; /* "" or why the last state write failed */
 	struct daqs_policy *policy;
 	struct daqs_poller *poller;
 	struct cvm **v;
@@ -331,10 +336,18 @@ static int state_save(struct daqs_controller *c, char *why, size_t why_len)
 	state_build(c, &st);
 	r = daqs_state_save(c->state_dir, &st, why, why_len);
 	daqs_state_clear(&st);
-	if (r)
-		ctl_log(c, DAQS_LOG_ERR, "state: %s", why);
-	else
+	if (r) { /* kept dirty: tried again every cycle; logged when it starts or changes */
+		if (strcmp(c->state_error, why))
+			ctl_log(c, DAQS_LOG_ERR, "state: %s (control goes on; retried every cycle)",
+				why);
+		snprintf(c->state_error, sizeof(c->state_error), "%s", why);
+	} else {
+		if (c->state_error[0])
+			ctl_log(c, DAQS_LOG_NOTICE, "state: written again to %s/state.json",
+				c->state_dir);
+		c->state_error[0] = '\0';
 		c->state_dirty = false;
+	}
 	return r;
 }
 
@@ -611,8 +624,10 @@ static int discover(struct cvm *v, struct daqs_guest *g, uint64_t deadline)
 		memcpy(ifname, v->iface_cfg, sizeof(ifname));
 	} else if (v->mac[0]) {
 		r = daqs_guest_discover(g, v->mac, deadline, ifname);
-		if (r)
+		if (r) {
+			v->iface[0] = v->kind[0] = '\0'; /* not found: nothing to shape */
 			return r;
+		}
 	} else {
 		snprintf(v->msg, sizeof(v->msg),
 			 "no interface to shape: neither 'interface' nor 'mac' is known");
@@ -644,6 +659,7 @@ static int sample_job(struct daqs_guest *g, void *ud, uint64_t deadline)
 		;
 	if (i == n) {
 		snprintf(v->msg, sizeof(v->msg), "interface '%s' is gone from the guest", v->iface);
+		v->iface[0] = v->kind[0] = '\0'; /* nothing to shape until it is found again */
 		v->need_discover = true;
 		r = -ENODEV;
 	} else if (!ifs[i].has_stats) {
@@ -667,6 +683,13 @@ static int apply_job(struct daqs_guest *g, void *ud, uint64_t deadline)
 	v->apply_ran = false;
 	if (v->verify_now)
 		daqs_guest_tc_forget(g);
+	if (v->verify_now && daqs_guest_limited(g)) {
+		/* agent-limited: ask again whether guest-exec is back (lifts it if so) */
+		int r = daqs_guest_info(g, deadline, NULL);
+
+		if (r < 0)
+			return r;
+	}
 	return daqs_guest_tc_apply(g, v->iface, v->target, deadline, &v->apply_ran);
 }
 
@@ -737,6 +760,26 @@ static enum agent_state agent_state_of(int r, struct cvm *v)
 	}
 }
 
+/* The same problem, numbers aside ("deadline passed after 95 ms" = "... 98 ms"). */
+static bool same_problem(const char *a, const char *b)
+{
+	for (;;) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			while (isdigit((unsigned char)*a))
+				a++;
+			while (isdigit((unsigned char)*b))
+				b++;
+			continue;
+		}
+		if (*a != *b)
+			return false;
+		if (!*a)
+			return true;
+		a++;
+		b++;
+	}
+}
+
 /* Record a job's outcome; log on transitions only. */
 static void outcome(struct daqs_controller *c, struct cvm *v, int r, const char *what)
 {
@@ -752,9 +795,44 @@ static void outcome(struct daqs_controller *c, struct cvm *v, int r, const char 
 	if (!v->msg[0])
 		snprintf(v->msg, sizeof(v->msg), "guest '%.100s': %s failed (%s)", v->name, what,
 			 strerror(-r));
-	if (strcmp(v->msg, v->last_error))
+	if (!same_problem(v->msg, v->last_error))
 		ctl_log(c, DAQS_LOG_WARNING, "%s", v->msg);
 	memcpy(v->last_error, v->msg, sizeof(v->last_error));
+}
+
+/*
+ * A guest whose counters show it sending well above the limit in force
+ * (OVER_FACTOR, twice in a row, the limit in force for OVER_SETTLE periods
+ * before) has lost that limit: its tc was deleted or rewritten inside the
+ * guest. Re-verify now rather than at the next periodic verification.
+ */
+#define OVER_FACTOR 1.2
+#define OVER_SLACK_BPS 1e6
+#define OVER_SETTLE 2
+#define OVER_TIMES 2
+
+static void over_limit_check(struct daqs_controller *c, struct cvm *v)
+{
+	double lim = (double)v->in_force, tx = v->est.inst.tx_bps;
+	char a[32], b[32];
+
+	if (!v->in_force_known || v->in_force == DAQS_RATE_UNLIMITED || v->need_verify ||
+	    v->est.rate_t_ns < v->in_force_ns + OVER_SETTLE * c->sla->ctl.period_ns ||
+	    tx <= lim * OVER_FACTOR + OVER_SLACK_BPS) {
+		v->over = 0;
+		return;
+	}
+	if (++v->over < OVER_TIMES)
+		return;
+	v->over = 0;
+	v->need_verify = true;
+	v->tampered++;
+	daqs_units_format_rate_approx(tx, a, sizeof(a));
+	daqs_units_format_rate(v->in_force, b, sizeof(b));
+	ctl_log(c, DAQS_LOG_WARNING,
+		"guest '%s': sends %s, above its limit %s: its tc was changed in the guest; "
+		"re-verifying",
+		v->name, a, b);
 }
 
 static void after_sample(struct daqs_controller *c, struct cvm *v, const struct daqs_poll_job *j)
@@ -777,6 +855,8 @@ static void after_sample(struct daqs_controller *c, struct cvm *v, const struct 
 		ctl_log(c, DAQS_LOG_INFO,
 		     "guest '%s': counters went backwards (reboot or re-plug); re-verifying", v->name);
 		v->need_discover = v->need_verify = true;
+	} else if (r == 0) {
+		over_limit_check(c, v);
 	}
 }
 
@@ -819,8 +899,10 @@ static void decide(struct daqs_controller *c, const struct daqs_poll_job *jobs, 
 		v->pv = pv[k++];
 		v->target = v->pv.limit_bps;
 		v->verify_now = v->need_verify || due;
-		v->do_apply = (v->pv.apply || v->verify_now) && v->sampled && v->sample_r == 0 &&
-			      v->iface[0];
+		/* an agent-limited guest cannot run tc: tried again only when a verify is due */
+		v->do_apply = (v->g && daqs_guest_limited(v->g) ? v->verify_now
+							       : v->pv.apply || v->verify_now) &&
+			      v->sampled && v->sample_r == 0 && v->iface[0];
 		if (v->pv.apply && !v->do_apply) /* not applied: the policy must know the truth */
 			v->pv.st.limit_bps = v->in_force_known ? v->in_force : DAQS_RATE_UNLIMITED;
 	}
@@ -850,6 +932,20 @@ static void after_apply(struct daqs_controller *c, struct cvm *v, const struct d
 	int r = j->ran ? j->result : -ETIMEDOUT;
 
 	v->applies += v->apply_ran;
+	if (r == -EPERM && !v->retiring) {
+		/*
+		 * Agent-limited: the guest session reported it once; it is the
+		 * guest's state (status: agent-limited), not an error of every
+		 * cycle. Asked again at the next periodic verify.
+		 */
+		if (v->msg[0]) /* the session's "agent-limited: ..." (only on the transition) */
+			ctl_log(c, DAQS_LOG_WARNING, "%s", v->msg);
+		v->agent = AG_LIMITED;
+		v->pv.st.limit_bps = v->in_force_known ? v->in_force : DAQS_RATE_UNLIMITED;
+		v->need_verify = false;
+		v->verified_ns = now;
+		return;
+	}
 	outcome(c, v, r, "enforcing the limit");
 	if (r == 0) {
 		if (v->apply_ran) {
@@ -860,8 +956,10 @@ static void after_apply(struct daqs_controller *c, struct cvm *v, const struct d
 			ctl_log(c, DAQS_LOG_DEBUG, "guest '%s': limit %s in force on %s", v->name, a,
 				v->iface);
 		}
-		if (!v->in_force_known || v->in_force != v->target)
+		if (!v->in_force_known || v->in_force != v->target) {
 			c->state_dirty = true;
+			v->in_force_ns = now;
+		}
 		v->in_force = v->target;
 		v->in_force_known = true;
 		v->need_verify = false;
@@ -923,6 +1021,7 @@ static void snap_vm(struct daqs_controller *c, const struct cvm *v, struct daqs_
 		o->satisfaction = fmin(1.0, v->est.smooth.tx_bps / scale / (double)v->eff.min_bps);
 	o->agent_errors = v->agent_errors;
 	o->applies = v->applies;
+	o->limit_lost = v->tampered;
 	o->override = v->overridden;
 	o->override_left_s = v->overridden ? v->override_left_s : -1;
 	snprintf(o->last_error, sizeof(o->last_error), "%s", v->last_error);
@@ -939,6 +1038,7 @@ static void publish(struct daqs_controller *c, double cycle_ms)
 	snprintf(s->policy, sizeof(s->policy), "%s", daqs_policy_kind_name(c->cfg.kind));
 	snprintf(s->sla_file, sizeof(s->sla_file), "%s", c->sla->file);
 	snprintf(s->sla_error, sizeof(s->sla_error), "%s", c->sla_error);
+	snprintf(s->state_error, sizeof(s->state_error), "%s", c->state_error);
 	s->links = daqs_calloc(c->sla->n_links, sizeof(*s->links));
 	s->n_links = c->sla->n_links;
 	s->vms = daqs_calloc(c->n ? c->n : 1, sizeof(*s->vms));

@@ -433,6 +433,7 @@ const struct daqs_ctl_field daqs_ctl_vm_fields[] = {
 	F(daqs_ctl_vm, satisfaction, "SAT", DAQS_CTL_F_RATIO),
 	F(daqs_ctl_vm, agent_errors, NULL, DAQS_CTL_F_U64),
 	F(daqs_ctl_vm, applies, NULL, DAQS_CTL_F_U64),
+	F(daqs_ctl_vm, limit_lost, NULL, DAQS_CTL_F_U64),
 	F(daqs_ctl_vm, override, "OVR", DAQS_CTL_F_BOOL),
 	F(daqs_ctl_vm, override_left_s, "LEFT", DAQS_CTL_F_SECS),
 	F(daqs_ctl_vm, last_error, "ERROR", DAQS_CTL_F_STR),
@@ -458,6 +459,7 @@ static const struct daqs_ctl_field status_fields[] = {
 	F(daqs_ctl_status, policy, NULL, DAQS_CTL_F_STR),
 	F(daqs_ctl_status, sla_file, NULL, DAQS_CTL_F_STR),
 	F(daqs_ctl_status, sla_error, NULL, DAQS_CTL_F_STR),
+	F(daqs_ctl_status, state_error, NULL, DAQS_CTL_F_STR),
 };
 
 #undef F

@@ -107,6 +107,7 @@ struct daqs_ctl_vm {
 	double satisfaction;	 /* guarantee VM asking for its min: min(1, tx/min); NaN otherwise */
 	uint64_t agent_errors;	 /* failed agent calls since the daemon started */
 	uint64_t applies;	 /* tc batches run since the daemon started */
+	uint64_t limit_lost;	 /* times found sending well above its limit (tc changed in the guest) */
 	bool override;		 /* an override is in force */
 	int64_t override_left_s; /* seconds until it expires; -1 = until cleared or none */
 	char last_error[256];	 /* "" none */
@@ -129,6 +130,7 @@ struct daqs_ctl_status {
 	char policy[DAQS_CTL_STR];
 	char sla_file[4096];
 	char sla_error[512];	/* "" or why the last reload was refused (file:line) */
+	char state_error[512];	/* "" or why the state file cannot be written now */
 	struct daqs_ctl_link *links;
 	size_t n_links;
 	struct daqs_ctl_vm *vms;

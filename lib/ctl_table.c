@@ -132,6 +132,10 @@ static void put_summary(FILE *f, const struct daqs_ctl_status *st)
 		cell_str(shown, st->sla_error, sizeof(shown));
 		fprintf(f, "sla reload refused: %s\n", shown);
 	}
+	if (st->state_error[0]) {
+		cell_str(shown, st->state_error, sizeof(shown));
+		fprintf(f, "state file not written: %s\n", shown);
+	}
 }
 
 char *daqs_ctl_table_render(const struct daqs_ctl_status *st)

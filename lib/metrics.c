@@ -47,6 +47,9 @@ static const struct family families[] = {
 	  "agent_errors" },
 	{ "daqs_vm_tc_applies_total", "counter", "tc batches run in the guest.", PER_VM,
 	  "applies" },
+	{ "daqs_vm_limit_lost_total", "counter",
+	  "Times the guest sent well above its limit (its tc changed in the guest); re-verified.",
+	  PER_VM, "limit_lost" },
 	{ "daqs_vm_agent_up", "gauge", "1 when the guest agent answers and can shape, else 0.",
 	  PER_VM, "agent" },
 };

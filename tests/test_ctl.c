@@ -436,7 +436,7 @@ START_TEST(test_field_tables_cover_structs)
 	const struct daqs_ctl_field *f;
 
 	check_table(daqs_ctl_vm_fields, daqs_ctl_n_vm_fields, sizeof(struct daqs_ctl_vm),
-		    alignof(struct daqs_ctl_vm), 21);
+		    alignof(struct daqs_ctl_vm), 22);
 	check_table(daqs_ctl_link_fields, daqs_ctl_n_link_fields, sizeof(struct daqs_ctl_link),
 		    alignof(struct daqs_ctl_link), 7);
 	/* keys are the member names */
@@ -633,7 +633,7 @@ START_TEST(test_status_empty_and_infinite)
 
 	ck_assert_str_eq(line, "{\"ok\":true,\"status\":{\"cycle\":0,\"cycle_ms\":null,"
 			       "\"period_ms\":0,\"policy\":\"\",\"sla_file\":\"\","
-			       "\"sla_error\":\"\",\"links\":[],\"vms\":[]}}\n");
+			       "\"sla_error\":\"\",\"state_error\":\"\",\"links\":[],\"vms\":[]}}\n");
 	ck_assert_int_eq(daqs_ctl_status_parse(line, strlen(line), &back, NULL, 0), 0);
 	ck_assert(isnan(back.cycle_ms)); /* infinity is not JSON: it comes back as "none" */
 	ck_assert_ptr_null(back.links);

@@ -13,6 +13,8 @@ START_TEST(test_table_golden)
 	static const char want[] =
 		"cycle 7 (3.21 ms), period 200ms, policy daqs, sla /etc/daqs/sla.yaml\n"
 		"sla reload refused: sla.yaml:3:7: error: bad?x\n"
+		"state file not written: cannot write /var/lib/daqs/state.json.tmp: Read-only file "
+		"system\n"
 		"\n"
 		"LINK     CAPACITY  EFFECTIVE        TX   UTIL  RESERVED  VMS\n"
 		"uplink0    40gbit   37.5gbit  10.2gbit  0.273    10gbit    2\n"
@@ -47,6 +49,8 @@ START_TEST(test_table_golden)
 	snprintf(st.policy, sizeof(st.policy), "daqs");
 	snprintf(st.sla_file, sizeof(st.sla_file), "/etc/daqs/sla.yaml");
 	snprintf(st.sla_error, sizeof(st.sla_error), "sla.yaml:3:7: error: bad\nx");
+	snprintf(st.state_error, sizeof(st.state_error),
+		 "cannot write /var/lib/daqs/state.json.tmp: Read-only file system");
 	st.links = &l;
 	st.n_links = 1;
 	st.vms = v;
@@ -56,6 +60,7 @@ START_TEST(test_table_golden)
 	free(text);
 	st.n_vms = 0;
 	st.sla_error[0] = '\0';
+	st.state_error[0] = '\0';
 	st.cycle_ms = NAN;
 	text = daqs_ctl_table_render(&st);
 	ck_assert_ptr_nonnull(strstr(text, "cycle 7, period 200ms,"));

@@ -59,6 +59,11 @@ static const char golden[] =
 	"# TYPE daqs_vm_tc_applies_total counter\n"
 	"daqs_vm_tc_applies_total{vm=\"web-1\",class=\"guarantee\",link=\"up0\"} 17\n"
 	"daqs_vm_tc_applies_total{vm=\"a\\\\b\\\"c\\nd\",class=\"best-effort\",link=\"up0\"} 0\n"
+	"# HELP daqs_vm_limit_lost_total Times the guest sent well above its limit (its tc changed "
+	"in the guest); re-verified.\n"
+	"# TYPE daqs_vm_limit_lost_total counter\n"
+	"daqs_vm_limit_lost_total{vm=\"web-1\",class=\"guarantee\",link=\"up0\"} 2\n"
+	"daqs_vm_limit_lost_total{vm=\"a\\\\b\\\"c\\nd\",class=\"best-effort\",link=\"up0\"} 0\n"
 	"# HELP daqs_vm_agent_up 1 when the guest agent answers and can shape, else 0.\n"
 	"# TYPE daqs_vm_agent_up gauge\n"
 	"daqs_vm_agent_up{vm=\"web-1\",class=\"guarantee\",link=\"up0\"} 1\n"
@@ -82,7 +87,8 @@ static void sample(void)
 				     .min_bps = 10000000000ULL, .max_bps = DAQS_RATE_UNLIMITED,
 				     .weight = 1, .tx_bps = 9850000000.5, .rx_bps = 0.1,
 				     .limit_bps = 30000000000ULL, .agent = "ok",
-				     .satisfaction = 1.0, .applies = 17 };
+				     .satisfaction = 1.0, .applies = 17,
+				     .limit_lost = 2 };
 	v[1] = (struct daqs_ctl_vm){ .name = "a\\b\"c\nd", .cls = "best-effort", .link = "up0",
 				     .max_bps = 300000000, .weight = 1, .tx_bps = NAN,
 				     .rx_bps = NAN, .limit_bps = DAQS_RATE_UNLIMITED,
@@ -158,8 +164,8 @@ START_TEST(test_line_shapes)
 			      "line '%s'", ln);
 		samples++;
 	}
-	/* 2 daemon + 4 link + 5 of VM 0 (tx rx limit min sat) + 2 (min max) + 2x3 per-VM */
-	ck_assert_uint_eq(samples, 2 + 4 + 5 + 2 + 6);
+	/* 2 daemon + 4 link + 5 of VM 0 (tx rx limit min sat) + 2 (min max) + 2x4 per-VM */
+	ck_assert_uint_eq(samples, 2 + 4 + 5 + 2 + 8);
 	free(text);
 }
 END_TEST
