@@ -38,8 +38,9 @@ case $target in sla | qga | ctl) ;; *) echo "run.sh: unknown target '$target' (s
 [[ $seconds =~ ^[1-9][0-9]*$ ]] || usage
 [[ -x $harness ]] || { echo "run.sh: no harness '$harness'" >&2; exit 1; }
 
-# The seeds: real data the unit tests already use, plus tests/fuzz/corpus/TARGET/
-# (hand-written lines and the inputs of past findings).
+# The seeds: real data the unit tests already use, tests/fuzz/corpus/TARGET/
+# (hand-written lines and the inputs of past findings), and seed-TARGET-* next
+# to the harness (written at build time by the current formatters: ctl_seeds.c).
 seed_files() {
 	local t=$1 f
 	case $t in
@@ -48,7 +49,7 @@ seed_files() {
 	ctl) set -- "$src"/tests/data/ctl/* ;;
 	*) echo "run.sh: unknown target '$t' (sla, qga, ctl)" >&2; return 1 ;;
 	esac
-	for f in "$@" "$src/tests/fuzz/corpus/$t"/*; do
+	for f in "$@" "$src/tests/fuzz/corpus/$t"/* "$(dirname "$harness")/seed-$t-"*; do
 		[[ -f $f && $(basename "$f") != README ]] && printf '%s\n' "$f"
 	done
 	return 0
@@ -63,7 +64,7 @@ dir=$(cd "$dir" && pwd)
 n_seeds=0
 while read -r f; do
 	# named after their origin; an existing copy (persistent dir) is kept
-	name=$(basename "$(dirname "$f")")_$(basename "$f")
+	name=$(basename "$(dirname "$f")")_$(basename "$f") # fuzz_seed-ctl-status for the built ones
 	[[ -e $dir/corpus/$name ]] || cp "$f" "$dir/corpus/$name"
 	n_seeds=$((n_seeds + 1))
 done < <(seed_files "$target")
