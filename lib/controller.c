@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "estimator.h"
 #include "guest.h"
+#include "hostcounters.h"
 #include "mem.h"
 #include "poller.h"
 #include "state.h"
@@ -66,6 +67,14 @@ struct cvm {
 	bool in_force_known;
 	uint64_t in_force_ns;	/* since when (monotonic) */
 	unsigned over;		/* consecutive rates well above in_force */
+	/* host-side counters (SLA host_interface): a source the guest cannot forge */
+	char host_iface[DAQS_IFNAMSIZ];
+	struct daqs_estimator hest;
+	struct daqs_sample hsmp;
+	int host_r;		/* this cycle's read: 0 or -errno */
+	bool host_failing;	/* reported */
+	unsigned disagree, agree; /* consecutive rates where agent and host (dis)agree */
+	bool distrust;		/* the agent's counters disagree with the host's: reported */
 	/* this cycle */
 	bool sampled;
 	int sample_r;
@@ -154,6 +163,7 @@ static void estimator_init(struct daqs_controller *c, struct cvm *v)
 		cap = c->sla->links[l].capacity_bps > cap ? c->sla->links[l].capacity_bps : cap;
 	ecfg.max_bps = cap ? 10.0 * (double)cap : 1e13; /* 10 x the fastest link: implausible */
 	daqs_estimator_init(&v->est, &ecfg);
+	daqs_estimator_init(&v->hest, &ecfg);
 }
 
 static struct cvm *cvm_new(struct daqs_controller *c, const char *name)
@@ -195,6 +205,7 @@ static void cvm_reach(struct cvm *v, const struct daqs_sla_vm *e, const char *ma
 		v->need_discover = true;
 	snprintf(v->iface_cfg, sizeof(v->iface_cfg), "%s", iface);
 	snprintf(v->mac, sizeof(v->mac), "%s", mac ? mac : "");
+	snprintf(v->host_iface, sizeof(v->host_iface), "%s", e && e->host_iface ? e->host_iface : "");
 }
 
 /* Socket guests follow the SLA: create, re-point, retire. */
@@ -673,6 +684,10 @@ static int sample_job(struct daqs_guest *g, void *ud, uint64_t deadline)
 	}
 out:
 	free(ifs);
+	if (v->host_iface[0]) { /* whatever the agent did: the host's view is ours */
+		v->host_r = daqs_host_counters_read(v->host_iface, &v->hsmp.c);
+		v->hsmp.t_ns = daqs_monotonic_ns();
+	}
 	return r;
 }
 
@@ -800,6 +815,12 @@ static void outcome(struct daqs_controller *c, struct cvm *v, int r, const char 
 	memcpy(v->last_error, v->msg, sizeof(v->last_error));
 }
 
+/* The rates decisions use: the host's counters when configured and measured, else the agent's. */
+static const struct daqs_estimator *rates_of(const struct cvm *v)
+{
+	return v->host_iface[0] && v->hest.have_rate ? &v->hest : &v->est;
+}
+
 /*
  * A guest whose counters show it sending well above the limit in force
  * (OVER_FACTOR, twice in a row, the limit in force for OVER_SETTLE periods
@@ -813,11 +834,12 @@ static void outcome(struct daqs_controller *c, struct cvm *v, int r, const char 
 
 static void over_limit_check(struct daqs_controller *c, struct cvm *v)
 {
-	double lim = (double)v->in_force, tx = v->est.inst.tx_bps;
+	const struct daqs_estimator *e = rates_of(v);
+	double lim = (double)v->in_force, tx = e->inst.tx_bps;
 	char a[32], b[32];
 
 	if (!v->in_force_known || v->in_force == DAQS_RATE_UNLIMITED || v->need_verify ||
-	    v->est.rate_t_ns < v->in_force_ns + OVER_SETTLE * c->sla->ctl.period_ns ||
+	    !e->have_rate || e->rate_t_ns < v->in_force_ns + OVER_SETTLE * c->sla->ctl.period_ns ||
 	    tx <= lim * OVER_FACTOR + OVER_SLACK_BPS) {
 		v->over = 0;
 		return;
@@ -833,6 +855,67 @@ static void over_limit_check(struct daqs_controller *c, struct cvm *v)
 		"guest '%s': sends %s, above its limit %s: its tc was changed in the guest; "
 		"re-verifying",
 		v->name, a, b);
+}
+
+/*
+ * Host counters: update their estimator, report a failing read once, and
+ * cross-check the agent's tx rate against them. Three rates in a row off by
+ * more than a quarter (and 5 Mbit/s) mark the agent's counters as not to be
+ * believed (reported once; decisions use the host's anyway); five in a row
+ * that agree clear it.
+ */
+#define HOST_TOL 0.25
+#define HOST_SLACK_BPS 5e6
+#define HOST_DISAGREE 3
+#define HOST_AGREE 5
+
+static void host_update(struct daqs_controller *c, struct cvm *v, bool agent_fresh)
+{
+	double a, h, d;
+	char x[32], y[32];
+
+	if (!v->host_iface[0] || !v->sampled)
+		return;
+	if (v->host_r < 0) {
+		if (!v->host_failing)
+			ctl_log(c, DAQS_LOG_WARNING,
+				"guest '%s': host counters of '%s' unreadable (%s); deciding on the "
+				"agent's",
+				v->name, v->host_iface, strerror(-v->host_r));
+		v->host_failing = true;
+		v->hest.have_rate = false;
+		return;
+	}
+	if (v->host_failing)
+		ctl_log(c, DAQS_LOG_NOTICE, "guest '%s': host counters of '%s' readable again",
+			v->name, v->host_iface);
+	v->host_failing = false;
+	daqs_estimator_update(&v->hest, &v->hsmp);
+	if (!agent_fresh || !v->est.have_rate || !v->hest.have_rate)
+		return;
+	a = v->est.inst.tx_bps;
+	h = v->hest.inst.tx_bps;
+	d = fabs(a - h);
+	if (d > HOST_TOL * fmax(a, h) && d > HOST_SLACK_BPS) {
+		v->agree = 0;
+		if (++v->disagree == HOST_DISAGREE && !v->distrust) {
+			v->distrust = true;
+			daqs_units_format_rate_approx(a, x, sizeof(x));
+			daqs_units_format_rate_approx(h, y, sizeof(y));
+			ctl_log(c, DAQS_LOG_WARNING,
+				"guest '%s': its agent reports sending %s, the host sees %s on '%s': "
+				"the agent's counters are not believed",
+				v->name, x, y, v->host_iface);
+		}
+	} else {
+		v->disagree = 0;
+		if (v->distrust && ++v->agree >= HOST_AGREE) {
+			v->distrust = false;
+			v->agree = 0;
+			ctl_log(c, DAQS_LOG_NOTICE,
+				"guest '%s': its agent's counters agree with the host's again", v->name);
+		}
+	}
 }
 
 static void after_sample(struct daqs_controller *c, struct cvm *v, const struct daqs_poll_job *j)
@@ -855,9 +938,10 @@ static void after_sample(struct daqs_controller *c, struct cvm *v, const struct 
 		ctl_log(c, DAQS_LOG_INFO,
 		     "guest '%s': counters went backwards (reboot or re-plug); re-verifying", v->name);
 		v->need_discover = v->need_verify = true;
-	} else if (r == 0) {
-		over_limit_check(c, v);
 	}
+	host_update(c, v, r == 0);
+	if (r == 0 || (v->host_iface[0] && v->hest.have_rate))
+		over_limit_check(c, v);
 }
 
 static void decide(struct daqs_controller *c, const struct daqs_poll_job *jobs, size_t nj,
@@ -878,10 +962,10 @@ static void decide(struct daqs_controller *c, const struct daqs_poll_job *jobs, 
 		v->overridden = o != NULL;
 		v->override_left_s = o && o->expires ? o->expires - time(NULL) : -1;
 		v->pv.sla = &v->eff;
-		v->pv.have_rate = v->est.have_rate;
-		v->pv.tx_bps = v->est.inst.tx_bps;
-		v->pv.tx_smooth_bps = v->est.smooth.tx_bps;
-		v->pv.rate_t_ns = v->est.rate_t_ns;
+		v->pv.have_rate = rates_of(v)->have_rate;
+		v->pv.tx_bps = rates_of(v)->inst.tx_bps;
+		v->pv.tx_smooth_bps = rates_of(v)->smooth.tx_bps;
+		v->pv.rate_t_ns = rates_of(v)->rate_t_ns;
 		pv[k++] = v->pv;
 	}
 	daqs_policy_step(c->policy, pv, k, now);
@@ -983,7 +1067,7 @@ static void after_apply(struct daqs_controller *c, struct cvm *v, const struct d
 
 static double rate_or_nan(const struct cvm *v, double bps)
 {
-	return v->est.have_rate ? bps : NAN;
+	return rates_of(v)->have_rate ? bps : NAN;
 }
 
 /* What the link's guests' counters show of the wire rate (policy step 8); 1 until learned. */
@@ -1007,8 +1091,11 @@ static void snap_vm(struct daqs_controller *c, const struct cvm *v, struct daqs_
 	o->max_bps = v->eff.max_bps;
 	o->weight = v->eff.weight;
 	snprintf(o->link, sizeof(o->link), "%s", c->sla->links[v->eff.link].name);
-	o->tx_bps = rate_or_nan(v, v->est.smooth.tx_bps);
-	o->rx_bps = rate_or_nan(v, v->est.smooth.rx_bps);
+	o->tx_bps = rate_or_nan(v, rates_of(v)->smooth.tx_bps);
+	o->rx_bps = rate_or_nan(v, rates_of(v)->smooth.rx_bps);
+	snprintf(o->counters, sizeof(o->counters), "%s",
+		 rates_of(v) == &v->hest ? (v->distrust ? "host, agent disagrees" : "host")
+					 : v->host_iface[0] ? "agent, host unreadable" : "agent");
 	o->limit_bps = v->in_force;
 	snprintf(o->mode, sizeof(o->mode), "%s",
 		 v->retiring ? "retiring" : daqs_vm_mode_name(v->pv.st.mode));
@@ -1017,8 +1104,9 @@ static void snap_vm(struct daqs_controller *c, const struct cvm *v, struct daqs_
 	snprintf(o->iface_kind, sizeof(o->iface_kind), "%s", v->kind);
 	o->satisfaction = NAN;
 	if (v->eff.cls == DAQS_CLASS_GUARANTEE && v->pv.st.mode == DAQS_VM_PROTECTED &&
-	    v->pv.st.measured && v->est.have_rate && v->eff.min_bps)
-		o->satisfaction = fmin(1.0, v->est.smooth.tx_bps / scale / (double)v->eff.min_bps);
+	    v->pv.st.measured && rates_of(v)->have_rate && v->eff.min_bps)
+		o->satisfaction =
+			fmin(1.0, rates_of(v)->smooth.tx_bps / scale / (double)v->eff.min_bps);
 	o->agent_errors = v->agent_errors;
 	o->applies = v->applies;
 	o->limit_lost = v->tampered;
@@ -1061,8 +1149,8 @@ static void publish(struct daqs_controller *c, double cycle_ms)
 		snap_vm(c, v, &s->vms[s->n_vms]);
 		l = &s->links[v->eff.link];
 		l->vms++;
-		if (v->est.have_rate && !v->retiring)
-			l->tx_bps += v->est.smooth.tx_bps;
+		if (rates_of(v)->have_rate && !v->retiring)
+			l->tx_bps += rates_of(v)->smooth.tx_bps;
 		s->n_vms++;
 	}
 	for (size_t l = 0; l < s->n_links; l++) {

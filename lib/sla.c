@@ -85,6 +85,7 @@ void daqs_sla_free(struct daqs_sla *sla)
 		free(sla->vms[i].agent);
 		free(sla->vms[i].iface);
 		free(sla->vms[i].mac);
+		free(sla->vms[i].host_iface);
 	}
 	free(sla->links);
 	free(sla->vms);
@@ -503,7 +504,7 @@ static void parse_defaults(struct ctx *c, const struct daqs_ynode *map)
 
 static const char *const vm_keys[] = { "name",   "uuid",	     "class", "min", "max",
 				       "weight", "link",      "agent", "mac", "interface",
-				       NULL };
+				       "host_interface", NULL };
 
 /* agent: an absolute path to a unix socket, printable, no spaces. */
 static void parse_vm_agent(struct ctx *c, const struct daqs_ynode *map, const char *base,
@@ -551,6 +552,19 @@ static void parse_vm_iface(struct ctx *c, const struct daqs_ynode *map, const ch
 	    check_ifname(c, n, what) < 0)
 		return;
 	vm->iface = daqs_strdup(s);
+}
+
+static void parse_vm_host_iface(struct ctx *c, const struct daqs_ynode *map, const char *base,
+				struct daqs_sla_vm *vm)
+{
+	char what[WHAT_MAX];
+	const struct daqs_ynode *n = field(map, base, "host_interface", what);
+	const char *s;
+
+	if (!n || daqs_ynode_get_str(n, c->file, what, c->d, &s) < 0 ||
+	    check_ifname(c, n, what) < 0)
+		return;
+	vm->host_iface = daqs_strdup(s);
 }
 
 /* xx:xx:xx:xx:xx:xx, hexadecimal; stored lower case. */
@@ -696,6 +710,7 @@ static void parse_vm(struct ctx *c, const struct daqs_ynode *map, size_t idx)
 	parse_vm_agent(c, map, base, vm);
 	parse_vm_iface(c, map, base, vm);
 	parse_vm_mac(c, map, base, vm);
+	parse_vm_host_iface(c, map, base, vm);
 	check_vm_reach(c, map, base, vm);
 }
 

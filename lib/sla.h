@@ -66,6 +66,7 @@ struct daqs_sla_vm {
 	char *agent;	  /* raw agent socket (absolute path): plain QEMU, Proxmox, tests */
 	char *iface;	  /* guest interface to shape (skips discovery) */
 	char *mac;	  /* MAC to discover the interface by (lower case) */
+	char *host_iface; /* host netdev carrying its traffic (tap, veth): trusted counters */
 	unsigned line, col;
 };
 

@@ -363,9 +363,11 @@ START_TEST(test_agent_reach)
 		load_ok(ONE_LINK "vms:\n"
 				 "  - {name: g1, class: best-effort, agent: /run/q/g1.sock, interface: bond0}\n"
 				 "  - {name: g2, class: best-effort, agent: /run/q/g2.sock, mac: 52:54:00:AB:cd:0F}\n"
-				 "  - {name: g3, class: best-effort}\n");
+				 "  - {name: g3, class: best-effort, host_interface: vnet3}\n");
 
 	ck_assert_str_eq(sla->vms[0].agent, "/run/q/g1.sock");
+	ck_assert_ptr_null(sla->vms[0].host_iface);
+	ck_assert_str_eq(sla->vms[2].host_iface, "vnet3");
 	ck_assert_str_eq(sla->vms[0].iface, "bond0");
 	ck_assert_ptr_null(sla->vms[0].mac);
 	ck_assert_str_eq(sla->vms[1].mac, "52:54:00:ab:cd:0f"); /* lower-cased */
@@ -520,6 +522,8 @@ static const struct {
 	{ ONE_LINK "defaults:\n  class: best-effort\n  min: 1gbit\n", 7, 8,
 	  "min is only for guarantee VMs" },
 	{ ONE_LINK "defaults: {class: guarantee}\n", 5, 11, "missing required key 'min'" },
+	{ ONE_LINK "vms:\n  - {name: a, class: best-effort, host_interface: \"v/../x\"}\n", 6, 51,
+	  "interface name 'v/../x' contains a '/'" },
 	{ "version: \"1\"\nlinks: [{name: l, capacity: 1gbit, device: \"a b\"}]\n", 2, 44,
 	  "interface name 'a b' contains" },
 	{ "version: 1.0\nlinks: [{name: l, capacity: 1gbit}]\n", 1, 10, "not a whole number" },

@@ -15,6 +15,7 @@ int main(void)
 		daqs_test_agent_libvirt_suite,
 		daqs_test_poller_suite,
 		daqs_test_state_suite,
+		daqs_test_hostcounters_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	int failed;
