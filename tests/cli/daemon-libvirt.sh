@@ -65,5 +65,16 @@ check "... with no guests, and says it retries" \
 	test "$(jq '.vms | length' "$tmp/st.json")" = 0 -a -n "$(grep "libvirt: cannot connect.*retrying" "$tmp/d.log")"
 stop
 
+# One descriptor per socket guest: daqsd lifts its soft open-file limit to the hard one.
+hard=$(ulimit -Hn)
+if [[ $hard != unlimited && $hard -gt 256 ]]; then
+	ulimit -Sn 256
+	check "started with a soft limit of 256 open files" start "qemu+unix:///system?socket=$tmp/no-libvirtd.sock"
+	soft=$(awk '/^Max open files/ { print $4 }' "/proc/$pid/limits")
+	check "... daqsd raised its soft limit to the hard one ($soft of $hard)" test "$soft" = "$hard"
+	stop
+	ulimit -Sn "$hard"
+fi
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
