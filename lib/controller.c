@@ -88,7 +88,7 @@ struct cvm {
 	enum agent_state agent;
 	char last_error[256];
 	uint64_t agent_errors, applies;
-	uint64_t tampered; /* times found sending well above its limit (status: limit_lost) */
+	uint64_t limit_lost; /* times found sending well above its limit */
 };
 
 struct daqs_controller {
@@ -848,7 +848,7 @@ static void over_limit_check(struct daqs_controller *c, struct cvm *v)
 		return;
 	v->over = 0;
 	v->need_verify = true;
-	v->tampered++;
+	v->limit_lost++;
 	daqs_units_format_rate_approx(tx, a, sizeof(a));
 	daqs_units_format_rate(v->in_force, b, sizeof(b));
 	ctl_log(c, DAQS_LOG_WARNING,
@@ -1109,7 +1109,7 @@ static void snap_vm(struct daqs_controller *c, const struct cvm *v, struct daqs_
 			fmin(1.0, rates_of(v)->smooth.tx_bps / scale / (double)v->eff.min_bps);
 	o->agent_errors = v->agent_errors;
 	o->applies = v->applies;
-	o->limit_lost = v->tampered;
+	o->limit_lost = v->limit_lost;
 	o->override = v->overridden;
 	o->override_left_s = v->overridden ? v->override_left_s : -1;
 	snprintf(o->last_error, sizeof(o->last_error), "%s", v->last_error);

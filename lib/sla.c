@@ -541,30 +541,18 @@ static void parse_vm_agent(struct ctx *c, const struct daqs_ynode *map, const ch
 	vm->agent = daqs_strdup(s);
 }
 
-static void parse_vm_iface(struct ctx *c, const struct daqs_ynode *map, const char *base,
-			   struct daqs_sla_vm *vm)
+/* An optional interface-name key (interface, host_interface): a copy in *out, or NULL. */
+static void parse_vm_ifname(struct ctx *c, const struct daqs_ynode *map, const char *base,
+			    const char *key, char **out)
 {
 	char what[WHAT_MAX];
-	const struct daqs_ynode *n = field(map, base, "interface", what);
+	const struct daqs_ynode *n = field(map, base, key, what);
 	const char *s;
 
 	if (!n || daqs_ynode_get_str(n, c->file, what, c->d, &s) < 0 ||
 	    check_ifname(c, n, what) < 0)
 		return;
-	vm->iface = daqs_strdup(s);
-}
-
-static void parse_vm_host_iface(struct ctx *c, const struct daqs_ynode *map, const char *base,
-				struct daqs_sla_vm *vm)
-{
-	char what[WHAT_MAX];
-	const struct daqs_ynode *n = field(map, base, "host_interface", what);
-	const char *s;
-
-	if (!n || daqs_ynode_get_str(n, c->file, what, c->d, &s) < 0 ||
-	    check_ifname(c, n, what) < 0)
-		return;
-	vm->host_iface = daqs_strdup(s);
+	*out = daqs_strdup(s);
 }
 
 /* xx:xx:xx:xx:xx:xx, hexadecimal; stored lower case. */
@@ -708,9 +696,9 @@ static void parse_vm(struct ctx *c, const struct daqs_ynode *map, size_t idx)
 	vm->weight = s.weight;
 	parse_vm_link(c, map, base, vm);
 	parse_vm_agent(c, map, base, vm);
-	parse_vm_iface(c, map, base, vm);
+	parse_vm_ifname(c, map, base, "interface", &vm->iface);
 	parse_vm_mac(c, map, base, vm);
-	parse_vm_host_iface(c, map, base, vm);
+	parse_vm_ifname(c, map, base, "host_interface", &vm->host_iface);
 	check_vm_reach(c, map, base, vm);
 }
 
