@@ -257,6 +257,78 @@ START_TEST(test_daqs_no_churn)
 }
 END_TEST
 
+/*
+ * A 40gbit link with 1 guarantee VM (min 10gbit, using it) and 40 best-effort
+ * VMs: 10 heavy at 2.5gbit, 30 light at 100mbit. Nobody is starved, so the
+ * capacity left over is spread on top of every limit; heavy VMs 1-5 pausing
+ * and coming back move that leftover share of everyone. The light VMs' limits
+ * bind nobody and must not be pushed (point 5 of policy_daqs.c: before, every
+ * such move re-pushed every limit), while the limits in force never add up to
+ * more than the capacity and the guarantee keeps its min.
+ */
+#define SLACK_N 41
+START_TEST(test_daqs_slack_not_pushed)
+{
+	char text[4096], *p = text;
+	struct daqs_sla *sla;
+	struct daqs_policy *pol;
+	static struct daqs_policy_vm vm[SLACK_N];
+	double demand[SLACK_N];
+	uint64_t now = 1000 * MS;
+	unsigned light_pushes = 0, heavy_pushes = 0;
+
+	p += sprintf(p, "version: 1\nlinks:\n  - name: l0\n    capacity: 40gbit\n"
+			"controller:\n  period: 200ms\nvms:\n"
+			"  - name: g\n    class: guarantee\n    min: 10gbit\n");
+	for (int i = 1; i < SLACK_N; i++)
+		p += sprintf(p, "  - name: b%d\n    class: best-effort\n", i);
+	memset(vm, 0, sizeof(vm));
+	sla = load_sla(text);
+	pol = daqs_policy_new(DAQS_POLICY_DAQS, sla);
+	for (int i = 0; i < SLACK_N; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), i ? "b%d" : "g", i);
+		vm[i].sla = daqs_sla_find_vm(sla, name, NULL);
+		ck_assert_ptr_nonnull(vm[i].sla);
+		demand[i] = i == 0 ? 10 * G : i <= 10 ? 2.5 * G : 0.1 * G;
+	}
+	for (int k = 0; k < 400; k++) {
+		double in_force = 0;
+
+		/* heavy VMs 1-5 pause for 6 s every 12 s: the leftover share moves */
+		for (int i = 1; i <= 5; i++)
+			demand[i] = (k / 30) % 2 ? 0.05 * G : 2.5 * G;
+		now += PERIOD;
+		for (int i = 0; i < SLACK_N; i++) {
+			double l = vm[i].st.limit_bps == DAQS_RATE_UNLIMITED
+					   ? INFINITY
+					   : (double)vm[i].st.limit_bps;
+
+			vm[i].have_rate = true;
+			vm[i].tx_bps = vm[i].tx_smooth_bps = fmin(fmin(demand[i], l), 40 * G);
+			vm[i].rate_t_ns = now;
+		}
+		ck_assert_int_eq(daqs_policy_step(pol, vm, SLACK_N, now), 0);
+		for (int i = 0; k >= 10 && i < SLACK_N; i++) {
+			ck_assert(vm[i].st.limit_bps != DAQS_RATE_UNLIMITED);
+			in_force += (double)vm[i].st.limit_bps;
+			if (k >= 60 && vm[i].apply)
+				*(i > 10 ? &light_pushes : &heavy_pushes) += 1;
+		}
+		if (k < 10)
+			continue;
+		ck_assert_double_le(in_force, 40 * G * 1.001);
+		ck_assert_double_ge(40 * G - (in_force - (double)vm[0].st.limit_bps), 10 * G * 0.999);
+	}
+	/* the heavy ones did follow the moves, the light ones were left alone */
+	ck_assert_uint_gt(heavy_pushes, 10);
+	ck_assert_uint_eq(light_pushes, 0);
+	daqs_policy_free(pol);
+	daqs_sla_free(sla);
+}
+END_TEST
+
 static const char *const g_b[] = { "g1", "b1" };
 
 static const char *missing_sla(const char *action)
@@ -435,6 +507,7 @@ Suite *daqs_test_policy_suite(void)
 	tcase_add_test(tc, test_daqs_work_conserving);
 	tcase_add_test(tc, test_daqs_jump_to_min);
 	tcase_add_test(tc, test_daqs_no_churn);
+	tcase_add_test(tc, test_daqs_slack_not_pushed);
 	tcase_add_test(tc, test_daqs_missing_protect);
 	tcase_add_test(tc, test_daqs_missing_hold);
 	tcase_add_test(tc, test_daqs_missing_release_is_reported);
