@@ -16,6 +16,7 @@ int main(void)
 		daqs_test_poller_suite,
 		daqs_test_state_suite,
 		daqs_test_hostcounters_suite,
+		daqs_test_pf_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	int failed;
