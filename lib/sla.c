@@ -50,6 +50,28 @@ static const char *const missing_names[] = {
 	NULL,
 };
 
+static const char *const vf_strategy_names[] = {
+	[DAQS_VF_STRATEGY_SLA] = "sla",
+	[DAQS_VF_STRATEGY_ACTIVITY] = "activity",
+	[DAQS_VF_STRATEGY_FAIR] = "fair",
+	NULL,
+};
+
+static const char *const vf_kind_names[] = {
+	[DAQS_VF_POOL_HOSTDEV] = "hostdev",
+	[DAQS_VF_POOL_BRIDGE] = "bridge",
+	NULL,
+};
+
+static const char *const enforce_names[] = {
+	[DAQS_ENFORCE_GUEST] = "guest",
+	[DAQS_ENFORCE_VF] = "vf",
+	[DAQS_ENFORCE_BOTH] = "both",
+	NULL,
+};
+
+static const char *const bool_names[] = { "false", "true", NULL };
+
 const char *daqs_class_name(enum daqs_class c)
 {
 	switch (c) {
@@ -67,6 +89,38 @@ const char *daqs_missing_action_name(enum daqs_missing_action a)
 	case DAQS_MISSING_HOLD:
 	case DAQS_MISSING_RELEASE:
 		return missing_names[a];
+	}
+	return "?";
+}
+
+const char *daqs_vf_strategy_name(enum daqs_vf_strategy s)
+{
+	switch (s) {
+	case DAQS_VF_STRATEGY_SLA:
+	case DAQS_VF_STRATEGY_ACTIVITY:
+	case DAQS_VF_STRATEGY_FAIR:
+		return vf_strategy_names[s];
+	}
+	return "?";
+}
+
+const char *daqs_vf_pool_kind_name(enum daqs_vf_pool_kind k)
+{
+	switch (k) {
+	case DAQS_VF_POOL_HOSTDEV:
+	case DAQS_VF_POOL_BRIDGE:
+		return vf_kind_names[k];
+	}
+	return "?";
+}
+
+const char *daqs_enforce_name(enum daqs_enforce e)
+{
+	switch (e) {
+	case DAQS_ENFORCE_GUEST:
+	case DAQS_ENFORCE_VF:
+	case DAQS_ENFORCE_BOTH:
+		return enforce_names[e];
 	}
 	return "?";
 }
@@ -89,6 +143,8 @@ void daqs_sla_free(struct daqs_sla *sla)
 	}
 	free(sla->links);
 	free(sla->vms);
+	free(sla->vf_pool.vfs);
+	free(sla->vf_pool.bridge);
 	free(sla->file);
 	free(sla);
 }
@@ -204,6 +260,32 @@ static int get_positive_rate(struct ctx *c, const struct daqs_ynode *n, const ch
 		return daqs_ynode_error(n, c->file, what, c->d, "'%s' must be greater than 0",
 					n->str);
 	return 0;
+}
+
+/* The index of the link n names into *idx: 0, or -EINVAL (reported unless links are missing). */
+static int lookup_link(struct ctx *c, const struct daqs_ynode *n, const char *what, size_t *idx)
+{
+	char known[200] = "";
+	size_t used = 0;
+	const char *s;
+
+	if (daqs_ynode_get_str(n, c->file, what, c->d, &s) < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < c->sla->n_links; i++) {
+		const char *name = c->sla->links[i].name;
+
+		if (name && strcmp(name, s) == 0) {
+			*idx = i;
+			return 0;
+		}
+		if (name && used < sizeof(known))
+			used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s",
+						 used ? ", " : "", name);
+	}
+	if (c->sla->n_links)
+		daqs_ynode_error(n, c->file, what, c->d, "unknown link '%.40s' (links: %s)", s,
+				 known);
+	return -EINVAL;
 }
 
 /* ---- version ---- */
@@ -414,6 +496,273 @@ static void parse_controller(struct ctx *c, const struct daqs_ynode *map)
 		c->sla->ctl.on_missing = (enum daqs_missing_action)idx;
 }
 
+/* ---- vf_pool ---- */
+
+static const char *const vf_pool_keys[] = { "link",	"kind",	   "vfs",	"count",
+					    "bridge",	"strategy", "interval", "min_dwell",
+					    "hysteresis", NULL };
+
+static const struct duration_field pool_durations[] = {
+	{ "interval", offsetof(struct daqs_sla_vf_pool, interval_ns), SEC, 24 * 3600 * SEC,
+	  "1s..24h" },
+	{ "min_dwell", offsetof(struct daqs_sla_vf_pool, min_dwell_ns), 0, 24 * 3600 * SEC,
+	  "0s..24h" },
+};
+
+/* A VF index: a whole number in 0..DAQS_SLA_MAX_VF_INDEX, no sign, no leading zero. */
+static bool vf_index(const char *s, size_t len, uint32_t *out)
+{
+	uint32_t v = 0;
+
+	if (len == 0 || len > 5 || (s[0] == '0' && len > 1))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint32_t)(s[i] - '0');
+	}
+	*out = v;
+	return v <= DAQS_SLA_MAX_VF_INDEX;
+}
+
+/* One item of vfs, "N" or "A-B": its first and last index; 0 or -EINVAL (reported). */
+static int vf_item(struct ctx *c, const struct daqs_ynode *n, const char *what, uint32_t *lo,
+		   uint32_t *hi)
+{
+	const char *s, *dash;
+	bool ok;
+
+	if (daqs_ynode_get_str(n, c->file, what, c->d, &s) < 0)
+		return -EINVAL;
+	dash = strchr(s, '-');
+	if (dash)
+		ok = vf_index(s, (size_t)(dash - s), lo) && vf_index(dash + 1, strlen(dash + 1), hi);
+	else
+		ok = vf_index(s, strlen(s), lo) && vf_index(s, strlen(s), hi);
+	if (!ok)
+		return daqs_ynode_error(n, c->file, what, c->d,
+					"'%.40s' is not a VF index (0..%d) or a range of them such "
+					"as '0-7'",
+					s, DAQS_SLA_MAX_VF_INDEX);
+	if (*lo > *hi)
+		return daqs_ynode_error(n, c->file, what, c->d,
+					"range '%s' runs backwards (write '%u-%u')", s, *hi, *lo);
+	return 0;
+}
+
+/* Add the indexes lo..hi of item n; false when the pool is full (reported). */
+static bool add_vfs(struct ctx *c, const struct daqs_ynode *n, const char *what, uint32_t lo,
+		    uint32_t hi, unsigned *first_line)
+{
+	struct daqs_sla_vf_pool *p = &c->sla->vf_pool;
+
+	if (hi - lo >= DAQS_SLA_MAX_VF_SLOTS - p->n_slots) {
+		daqs_ynode_error(n, c->file, what, c->d, "too many VFs (the limit is %d)",
+				 DAQS_SLA_MAX_VF_SLOTS);
+		return false;
+	}
+	for (uint32_t v = lo; v <= hi; v++) {
+		if (first_line[v]) {
+			daqs_ynode_error(n, c->file, what, c->d,
+					 "VF %u is listed twice (first at line %u)", v,
+					 first_line[v]);
+			return true;
+		}
+		first_line[v] = n->line;
+		p->vfs[p->n_slots++] = v;
+	}
+	return true;
+}
+
+static void parse_vf_list(struct ctx *c, const struct daqs_ynode *n)
+{
+	struct daqs_sla_vf_pool *p = &c->sla->vf_pool;
+	unsigned *first_line; /* of the item that listed each index; 0: not listed */
+	char what[WHAT_MAX];
+	uint32_t lo, hi;
+
+	if (daqs_ynode_expect(n, DAQS_YNODE_SEQ, c->file, "vf_pool.vfs", c->d) < 0)
+		return;
+	if (n->n == 0) {
+		daqs_ynode_error(n, c->file, "vf_pool.vfs", c->d, "at least one VF is required");
+		return;
+	}
+	first_line = daqs_calloc(DAQS_SLA_MAX_VF_INDEX + 1, sizeof(*first_line));
+	p->vfs = daqs_calloc(DAQS_SLA_MAX_VF_SLOTS, sizeof(*p->vfs));
+	for (size_t i = 0; i < n->n; i++) {
+		snprintf(what, sizeof(what), "vf_pool.vfs[%zu]", i);
+		if (vf_item(c, n->items[i], what, &lo, &hi) == 0 &&
+		    !add_vfs(c, n->items[i], what, lo, hi, first_line))
+			break;
+	}
+	free(first_line);
+}
+
+static void parse_vf_pool_hostdev(struct ctx *c, const struct daqs_ynode *map)
+{
+	const struct daqs_ynode *n = daqs_ymap_get(map, "vfs");
+
+	if (!n)
+		missing(c, map, "vf_pool", "vfs", " (the PF's VF indexes, e.g. [0, 1, 2, 3] or [0-7])");
+	else
+		parse_vf_list(c, n);
+	n = daqs_ymap_get(map, "count");
+	if (n)
+		daqs_ynode_error(n, c->file, "vf_pool.count", c->d,
+				 "'count' is for kind bridge (a hostdev pool lists its 'vfs')");
+	n = daqs_ymap_get(map, "bridge");
+	if (n)
+		daqs_ynode_error(n, c->file, "vf_pool.bridge", c->d,
+				 "'bridge' is for kind bridge (a hostdev pool's VFs are on the "
+				 "link's PF)");
+}
+
+static void parse_vf_pool_bridge(struct ctx *c, const struct daqs_ynode *map)
+{
+	struct daqs_sla_vf_pool *p = &c->sla->vf_pool;
+	const struct daqs_ynode *n = daqs_ymap_get(map, "vfs");
+	uint64_t v;
+
+	if (n)
+		daqs_ynode_error(n, c->file, "vf_pool.vfs", c->d,
+				 "'vfs' is for kind hostdev (a bridge pool has 'count' stand-in "
+				 "slots)");
+	n = daqs_ymap_get(map, "count");
+	if (!n)
+		missing(c, map, "vf_pool", "count", " (the number of stand-in slots)");
+	else if (daqs_ynode_get_uint(n, c->file, "vf_pool.count", c->d, 1, DAQS_SLA_MAX_VF_SLOTS,
+				     &v) == 0)
+		p->n_slots = (size_t)v;
+	n = daqs_ymap_get(map, "bridge");
+	if (!n)
+		missing(c, map, "vf_pool", "bridge", " (the host bridge the stand-in NICs join)");
+	else if (daqs_ynode_expect(n, DAQS_YNODE_SCALAR, c->file, "vf_pool.bridge", c->d) == 0 &&
+		 check_ifname(c, n, "vf_pool.bridge") == 0)
+		p->bridge = daqs_strdup(n->str);
+}
+
+static void parse_vf_pool_link(struct ctx *c, const struct daqs_ynode *map, bool kind_known)
+{
+	struct daqs_sla_vf_pool *p = &c->sla->vf_pool;
+	char what[WHAT_MAX];
+	const struct daqs_ynode *n = field(map, "vf_pool", "link", what);
+	const struct daqs_sla_link *lk;
+
+	if (!n) {
+		missing(c, map, "vf_pool", "link", " (the links[] entry whose device is the PF)");
+		return;
+	}
+	if (lookup_link(c, n, what, &p->link) < 0)
+		return;
+	lk = &c->sla->links[p->link];
+	if (kind_known && p->kind == DAQS_VF_POOL_HOSTDEV && !lk->device)
+		daqs_ynode_error(n, c->file, what, c->d,
+				 "link '%s' has no 'device' (a hostdev pool's VFs belong to the "
+				 "link's PF)",
+				 lk->name);
+}
+
+static void parse_vf_pool_timing(struct ctx *c, const struct daqs_ynode *map)
+{
+	struct daqs_sla_vf_pool *p = &c->sla->vf_pool;
+	char what[WHAT_MAX];
+	const struct daqs_ynode *n;
+	unsigned idx;
+	uint32_t ppm;
+
+	for (size_t i = 0; i < DAQS_ARRAY_SIZE(pool_durations); i++) {
+		const struct duration_field *f = &pool_durations[i];
+		uint64_t v;
+
+		n = field(map, "vf_pool", f->key, what);
+		if (!n || daqs_ynode_get_duration(n, c->file, what, c->d, &v) < 0)
+			continue;
+		if (v < f->min || v > f->max)
+			daqs_ynode_error(n, c->file, what, c->d, "'%s' is out of range (%s)", n->str,
+					 f->range);
+		else
+			*(uint64_t *)(void *)((char *)p + f->off) = v;
+	}
+	if (!daqs_ymap_get(map, "min_dwell"))
+		p->min_dwell_ns = p->interval_ns;
+	n = field(map, "vf_pool", "hysteresis", what);
+	if (n && daqs_ynode_get_ppm(n, c->file, what, c->d, &ppm) == 0) /* refuses > 100% */
+		p->hysteresis_ppm = ppm;
+	n = field(map, "vf_pool", "strategy", what);
+	if (n && daqs_ynode_get_enum(n, c->file, what, c->d, vf_strategy_names, &idx) == 0)
+		p->strategy = (enum daqs_vf_strategy)idx;
+}
+
+static void parse_vf_pool(struct ctx *c, const struct daqs_ynode *map)
+{
+	struct daqs_sla_vf_pool *p = &c->sla->vf_pool;
+	const struct daqs_ynode *n;
+	bool kind_known = true;
+	unsigned idx;
+
+	if (is_empty(map))
+		return;
+	p->line = map->line;
+	p->col = map->col;
+	if (daqs_ymap_check_keys(map, vf_pool_keys, c->file, "vf_pool", c->d) < 0 &&
+	    map->kind != DAQS_YNODE_MAP)
+		return;
+	p->present = true;
+	n = daqs_ymap_get(map, "kind");
+	if (n) {
+		kind_known = daqs_ynode_get_enum(n, c->file, "vf_pool.kind", c->d, vf_kind_names,
+						 &idx) == 0;
+		if (kind_known)
+			p->kind = (enum daqs_vf_pool_kind)idx;
+	}
+	parse_vf_pool_link(c, map, kind_known);
+	if (kind_known && p->kind == DAQS_VF_POOL_HOSTDEV)
+		parse_vf_pool_hostdev(c, map);
+	else if (kind_known)
+		parse_vf_pool_bridge(c, map);
+	parse_vf_pool_timing(c, map);
+}
+
+/* ---- vf, enforce: shared by VMs and defaults ---- */
+
+/* vf: and enforce: of a VM (or the defaults) on link li. */
+static void parse_vf_keys(struct ctx *c, const struct daqs_ynode *map, const char *base,
+			  size_t li, bool *eligible, enum daqs_enforce *enforce)
+{
+	const struct daqs_sla_vf_pool *p = &c->sla->vf_pool;
+	const struct daqs_sla_link *lk = li < c->sla->n_links ? &c->sla->links[li] : NULL;
+	char what[WHAT_MAX];
+	const struct daqs_ynode *n = field(map, base, "vf", what);
+	unsigned idx;
+
+	*eligible = p->present && p->link == li;
+	if (n && daqs_ynode_get_enum(n, c->file, what, c->d, bool_names, &idx) == 0) {
+		if (idx && !p->present)
+			daqs_ynode_error(n, c->file, what, c->d,
+					 "there is no vf_pool to take a VF from");
+		else if (idx && p->link != li && lk && lk->name)
+			daqs_ynode_error(n, c->file, what, c->d,
+					 "the vf_pool's VFs are on link '%s', this VM sends through "
+					 "link '%s'",
+					 c->sla->links[p->link].name ? c->sla->links[p->link].name : "?",
+					 lk->name);
+		else
+			*eligible = idx;
+	}
+	n = field(map, base, "enforce", what);
+	if (!n || daqs_ynode_get_enum(n, c->file, what, c->d, enforce_names, &idx) < 0)
+		return;
+	*enforce = (enum daqs_enforce)idx;
+	if (*enforce == DAQS_ENFORCE_GUEST || !lk || !lk->name || lk->device)
+		return;
+	if (p->present && p->kind == DAQS_VF_POOL_BRIDGE && p->link == li)
+		return; /* the stand-in slot's adapter sets the rate */
+	daqs_ynode_error(n, c->file, what, c->d,
+			 "enforce '%s' sets the rate of the VM's VF on the PF: link '%s' needs "
+			 "'device'",
+			 n->str, lk->name);
+}
+
 /* ---- class, min, max, weight: shared by VMs and defaults ---- */
 
 static void parse_class(struct ctx *c, const struct daqs_ynode *map, const char *base,
@@ -481,13 +830,15 @@ static void parse_shape(struct ctx *c, const struct daqs_ynode *map, const char 
 		s->weight = (uint32_t)v;
 }
 
-static const char *const defaults_keys[] = { "class", "min", "max", "weight", NULL };
+static const char *const defaults_keys[] = { "class", "min", "max", "weight", "vf", "enforce",
+					     NULL };
 
 static void parse_defaults(struct ctx *c, const struct daqs_ynode *map)
 {
 	struct daqs_sla_defaults *df = &c->sla->defaults;
 	struct shape s = { DAQS_CLASS_BEST_EFFORT, false, 0, DAQS_RATE_UNLIMITED, 1 };
 
+	df->vf_eligible = c->sla->vf_pool.present && c->sla->vf_pool.link == 0;
 	if (is_empty(map))
 		return;
 	if (daqs_ymap_check_keys(map, defaults_keys, c->file, "defaults", c->d) < 0 &&
@@ -498,13 +849,14 @@ static void parse_defaults(struct ctx *c, const struct daqs_ynode *map)
 	df->min_bps = s.min_bps;
 	df->max_bps = s.max_bps;
 	df->weight = s.weight;
+	parse_vf_keys(c, map, "defaults", 0, &df->vf_eligible, &df->enforce);
 }
 
 /* ---- vms ---- */
 
 static const char *const vm_keys[] = { "name",   "uuid",	     "class", "min", "max",
 				       "weight", "link",      "agent", "mac", "interface",
-				       "host_interface", NULL };
+				       "host_interface", "vf", "enforce", NULL };
 
 /* agent: an absolute path to a unix socket, printable, no spaces. */
 static void parse_vm_agent(struct ctx *c, const struct daqs_ynode *map, const char *base,
@@ -643,31 +995,13 @@ static void parse_vm_link(struct ctx *c, const struct daqs_ynode *map, const cha
 {
 	char what[WHAT_MAX];
 	const struct daqs_ynode *n = field(map, base, "link", what);
-	char known[200] = "";
-	size_t used = 0;
-	const char *s;
 
 	if (!n) {
 		if (c->sla->n_links > 1)
 			missing(c, map, base, "link", " (the file defines more than one link)");
 		return;
 	}
-	if (daqs_ynode_get_str(n, c->file, what, c->d, &s) < 0)
-		return;
-	for (size_t i = 0; i < c->sla->n_links; i++) {
-		const char *name = c->sla->links[i].name;
-
-		if (name && strcmp(name, s) == 0) {
-			vm->link = i;
-			return;
-		}
-		if (name && used < sizeof(known))
-			used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s",
-						 used ? ", " : "", name);
-	}
-	if (c->sla->n_links)
-		daqs_ynode_error(n, c->file, what, c->d, "unknown link '%.40s' (links: %s)", s,
-				 known);
+	lookup_link(c, n, what, &vm->link);
 }
 
 static void parse_vm(struct ctx *c, const struct daqs_ynode *map, size_t idx)
@@ -699,6 +1033,7 @@ static void parse_vm(struct ctx *c, const struct daqs_ynode *map, size_t idx)
 	parse_vm_ifname(c, map, base, "interface", &vm->iface);
 	parse_vm_mac(c, map, base, vm);
 	parse_vm_ifname(c, map, base, "host_interface", &vm->host_iface);
+	parse_vf_keys(c, map, base, vm->link, &vm->vf_eligible, &vm->enforce);
 	check_vm_reach(c, map, base, vm);
 }
 
@@ -751,8 +1086,8 @@ static void check_link_capacity(struct ctx *c, size_t li)
 		       lk->name ? lk->name : "?", count, count == 1 ? "" : "s", a, b);
 }
 
-static const char *const root_keys[] = { "version", "links", "controller", "vms", "defaults",
-					 NULL };
+static const char *const root_keys[] = { "version", "links",    "controller", "vms",
+					 "defaults", "vf_pool", NULL };
 
 static void sla_init(struct daqs_sla *sla, const char *file)
 {
@@ -767,6 +1102,11 @@ static void sla_init(struct daqs_sla *sla, const char *file)
 	sla->defaults.cls = DAQS_CLASS_BEST_EFFORT;
 	sla->defaults.max_bps = DAQS_RATE_UNLIMITED;
 	sla->defaults.weight = 1;
+	sla->vf_pool.kind = DAQS_VF_POOL_HOSTDEV;
+	sla->vf_pool.strategy = DAQS_VF_STRATEGY_SLA;
+	sla->vf_pool.interval_ns = 300 * SEC;
+	sla->vf_pool.min_dwell_ns = 300 * SEC;
+	sla->vf_pool.hysteresis_ppm = 200000;
 }
 
 static void check_root(struct ctx *c, const struct daqs_ynode *root)
@@ -777,6 +1117,7 @@ static void check_root(struct ctx *c, const struct daqs_ynode *root)
 	parse_version(c, root);
 	parse_links(c, root);
 	parse_controller(c, daqs_ymap_get(root, "controller"));
+	parse_vf_pool(c, daqs_ymap_get(root, "vf_pool"));
 	parse_defaults(c, daqs_ymap_get(root, "defaults"));
 	parse_vms(c, daqs_ymap_get(root, "vms"));
 	for (size_t i = 0; i < c->sla->n_links; i++)
@@ -883,6 +1224,8 @@ void daqs_sla_vm_default(const struct daqs_sla *sla, const char *name, struct da
 	out->max_bps = sla->defaults.max_bps;
 	out->weight = sla->defaults.weight;
 	out->link = 0;
+	out->vf_eligible = sla->defaults.vf_eligible;
+	out->enforce = sla->defaults.enforce;
 }
 
 int daqs_sla_check_file(const char *path, FILE *out, FILE *err)

@@ -22,6 +22,8 @@
 #define DAQS_SLA_MAX_LINKS 64
 #define DAQS_SLA_NAME_MAX 255 /* bytes; names are libvirt domain / link names */
 #define DAQS_WEIGHT_MAX 1000
+#define DAQS_SLA_MAX_VF_SLOTS 1024 /* VFs (or stand-ins) in a vf_pool */
+#define DAQS_SLA_MAX_VF_INDEX 65535
 
 enum daqs_class {
 	DAQS_CLASS_BEST_EFFORT,
@@ -34,6 +36,25 @@ enum daqs_missing_action {
 				 Best-Effort VM wants all it can get (default) */
 	DAQS_MISSING_HOLD,    /* keep the last limits as they are */
 	DAQS_MISSING_RELEASE, /* treat the VM as idle (fail-open; reported) */
+};
+
+/* Which VMs hold the pool's VFs (lib/vfalloc.h). */
+enum daqs_vf_strategy {
+	DAQS_VF_STRATEGY_SLA,	   /* active Guarantee VMs first, then by packet rate (default) */
+	DAQS_VF_STRATEGY_ACTIVITY, /* by packet rate */
+	DAQS_VF_STRATEGY_FAIR,	   /* round-robin time slices */
+};
+
+enum daqs_vf_pool_kind {
+	DAQS_VF_POOL_HOSTDEV, /* real VFs of the link's PF (default) */
+	DAQS_VF_POOL_BRIDGE,  /* virtio NICs on a host bridge stand in for VFs (no SR-IOV) */
+};
+
+/* Where a VM's limits are enforced. */
+enum daqs_enforce {
+	DAQS_ENFORCE_GUEST, /* in the guest, through its agent (default) */
+	DAQS_ENFORCE_VF,    /* on the host, as the rate of the VF it holds */
+	DAQS_ENFORCE_BOTH,
 };
 
 struct daqs_sla_link {
@@ -54,6 +75,21 @@ struct daqs_sla_controller {
 	enum daqs_missing_action on_missing; /* default protect */
 };
 
+/* The vf_pool section; present is false when the file has none. */
+struct daqs_sla_vf_pool {
+	bool present;
+	size_t link; /* index into links[]; its device is the PF */
+	enum daqs_vf_pool_kind kind;
+	uint32_t *vfs;	 /* hostdev: VF indexes on the PF, in file order (ranges expanded) */
+	size_t n_slots;	 /* hostdev: number of vfs; bridge: count */
+	char *bridge;	 /* bridge: the host bridge the stand-in NICs join; else NULL */
+	enum daqs_vf_strategy strategy; /* default sla */
+	uint64_t interval_ns;		/* default 300s */
+	uint64_t min_dwell_ns;		/* default: interval_ns */
+	uint32_t hysteresis_ppm;	/* default 20% */
+	unsigned line, col;
+};
+
 struct daqs_sla_vm {
 	char *name; /* NULL when identified by uuid only */
 	char *uuid; /* NULL unless given; lower-case canonical form */
@@ -67,6 +103,8 @@ struct daqs_sla_vm {
 	char *iface;	  /* guest interface to shape (skips discovery) */
 	char *mac;	  /* MAC to discover the interface by (lower case) */
 	char *host_iface; /* host netdev carrying its traffic (tap, veth): trusted counters */
+	bool vf_eligible; /* may hold a VF of the pool (vf:); false without a pool */
+	enum daqs_enforce enforce; /* default guest */
 	unsigned line, col;
 };
 
@@ -75,6 +113,8 @@ struct daqs_sla_defaults {
 	uint64_t min_bps;    /* required when cls is guarantee */
 	uint64_t max_bps;    /* default unlimited */
 	uint32_t weight;     /* default 1 */
+	bool vf_eligible;    /* default true when there is a vf_pool */
+	enum daqs_enforce enforce; /* default guest */
 };
 
 struct daqs_sla {
@@ -86,6 +126,7 @@ struct daqs_sla {
 	struct daqs_sla_vm *vms;
 	size_t n_vms;
 	struct daqs_sla_defaults defaults;
+	struct daqs_sla_vf_pool vf_pool;
 };
 
 /* 0, or a negative errno with every problem in d. *out is NULL on failure. */
@@ -114,3 +155,6 @@ void daqs_sla_vm_default(const struct daqs_sla *sla, const char *name, struct da
 
 const char *daqs_class_name(enum daqs_class c); /* "guarantee" / "best-effort" */
 const char *daqs_missing_action_name(enum daqs_missing_action a);
+const char *daqs_vf_strategy_name(enum daqs_vf_strategy s); /* "sla" / "activity" / "fair" */
+const char *daqs_vf_pool_kind_name(enum daqs_vf_pool_kind k); /* "hostdev" / "bridge" */
+const char *daqs_enforce_name(enum daqs_enforce e);	       /* "guest" / "vf" / "both" */

@@ -554,6 +554,251 @@ START_TEST(test_one_error)
 }
 END_TEST
 
+/* ---- vf_pool, vf, enforce ---- */
+
+#define DEV_LINK "version: 1\nlinks:\n  - name: uplink0\n    capacity: 10gbit\n    device: eth0\n"
+
+START_TEST(test_vf_pool_hostdev)
+{
+	static const uint32_t vfs[] = { 0, 1, 4, 5, 6, 9 };
+	struct daqs_sla *sla = load_ok("version: 1\n"
+				       "links:\n"
+				       "  - {name: uplink, capacity: 10gbit, device: enp3s0f0}\n"
+				       "  - {name: lab, capacity: 1gbit}\n"
+				       "vf_pool:\n"
+				       "  link: uplink\n"
+				       "  vfs: [0, 1, \"4-6\", 9]\n"
+				       "  strategy: activity\n"
+				       "  interval: 60s\n"
+				       "  hysteresis: 10%\n"
+				       "vms:\n"
+				       "  - {name: a, class: best-effort, link: uplink}\n"
+				       "  - {name: b, class: best-effort, link: uplink, vf: false, "
+				       "enforce: both}\n"
+				       "  - {name: c, class: best-effort, link: lab}\n"
+				       "  - {name: d, class: guarantee, min: 1gbit, link: uplink, "
+				       "enforce: vf, vf: true}\n"
+				       "defaults: {vf: false, enforce: guest}\n");
+	const struct daqs_sla_vf_pool *p = &sla->vf_pool;
+	struct daqs_sla_vm vm;
+
+	ck_assert(p->present);
+	ck_assert_uint_eq(p->line, 6);
+	ck_assert_uint_eq(p->col, 3);
+	ck_assert_uint_eq(p->link, 0);
+	ck_assert_int_eq(p->kind, DAQS_VF_POOL_HOSTDEV);
+	ck_assert_uint_eq(p->n_slots, DAQS_ARRAY_SIZE(vfs));
+	for (size_t i = 0; i < DAQS_ARRAY_SIZE(vfs); i++)
+		ck_assert_uint_eq(p->vfs[i], vfs[i]);
+	ck_assert_ptr_null(p->bridge);
+	ck_assert_int_eq(p->strategy, DAQS_VF_STRATEGY_ACTIVITY);
+	ck_assert_uint_eq(p->interval_ns, 60000000000ULL);
+	ck_assert_uint_eq(p->min_dwell_ns, 60000000000ULL); /* the interval by default */
+	ck_assert_uint_eq(p->hysteresis_ppm, 100000);
+	ck_assert(sla->vms[0].vf_eligible); /* on the pool's link: eligible by default */
+	ck_assert_int_eq(sla->vms[0].enforce, DAQS_ENFORCE_GUEST);
+	ck_assert(!sla->vms[1].vf_eligible);
+	ck_assert_int_eq(sla->vms[1].enforce, DAQS_ENFORCE_BOTH);
+	ck_assert(!sla->vms[2].vf_eligible); /* another link */
+	ck_assert(sla->vms[3].vf_eligible);
+	ck_assert_int_eq(sla->vms[3].enforce, DAQS_ENFORCE_VF);
+	ck_assert(!sla->defaults.vf_eligible);
+	daqs_sla_vm_default(sla, "x", &vm);
+	ck_assert(!vm.vf_eligible);
+	ck_assert_int_eq(vm.enforce, DAQS_ENFORCE_GUEST);
+	daqs_sla_free(sla);
+}
+END_TEST
+
+START_TEST(test_vf_pool_bridge)
+{
+	struct daqs_sla *sla = load_ok(ONE_LINK "vf_pool:\n"
+						"  link: uplink0\n"
+						"  kind: bridge\n"
+						"  count: 2\n"
+						"  bridge: daqstb0\n"
+						"  min_dwell: 0s\n"
+						"vms:\n"
+						"  - {name: a, class: best-effort, enforce: vf}\n"
+						"defaults: {enforce: both}\n");
+	const struct daqs_sla_vf_pool *p = &sla->vf_pool;
+	struct daqs_sla_vm vm;
+
+	ck_assert(p->present);
+	ck_assert_int_eq(p->kind, DAQS_VF_POOL_BRIDGE);
+	ck_assert_uint_eq(p->n_slots, 2);
+	ck_assert_ptr_null(p->vfs);
+	ck_assert_str_eq(p->bridge, "daqstb0");
+	ck_assert_int_eq(p->strategy, DAQS_VF_STRATEGY_SLA);
+	ck_assert_uint_eq(p->interval_ns, 300000000000ULL);
+	ck_assert_uint_eq(p->min_dwell_ns, 0);
+	ck_assert_uint_eq(p->hysteresis_ppm, 200000);
+	/* no device on the link: the stand-in's adapter sets the "VF" rate */
+	ck_assert_int_eq(sla->vms[0].enforce, DAQS_ENFORCE_VF);
+	ck_assert(sla->vms[0].vf_eligible);
+	ck_assert(sla->defaults.vf_eligible);
+	daqs_sla_vm_default(sla, "x", &vm);
+	ck_assert(vm.vf_eligible);
+	ck_assert_int_eq(vm.enforce, DAQS_ENFORCE_BOTH);
+	daqs_sla_free(sla);
+	ck_assert_str_eq(daqs_vf_pool_kind_name(DAQS_VF_POOL_BRIDGE), "bridge");
+	ck_assert_str_eq(daqs_vf_pool_kind_name(DAQS_VF_POOL_HOSTDEV), "hostdev");
+	ck_assert_str_eq(daqs_vf_strategy_name(DAQS_VF_STRATEGY_SLA), "sla");
+	ck_assert_str_eq(daqs_vf_strategy_name(DAQS_VF_STRATEGY_ACTIVITY), "activity");
+	ck_assert_str_eq(daqs_vf_strategy_name(DAQS_VF_STRATEGY_FAIR), "fair");
+	ck_assert_str_eq(daqs_enforce_name(DAQS_ENFORCE_GUEST), "guest");
+	ck_assert_str_eq(daqs_enforce_name(DAQS_ENFORCE_VF), "vf");
+	ck_assert_str_eq(daqs_enforce_name(DAQS_ENFORCE_BOTH), "both");
+}
+END_TEST
+
+/* Without a pool nothing is eligible; vf: false and enforce: guest are harmless. */
+START_TEST(test_no_vf_pool)
+{
+	struct daqs_sla *sla = load_ok(DEV_LINK "vf_pool:\nvms:\n"
+					"  - {name: a, class: best-effort}\n"
+					"  - {name: b, class: best-effort, vf: false, enforce: guest}\n"
+					"  - {name: c, class: best-effort, enforce: vf}\n");
+
+	ck_assert(!sla->vf_pool.present);
+	ck_assert_uint_eq(sla->vf_pool.n_slots, 0);
+	for (size_t i = 0; i < 3; i++)
+		ck_assert(!sla->vms[i].vf_eligible);
+	ck_assert_int_eq(sla->vms[0].enforce, DAQS_ENFORCE_GUEST);
+	ck_assert_int_eq(sla->vms[2].enforce, DAQS_ENFORCE_VF); /* the link has a device */
+	ck_assert(!sla->defaults.vf_eligible);
+	daqs_sla_free(sla);
+}
+END_TEST
+
+static const struct {
+	const char *yaml;
+	unsigned line, col;
+	const char *text;
+} vf_error_cases[] = {
+	{ DEV_LINK "vf_pool:\n  vfs: [0]\n", 7, 3,
+	  "field 'vf_pool': missing required key 'link' (the links[] entry whose device is the "
+	  "PF)" },
+	{ DEV_LINK "vf_pool: {link: nope, vfs: [0]}\n", 6, 17,
+	  "field 'vf_pool.link': unknown link 'nope' (links: uplink0)" },
+	{ ONE_LINK "vf_pool: {link: uplink0, vfs: [0]}\n", 5, 17,
+	  "field 'vf_pool.link': link 'uplink0' has no 'device' (a hostdev pool's VFs belong to "
+	  "the link's PF)" },
+	{ DEV_LINK "vf_pool: {link: uplink0, vfs: [0, 1, \"0-2\"]}\n", 6, 38,
+	  "field 'vf_pool.vfs[2]': VF 0 is listed twice (first at line 6)" },
+	{ DEV_LINK "vf_pool:\n  link: uplink0\n  vfs:\n    - 3\n    - 2-4\n", 10, 7,
+	  "field 'vf_pool.vfs[1]': VF 3 is listed twice (first at line 9)" },
+	{ DEV_LINK "vf_pool: {link: uplink0, vfs: [65536]}\n", 6, 32,
+	  "field 'vf_pool.vfs[0]': '65536' is not a VF index (0..65535) or a range of them such "
+	  "as '0-7'" },
+	{ DEV_LINK "vf_pool: {link: uplink0, vfs: [-1]}\n", 6, 32, "'-1' is not a VF index" },
+	{ DEV_LINK "vf_pool: {link: uplink0, vfs: [01]}\n", 6, 32, "'01' is not a VF index" },
+	{ DEV_LINK "vf_pool: {link: uplink0, vfs: [1-]}\n", 6, 32, "'1-' is not a VF index" },
+	{ DEV_LINK "vf_pool: {link: uplink0, vfs: [7-0]}\n", 6, 32,
+	  "field 'vf_pool.vfs[0]': range '7-0' runs backwards (write '0-7')" },
+	{ DEV_LINK "vf_pool: {link: uplink0, vfs: []}\n", 6, 31,
+	  "field 'vf_pool.vfs': at least one VF is required" },
+	{ DEV_LINK "vf_pool: {link: uplink0, vfs: 3}\n", 6, 31,
+	  "field 'vf_pool.vfs': expected a list" },
+	{ DEV_LINK "vf_pool: {link: uplink0, vfs: [0-1023, 1024]}\n", 6, 40,
+	  "field 'vf_pool.vfs[1]': too many VFs (the limit is 1024)" },
+	{ DEV_LINK "vf_pool: {link: uplink0}\n", 6, 10,
+	  "field 'vf_pool': missing required key 'vfs' (the PF's VF indexes" },
+	{ DEV_LINK "vf_pool: {link: uplink0, vfs: [0], count: 2}\n", 6, 43,
+	  "field 'vf_pool.count': 'count' is for kind bridge (a hostdev pool lists its 'vfs')" },
+	{ DEV_LINK "vf_pool: {link: uplink0, vfs: [0], bridge: br0}\n", 6, 44,
+	  "field 'vf_pool.bridge': 'bridge' is for kind bridge" },
+	{ ONE_LINK "vf_pool: {link: uplink0, kind: bridge, count: 1, bridge: b, vfs: [1]}\n", 5,
+	  66, "field 'vf_pool.vfs': 'vfs' is for kind hostdev (a bridge pool has 'count' stand-in "
+	      "slots)" },
+	{ ONE_LINK "vf_pool: {link: uplink0, kind: bridge, bridge: b}\n", 5, 10,
+	  "field 'vf_pool': missing required key 'count' (the number of stand-in slots)" },
+	{ ONE_LINK "vf_pool: {link: uplink0, kind: bridge, count: 0, bridge: b}\n", 5, 47,
+	  "field 'vf_pool.count': '0' is out of range (1..1024)" },
+	{ ONE_LINK "vf_pool: {link: uplink0, kind: bridge, count: 1025, bridge: b}\n", 5, 47,
+	  "'1025' is out of range (1..1024)" },
+	{ ONE_LINK "vf_pool: {link: uplink0, kind: bridge, count: 1}\n", 5, 10,
+	  "field 'vf_pool': missing required key 'bridge' (the host bridge the stand-in NICs "
+	  "join)" },
+	{ ONE_LINK "vf_pool: {link: uplink0, kind: bridge, count: 1, bridge: a/b}\n", 5, 58,
+	  "field 'vf_pool.bridge': interface name 'a/b' contains a '/'" },
+	{ ONE_LINK "vf_pool: {link: uplink0, kind: sriov, count: 1}\n", 5, 32,
+	  "field 'vf_pool.kind': unknown value 'sriov' (expected one of: hostdev, bridge)" },
+	{ DEV_LINK "vf_pool: {link: uplink0, vfs: [0], interval: 0s}\n", 6, 46,
+	  "field 'vf_pool.interval': '0s' is out of range (1s..24h)" },
+	{ DEV_LINK "vf_pool: {link: uplink0, vfs: [0], interval: 300}\n", 6, 46,
+	  "field 'vf_pool.interval':" },
+	{ DEV_LINK "vf_pool: {link: uplink0, vfs: [0], min_dwell: 25h}\n", 6, 47,
+	  "field 'vf_pool.min_dwell': '25h' is out of range (0s..24h)" },
+	{ DEV_LINK "vf_pool: {link: uplink0, vfs: [0], hysteresis: 150%}\n", 6, 48,
+	  "field 'vf_pool.hysteresis': '150%' is more than 100%" },
+	{ DEV_LINK "vf_pool: {link: uplink0, vfs: [0], strategy: random}\n", 6, 46,
+	  "field 'vf_pool.strategy': unknown value 'random' (expected one of: sla, activity, "
+	  "fair)" },
+	{ DEV_LINK "vf_pool: {link: uplink0, vfs: [0], speed: 1}\n", 6, 36,
+	  "field 'vf_pool': unknown key 'speed' (valid keys: link, kind, vfs, count, bridge, "
+	  "strategy, interval, min_dwell, hysteresis)" },
+	{ DEV_LINK "vf_pool: [link]\n", 6, 10, "field 'vf_pool': expected a mapping" },
+	{ DEV_LINK "vms: [{name: a, class: best-effort, vf: true}]\n", 6, 41,
+	  "field 'vms[0].vf': there is no vf_pool to take a VF from" },
+	{ DEV_LINK "defaults: {vf: true}\n", 6, 16,
+	  "field 'defaults.vf': there is no vf_pool to take a VF from" },
+	{ DEV_LINK "vf_pool: {link: uplink0, vfs: [0]}\n"
+		   "vms: [{name: a, class: best-effort, vf: yes}]\n",
+	  7, 41, "field 'vms[0].vf': unknown value 'yes' (expected one of: false, true)" },
+	{ "version: 1\nlinks: [{name: l0, capacity: 1gbit, device: eth0}, {name: l1, capacity: "
+	  "1gbit}]\nvf_pool: {link: l0, vfs: [0]}\nvms: [{name: a, class: best-effort, link: l1, "
+	  "vf: true}]\n",
+	  4, 51, "field 'vms[0].vf': the vf_pool's VFs are on link 'l0', this VM sends through "
+		 "link 'l1'" },
+	{ ONE_LINK "vms: [{name: a, class: best-effort, enforce: vf}]\n", 5, 46,
+	  "field 'vms[0].enforce': enforce 'vf' sets the rate of the VM's VF on the PF: link "
+	  "'uplink0' needs 'device'" },
+	{ ONE_LINK "defaults: {enforce: both}\n", 5, 21,
+	  "field 'defaults.enforce': enforce 'both' sets the rate" },
+	{ DEV_LINK "vms: [{name: a, class: best-effort, enforce: host}]\n", 6, 46,
+	  "field 'vms[0].enforce': unknown value 'host' (expected one of: guest, vf, both)" },
+};
+
+START_TEST(test_vf_error)
+{
+	struct daqs_diags d;
+
+	load_bad(vf_error_cases[_i].yaml, strlen(vf_error_cases[_i].yaml), &d);
+	if (daqs_diags_count(&d) != 1)
+		daqs_diags_print(&d, stderr);
+	ck_assert_uint_eq(daqs_diags_count(&d), 1);
+	ck_assert_msg(has_diag(&d, vf_error_cases[_i].line, vf_error_cases[_i].col,
+			       vf_error_cases[_i].text),
+		      "got %u:%u: %s", d.v[0].line, d.v[0].col, d.v[0].msg);
+	daqs_diags_free(&d);
+}
+END_TEST
+
+/* Every vf_pool problem in one run, in file order. */
+START_TEST(test_vf_all_errors)
+{
+	static const char yaml[] = "version: 1\n"			  /* 1 */
+				   "links: [{name: l0, capacity: 1gbit}]\n" /* 2 */
+				   "vf_pool:\n"				  /* 3 */
+				   "  link: l0\n"			  /* 4 no device */
+				   "  vfs: [1, 1]\n"			  /* 5 dup */
+				   "  count: 3\n"			  /* 6 */
+				   "  interval: 2d\n"			  /* 7 */
+				   "vms: [{name: a, class: best-effort, vf: maybe}]\n"; /* 8 */
+	struct daqs_diags d;
+
+	load_bad(yaml, sizeof(yaml) - 1, &d);
+	ck_assert(has_diag(&d, 4, 9, "link 'l0' has no 'device'"));
+	ck_assert(has_diag(&d, 5, 12, "VF 1 is listed twice (first at line 5)"));
+	ck_assert(has_diag(&d, 6, 10, "'count' is for kind bridge"));
+	ck_assert(has_diag(&d, 7, 13, "field 'vf_pool.interval':"));
+	ck_assert(has_diag(&d, 8, 41, "unknown value 'maybe'"));
+	ck_assert_uint_eq(daqs_diags_count(&d), 5);
+	daqs_diags_free(&d);
+}
+END_TEST
+
 /* Embedded SLA (as in a simulator scenario), a missing file and a NULL diags. */
 START_TEST(test_from_node_and_files)
 {
@@ -617,6 +862,13 @@ Suite *daqs_test_sla_suite(void)
 	tcase_add_test(tc, test_alias_bomb);
 	tcase_add_loop_test(tc, test_one_error, 0, (int)DAQS_ARRAY_SIZE(one_error_cases));
 	tcase_add_test(tc, test_from_node_and_files);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("vf");
+	tcase_add_test(tc, test_vf_pool_hostdev);
+	tcase_add_test(tc, test_vf_pool_bridge);
+	tcase_add_test(tc, test_no_vf_pool);
+	tcase_add_loop_test(tc, test_vf_error, 0, (int)DAQS_ARRAY_SIZE(vf_error_cases));
+	tcase_add_test(tc, test_vf_all_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }
