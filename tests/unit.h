@@ -18,6 +18,7 @@ Suite *daqs_test_tcplan_suite(void);
 Suite *daqs_test_ctl_suite(void);
 Suite *daqs_test_ctl_table_suite(void);
 Suite *daqs_test_metrics_suite(void);
+Suite *daqs_test_vfalloc_suite(void);
 Suite *daqs_test_vfrate_suite(void);
 /* adapter suites (daqs-unit-io) */
 Suite *daqs_test_guest_suite(void);
