@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The PF adapter (lib/pf.c, through tests/vf_tool.c) on a real kernel's
+# SR-IOV API: netdevsim VFs inside a 1-guest testbed (scripts/testbed, TCG).
+# The host kernel has no netdevsim; the guest's Debian kernel is used. Debian
+# builds its 6.1 kernels with CONFIG_NETDEVSIM unset, so when the guest has
+# no netdevsim module this script builds one out of tree from Debian's own
+# linux-source and linux-headers packages of exactly the guest's kernel
+# (cached in $DAQS_TESTBED_CACHE/netdevsim/) and insmods it (unsigned
+# modules load: no MODULE_SIG_FORCE, no lockdown without secure boot).
+# vf-tool, its shared-library closure (with the host's loader) and the
+# module go into the guest through the agent (guest-file-write, base64).
+#
+# Checked, each value read back by vf-tool and cross-checked with
+# `ip -j -d link show PF` in the guest:
+#   4 VFs listed with index, MAC (one set with ip link), rates 0/0, link
+#   state auto, counters present; max alone; min alone keeps max and max
+#   alone keeps min (read-modify-write); rates set by `ip link` kept by a
+#   later change; min > max and max < min refused with EINVAL and nothing
+#   written; both at once; a cap lifted; other VFs untouched; no such VF
+#   (ENOENT), no such netdev (ENODEV), lo (0 VFs), no virtfn link (ENOENT).
+#
+#   usage: vf-netdevsim.sh PATH/TO/scripts/testbed PATH/TO/vf-tool
+#   (root; 77 = skipped: not root, or the guest kernel has no netdevsim and
+#   none can be built for it)
+# Uses its own testbed state (DAQS_TESTBED_STATE, default
+# /run/daqs-testbed-vf), but the testbed's domain, bridge and namespace
+# names are fixed: it refuses to run while any testbed is up (on a shared
+# machine, run it under `flock /tmp/daqs-heavy.lock`).
+# About 2 minutes, plus about 1.5 the first time (the module build).
+# Predicates are passed to check() as single-quoted eval strings on purpose.
+# shellcheck disable=SC2016
+set -euo pipefail
+
+tb=${1:?usage: vf-netdevsim.sh PATH/TO/scripts/testbed PATH/TO/vf-tool}
+tool=${2:?usage: vf-netdevsim.sh PATH/TO/scripts/testbed PATH/TO/vf-tool}
+here=$(cd "$(dirname "$0")" && pwd)
+export DAQS_TESTBED_STATE=${DAQS_TESTBED_STATE:-/run/daqs-testbed-vf}
+state=$DAQS_TESTBED_STATE
+cache=${DAQS_TESTBED_CACHE:-/var/cache/daqs-testbed}
+G=daqs-tb-g1
+
+# shellcheck source-path=SCRIPTDIR source=lib/report.sh
+. "$here/lib/report.sh"
+require_root_netns
+[[ -x $tb ]] || skip "scripts/testbed missing"
+[[ -x $tool ]] || {
+	echo "vf-netdevsim: $tool is not executable" >&2
+	exit 2
+}
+
+# Another testbed (any state directory) uses the same fixed names.
+if [[ -s $state/journal ]] || ip link show daqstb0 >/dev/null 2>&1; then
+	echo "vf-netdevsim: a testbed is already up (bridge daqstb0 or $state/journal); not touching it" >&2
+	exit 1
+fi
+
+tmp=$(mktemp -d /tmp/daqs-vfnsim.XXXXXX)
+up=0
+finish() {
+	local rc=$?
+	set +e
+	if ((up)); then
+		if ((rc != 0 || failed > 0)) && [[ -f $state/$G.serial ]]; then
+			echo "# last lines of the guest's console:"
+			tail -n 20 "$state/$G.serial" | sed 's/^/#   /'
+		fi
+		"$tb" down >"$tmp/down.out" 2>&1 || {
+			echo "vf-netdevsim: testbed down failed:"
+			cat "$tmp/down.out"
+			rc=1
+		}
+	fi
+	rm -rf "$tmp"
+	exit "$rc"
+}
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- helpers
+gexec() { "$tb" exec "$G" "$@"; } # stdout, stderr, exit status of PATH ARGS in the guest
+gsh() { gexec /bin/sh -c "$1"; }
+VFT=(/tmp/vf/lib/ld-linux-x86-64.so.2 --library-path /tmp/vf/lib /tmp/vf/vf-tool)
+vft() { # ARGS: vf-tool in the guest; stdout in $tmp/vft.out, stderr in $tmp/vft.err, status in $vrc
+	vrc=0
+	gexec "${VFT[@]}" "$@" >"$tmp/vft.out" 2>"$tmp/vft.err" || vrc=$?
+}
+field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" "$tmp/vft.out" | head -1; } # KEY of the last vft
+vfline() { grep "^vf=$1 " "$tmp/vft.out"; }
+# rates of VF N as the guest's iproute2 shows them: "MIN MAX"
+iprates() {
+	gexec /sbin/ip -j -d link show "$PF" >"$tmp/ip.json"
+	jq -r --argjson n "$1" '.[0].vfinfo_list[] | select(.vf == $n) | "\(.rate.min_tx // 0) \(.rate.max_tx // 0)"' \
+		"$tmp/ip.json"
+}
+expect_set() { # VF MIN MAX -- ARGS: vf-tool set succeeds and both readbacks show MIN MAX
+	local vf=$1 min=$2 max=$3
+	shift 4
+	local ipr
+	vft set "$PF" "$vf" "$@"
+	check "set vf $vf $*: result=ok min=$min max=$max (got: $(cat "$tmp/vft.out"))" \
+		test "$vrc:$(field result):$(field min):$(field max)" = "0:ok:$min:$max"
+	ipr=$(iprates "$vf")
+	check "set vf $vf $*: ip -d link shows min_tx $min max_tx $max (got: $ipr)" test "$ipr" = "$min $max"
+}
+expect_refused() { # VF MIN MAX WHY -- ARGS: refused with EINVAL, WHY logged, MIN MAX still in force
+	local vf=$1 min=$2 max=$3 why=$4 ipr
+	shift 5
+	vft set "$PF" "$vf" "$@"
+	check "set vf $vf $*: refused (exit 1, errno=EINVAL; got $vrc $(cat "$tmp/vft.out"))" \
+		test "$vrc:$(field errno)" = "1:EINVAL"
+	check "set vf $vf $*: the reason is logged once ('$why')" \
+		test "$(grep -c "^log: pf: set rates '$PF' vf $vf (.*$why" "$tmp/vft.err")" = 1
+	ipr=$(iprates "$vf")
+	check "set vf $vf $*: nothing written, ip shows min_tx $min max_tx $max (got: $ipr)" test "$ipr" = "$min $max"
+}
+
+# --- the guest
+t0=$EPOCHREALTIME
+up=1
+if ! "$tb" up --guests 1 >"$tmp/up.out" 2>"$tmp/up.err"; then
+	fail "testbed up --guests 1"
+	tail -n 30 "$tmp/up.out" "$tmp/up.err" | sed 's/^/    | /'
+	exit 1
+fi
+pass "testbed up --guests 1 ($(since "$t0") s)"
+kver=$(gexec /bin/uname -r)
+echo "# guest kernel $kver"
+
+# --- netdevsim: the guest's own module, else one built for its kernel
+nsim_ko=''
+if gsh 'modprobe netdevsim' >/dev/null 2>&1; then
+	echo "# netdevsim: the guest kernel's own module"
+else
+	build_netdevsim() { # KVER -> path of a netdevsim.ko for it on stdout; 1 with a reason on stderr
+		local kver=$1 ver mm flavour abi dir w h
+		ver=$(apt-cache policy "linux-image-$kver" 2>/dev/null | awk '/Candidate:/ { print $2; exit }')
+		[[ -n $ver && $ver != "(none)" ]] || {
+			echo "apt knows no linux-image-$kver" >&2
+			return 1
+		}
+		dir=$cache/netdevsim/$kver+${ver//[^A-Za-z0-9.+-]/_}
+		if [[ -f $dir/netdevsim.ko ]]; then
+			echo "$dir/netdevsim.ko"
+			return 0
+		fi
+		mm=${kver%%-*}   # 6.1.0
+		mm=${mm%.*}      # 6.1
+		flavour=${kver##*-} # amd64
+		abi=${kver%-"$flavour"} # 6.1.0-56
+		w=$(mktemp -d "$tmp/nsim.XXXXXX")
+		chmod 0755 "$w" # apt-get download drops privileges to _apt
+		(cd "$w" && apt-get download -qq -o APT::Sandbox::User=root \
+			"linux-source-$mm=$ver" "linux-headers-$kver=$ver" "linux-headers-$abi-common=$ver" \
+			"linux-kbuild-$mm=$ver" >/dev/null 2>"$w/apt.err") || {
+			echo "apt-get download of linux-source-$mm/linux-headers-$kver $ver failed: $(tail -1 "$w/apt.err")" >&2
+			return 1
+		}
+		mkdir "$w/root"
+		for d in "$w"/linux-headers-*.deb "$w"/linux-kbuild-*.deb; do dpkg-deb -x "$d" "$w/root"; done
+		h=$w/root/usr/src/linux-headers-$kver
+		# its Makefile includes the -common tree by absolute path
+		sed -i "s|include /usr/src/|include $w/root/usr/src/|" "$h/Makefile"
+		dpkg-deb --fsys-tarfile "$w"/linux-source-*.deb |
+			tar -xO "./usr/src/linux-source-$mm.tar.xz" | xz -dc |
+			tar -x -C "$w" --wildcards "linux-source-$mm/drivers/net/netdevsim/*"
+		[[ -f $w/linux-source-$mm/drivers/net/netdevsim/netdev.c ]] || {
+			echo "linux-source-$mm has no drivers/net/netdevsim" >&2
+			return 1
+		}
+		make -s -C "$h" M="$w/linux-source-$mm/drivers/net/netdevsim" CONFIG_NETDEVSIM=m -j2 modules \
+			>"$w/make.log" 2>&1 || {
+			tail -20 "$w/make.log" >&2
+			echo "building netdevsim for $kver failed" >&2
+			return 1
+		}
+		mkdir -p "$dir"
+		strip --strip-debug -o "$dir/netdevsim.ko.tmp" "$w/linux-source-$mm/drivers/net/netdevsim/netdevsim.ko"
+		mv "$dir/netdevsim.ko.tmp" "$dir/netdevsim.ko"
+		rm -rf "$w"
+		echo "$dir/netdevsim.ko"
+	}
+	t=$EPOCHREALTIME
+	nsim_ko=$(build_netdevsim "$kver" 2>"$tmp/build.err") ||
+		skip "guest kernel $kver has no netdevsim module (Debian sets CONFIG_NETDEVSIM off) and none could be built: $(tail -3 "$tmp/build.err" | tr '\n' ' ')"
+	echo "# netdevsim: the guest kernel has none; built out of tree from Debian's linux-source for $kver ($nsim_ko, $(since "$t") s)"
+	check "the module is built for the guest's kernel (vermagic $kver)" \
+		eval 'strings "$nsim_ko" | grep "^vermagic=$kver " >/dev/null'
+fi
+
+# --- vf-tool, its library closure and the module into the guest
+mkdir -p "$tmp/bundle/vf/lib"
+cp "$tool" "$tmp/bundle/vf/vf-tool"
+ldd "$tool" | awk '/=> \// { print $3 } /^\t\// { print $1 }' | while read -r lib; do
+	cp -L "$lib" "$tmp/bundle/vf/lib/"
+done
+[[ -f $tmp/bundle/vf/lib/ld-linux-x86-64.so.2 ]] || {
+	fail "ldd $tool names no ld-linux-x86-64.so.2"
+	exit 1
+}
+[[ -z $nsim_ko ]] || cp "$nsim_ko" "$tmp/bundle/vf/netdevsim.ko"
+tar -C "$tmp/bundle" -czf "$tmp/vf.tgz" vf
+sum=$(sha256sum "$tmp/vf.tgz" | cut -d' ' -f1)
+t=$EPOCHREALTIME
+h=$("$tb" agent "$G" '{"execute":"guest-file-open","arguments":{"path":"/tmp/vf.tgz","mode":"w"}}' | jq -r .return)
+[[ $h =~ ^[0-9]+$ ]] || {
+	fail "guest-file-open /tmp/vf.tgz: no handle ($h)"
+	exit 1
+}
+split -b 49152 -d -a 4 "$tmp/vf.tgz" "$tmp/chunk."
+nchunks=0
+for c in "$tmp"/chunk.*; do
+	"$tb" agent "$G" "{\"execute\":\"guest-file-write\",\"arguments\":{\"handle\":$h,\"buf-b64\":\"$(base64 -w0 "$c")\"}}" >/dev/null
+	nchunks=$((nchunks + 1))
+done
+"$tb" agent "$G" "{\"execute\":\"guest-file-close\",\"arguments\":{\"handle\":$h}}" >/dev/null
+check "bundle copied into the guest intact ($(stat -c %s "$tmp/vf.tgz") bytes in $nchunks writes, $(since "$t") s)" \
+	test "$(gexec /bin/sha256sum /tmp/vf.tgz | cut -d' ' -f1)" = "$sum"
+gsh 'cd /tmp && tar -xzf vf.tgz' >/dev/null
+vft
+check "vf-tool runs in the guest with its own loader and libraries (no arguments: usage, exit 2; got $vrc)" \
+	test "$vrc" = 2
+
+# --- a netdevsim device with 4 VFs
+if [[ -n $nsim_ko ]]; then
+	check "modprobe psample; insmod netdevsim.ko" gsh 'modprobe psample && insmod /tmp/vf/netdevsim.ko'
+fi
+check "netdevsim bus present" gsh 'test -w /sys/bus/netdevsim/new_device'
+check "new device 1 with 1 port" gsh 'echo "1 1" > /sys/bus/netdevsim/new_device'
+nd=/sys/bus/netdevsim/devices/netdevsim1
+PF=''
+for _ in $(seq 50); do
+	PF=$(gsh "ls $nd/net 2>/dev/null" || true)
+	[[ -n $PF ]] && break
+	sleep 0.2
+done
+check "the device has one netdev ('$PF')" eval '[[ $PF =~ ^[A-Za-z0-9_.-]+$ ]]'
+[[ -n $PF ]] || exit 1
+check "sriov_numvfs 4" gsh "echo 4 > $nd/sriov_numvfs && test \"\$(cat $nd/sriov_numvfs)\" = 4"
+check "ip link sets vf 1's MAC" gexec /sbin/ip link set "$PF" vf 1 mac 02:18:00:00:00:01
+
+# --- list
+vft list "$PF"
+check "list: exit 0, vfs=4 (got: $(head -1 "$tmp/vft.out"))" test "$vrc:$(field vfs)" = "0:4"
+for n in 0 1 2 3; do
+	mac=00:00:00:00:00:00
+	[[ $n == 1 ]] && mac=02:18:00:00:00:01
+	check "list: vf $n index, MAC $mac, no rates, link auto, counters reported ($(vfline $n))" \
+		eval "vfline $n | grep -q '^vf=$n mac=$mac min=0 max=0 link=0 stats=1 tx_bytes=0 rx_bytes=0 tx_packets=0 rx_packets=0\$'"
+done
+cp "$tmp/vft.out" "$tmp/list0.out"
+check "list: ip -d link agrees on 4 VFs and vf 1's MAC" \
+	eval 'gexec /sbin/ip -j -d link show "$PF" | jq -e "(.[0].vfinfo_list | length) == 4 and .[0].vfinfo_list[1].address == \"02:18:00:00:00:01\"" >/dev/null'
+
+# --- read-modify-write
+expect_set 0 0 300 -- max 300
+expect_set 0 100 300 -- min 100 # min alone keeps max
+expect_set 0 100 500 -- max 500 # max alone keeps min
+expect_refused 0 100 500 "min above the VF's max" -- min 600
+expect_refused 0 100 500 "max below the VF's min" -- max 50
+expect_refused 0 100 500 "min above max" -- min 60 max 40
+expect_set 0 20 40 -- min 20 max 40 # lowering both at once is the way
+expect_set 0 20 0 -- max 0          # cap lifted, min kept
+expect_set 0 20 0 -- max 0          # already in force: nothing to write, still ok
+# rates someone else set with ip link survive a change of the other one
+check "ip link sets vf 2 min_tx_rate 200 max_tx_rate 700" \
+	gexec /sbin/ip link set "$PF" vf 2 min_tx_rate 200 max_tx_rate 700
+vft list "$PF"
+check "list shows vf 2's rates set by ip link ($(vfline 2))" eval 'vfline 2 | grep -q " min=200 max=700 "'
+expect_set 2 200 800 -- max 800
+expect_set 2 0 800 -- min 0
+for n in 1 3; do
+	ipr=$(iprates $n)
+	check "vf $n untouched (ip: $ipr)" test "$ipr" = "0 0"
+done
+vft list "$PF"
+check "vf 1's MAC survives the rate changes" eval 'vfline 1 | grep -q "mac=02:18:00:00:00:01 min=0 max=0 "'
+
+# --- errors, as the adapter translates and reports them
+vft set "$PF" 4 max 10
+check "no such VF: ENOENT, reported once (got $(cat "$tmp/vft.out"))" \
+	eval 'test "$vrc:$(field errno)" = 1:ENOENT && test "$(grep -c "^log: pf: set rates .$PF. vf 4 (no such VF: the PF has 4)" "$tmp/vft.err")" = 1'
+vft list daqs-nosuch0
+check "no such netdev: ENODEV (got $(cat "$tmp/vft.out"))" test "$vrc:$(field errno)" = "1:ENODEV"
+vft list lo
+check "lo: 0 VFs, no error, nothing logged" eval 'test "$vrc:$(field vfs)" = 0:0 && test ! -s "$tmp/vft.err"'
+vft pci "$PF" 0
+check "PCI address: netdevsim VFs have no virtfn link: ENOENT (got $(cat "$tmp/vft.out"))" \
+	test "$vrc:$(field errno)" = "1:ENOENT"
+vft pci daqs-nosuch0 0
+check "PCI address of a netdev that does not exist: ENODEV" test "$vrc:$(field errno)" = "1:ENODEV"
+
+echo "# ip -d link show $PF at the end:"
+gexec /sbin/ip -d link show "$PF" | sed 's/^/#   /'
+
+# --- down: nothing of the testbed left
+up=0
+check "testbed down" eval '"$tb" down >"$tmp/down.out" 2>&1'
+check "nothing left: no guest, bridge, sink namespace or state directory" \
+	eval 'test -z "$(virsh -q -c qemu:///system list --all --name 2>/dev/null | grep daqs-tb- || true)$(ip -o link show | grep daqstb || true)$(ip netns | grep daqstb || true)" && test ! -e "$state"'
+echo "vf-netdevsim: $(since "$t0") s"
+echo "$passed passed, $failed failed"
+((failed == 0))
