@@ -51,6 +51,7 @@ struct cvm {
 	char iface[DAQS_IFNAMSIZ];
 	char kind[16];
 	bool need_discover, need_verify;
+	bool do_discover; /* this cycle: discover in the apply phase (its deadline is generous) */
 	bool verify_now; /* this cycle's apply reads the guest's tc back first */
 	bool gone;	/* removed: freed at the next cycle */
 	bool retiring;	/* dropped from the SLA: limit removed, then forgotten */
@@ -635,10 +636,30 @@ static int discover(struct cvm *v, struct daqs_guest *g, uint64_t deadline)
 		memcpy(ifname, v->iface_cfg, sizeof(ifname));
 	} else if (v->mac[0]) {
 		r = daqs_guest_discover(g, v->mac, deadline, ifname);
-		if (r) {
+		/*
+		 * Discovery probes members' masters by opening files that may not
+		 * exist: the agent reports those as failed commands, which mean
+		 * "no master" here. They are not the guest's problem, so they
+		 * must not become this job's message (the first one wins).
+		 */
+		if (r == 0 || r == -ENOENT || r == -ENOTUNIQ)
+			v->msg[0] = '\0';
+		if (r == -ENOENT)
+			snprintf(v->msg, sizeof(v->msg), "no interface carries MAC %s", v->mac);
+		else if (r == -ENOTUNIQ)
+			snprintf(v->msg, sizeof(v->msg),
+				 "several unrelated interfaces carry MAC %s (a NIC not, or not yet, "
+				 "in the bond with the others?)",
+				 v->mac);
+		if (r == -ENOENT)
 			v->iface[0] = v->kind[0] = '\0'; /* not found: nothing to shape */
+		/*
+		 * Anything else (a timeout, a new NIC not yet in its bond) keeps
+		 * the interface known so far: it is shaped and sampled as before,
+		 * and discovery is tried again next cycle (need_discover stays).
+		 */
+		if (r)
 			return r;
-		}
 	} else {
 		snprintf(v->msg, sizeof(v->msg),
 			 "no interface to shape: neither 'interface' nor 'mac' is known");
@@ -659,7 +680,13 @@ static int sample_job(struct daqs_guest *g, void *ud, uint64_t deadline)
 	size_t n = 0, i;
 	int r = 0;
 
-	if (v->need_discover)
+	/*
+	 * Discovery takes several agent calls (interfaces, then each MAC
+	 * match's master): only a guest with no interface yet discovers here,
+	 * within the sampling deadline; a known one is sampled as it is and
+	 * re-discovered in the apply phase (do_discover).
+	 */
+	if (v->need_discover && !v->iface[0])
 		r = discover(v, g, deadline);
 	if (!r)
 		r = daqs_guest_interfaces(g, deadline, &ifs, &n);
@@ -696,6 +723,17 @@ static int apply_job(struct daqs_guest *g, void *ud, uint64_t deadline)
 	struct cvm *v = ud;
 
 	v->apply_ran = false;
+	if (v->do_discover) {
+		char was[DAQS_IFNAMSIZ];
+		int r;
+
+		memcpy(was, v->iface, sizeof(was));
+		r = discover(v, g, deadline);
+		if (r || !v->do_apply)
+			return r;
+		if (strcmp(was, v->iface))
+			daqs_guest_tc_forget(g); /* a new interface: read it back first */
+	}
 	if (v->verify_now)
 		daqs_guest_tc_forget(g);
 	if (v->verify_now && daqs_guest_limited(g)) {
@@ -944,9 +982,26 @@ static void after_sample(struct daqs_controller *c, struct cvm *v, const struct 
 		over_limit_check(c, v);
 }
 
+
+/*
+ * Periodic verifications (every DAQS_CONTROLLER_VERIFY_NS) a cycle may run:
+ * twice the even share, so guests verified together (all of them at start)
+ * spread over the following cycles instead of all landing in one (1000
+ * readbacks took one cycle to 250-370 ms in scripts/bench-scale). Urgent
+ * ones (need_verify: first contact, reset, kick) are not counted.
+ */
+static size_t verify_budget(const struct daqs_controller *c)
+{
+	uint64_t period = c->sla->ctl.period_ns;
+	size_t share = (size_t)((c->n * period + DAQS_CONTROLLER_VERIFY_NS - 1) /
+				DAQS_CONTROLLER_VERIFY_NS);
+
+	return 2 * share > 8 ? 2 * share : 8;
+}
 static void decide(struct daqs_controller *c, const struct daqs_poll_job *jobs, size_t nj,
 		   uint64_t now)
 {
+	size_t budget;
 	struct daqs_policy_vm *pv = daqs_calloc(c->n ? c->n : 1, sizeof(*pv));
 	size_t k = 0;
 
@@ -970,9 +1025,13 @@ static void decide(struct daqs_controller *c, const struct daqs_poll_job *jobs, 
 	}
 	daqs_policy_step(c->policy, pv, k, now);
 	k = 0;
+	budget = verify_budget(c);
 	for (size_t i = 0; i < c->n; i++) {
 		struct cvm *v = c->v[i];
-		bool due = now - v->verified_ns > DAQS_CONTROLLER_VERIFY_NS;
+		bool due = now - v->verified_ns > DAQS_CONTROLLER_VERIFY_NS && budget > 0;
+
+		budget -= due;
+		v->do_discover = false;
 
 		if (v->retiring) {
 			v->target = DAQS_RATE_UNLIMITED;
@@ -987,6 +1046,8 @@ static void decide(struct daqs_controller *c, const struct daqs_poll_job *jobs, 
 		v->do_apply = (v->g && daqs_guest_limited(v->g) ? v->verify_now
 							       : v->pv.apply || v->verify_now) &&
 			      v->sampled && v->sample_r == 0 && v->iface[0];
+		v->do_discover = v->need_discover && !v->iface_cfg[0] && v->sampled &&
+				 v->sample_r == 0 && v->iface[0];
 		if (v->pv.apply && !v->do_apply) /* not applied: the policy must know the truth */
 			v->pv.st.limit_bps = v->in_force_known ? v->in_force : DAQS_RATE_UNLIMITED;
 	}
@@ -1001,7 +1062,7 @@ static size_t apply_jobs(struct daqs_controller *c, struct daqs_poll_job **jobs)
 	for (size_t i = 0; i < c->n; i++) {
 		struct cvm *v = c->v[i];
 
-		if (!v->do_apply)
+		if (!v->do_apply && !v->do_discover)
 			continue;
 		v->msg[0] = '\0';
 		j[k++] = (struct daqs_poll_job){ .fn = apply_job, .guest = v->g, .ud = v };
@@ -1015,6 +1076,10 @@ static void after_apply(struct daqs_controller *c, struct cvm *v, const struct d
 {
 	int r = j->ran ? j->result : -ETIMEDOUT;
 
+	if (!v->do_apply) { /* a discovery alone */
+		outcome(c, v, r, "discovering its interface");
+		return;
+	}
 	v->applies += v->apply_ran;
 	if (r == -EPERM && !v->retiring) {
 		/*
@@ -1460,4 +1525,31 @@ int daqs_controller_status_line(struct daqs_controller *c, const char *vm, char 
 out:
 	pthread_mutex_unlock(&c->lock);
 	return r;
+}
+
+size_t daqs_controller_vf_view(struct daqs_controller *c, struct daqs_controller_vfvm **out)
+{
+	size_t k = 0;
+
+	pthread_mutex_lock(&c->lock);
+	*out = daqs_calloc(c->n ? c->n : 1, sizeof(**out));
+	for (size_t i = 0; i < c->n; i++) {
+		const struct cvm *v = c->v[i];
+		const struct daqs_estimator *e = rates_of(v);
+		struct daqs_controller_vfvm *o = &(*out)[k];
+
+		if (v->gone || v->retiring)
+			continue;
+		snprintf(o->name, sizeof(o->name), "%s", v->name);
+		snprintf(o->mac, sizeof(o->mac), "%s", v->mac);
+		o->libvirt = v->libvirt;
+		o->eligible = v->eff.vf_eligible && v->libvirt && v->mac[0];
+		o->guarantee = v->eff.cls == DAQS_CLASS_GUARANTEE;
+		o->active = o->guarantee && v->pv.st.mode != DAQS_VM_IDLE;
+		o->pps = e->have_rate ? e->inst.tx_pps + e->inst.rx_pps : 0;
+		o->verified_ns = v->verified_ns;
+		k++;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return k;
 }

@@ -85,6 +85,19 @@ void daqs_controller_remove(struct daqs_controller *c, const char *name);
 size_t daqs_controller_libvirt_names(struct daqs_controller *c, char ***names);
 /* Re-discover the interface and re-verify the limit at the next cycle. */
 void daqs_controller_kick(struct daqs_controller *c, const char *name);
+/* What the VF pool (vfpool.h) needs of every guest, copied under the lock. */
+struct daqs_controller_vfvm {
+	char name[DAQS_SLA_NAME_MAX + 1];
+	char mac[18];
+	bool libvirt;
+	bool eligible;	      /* SLA vf: true, a libvirt domain, its MAC known */
+	bool guarantee;
+	bool active;	      /* a Guarantee VM whose policy mode is not idle */
+	double pps;	      /* tx + rx packets/s over the last interval (0 unknown) */
+	uint64_t verified_ns; /* last time its limit was applied or read back (monotonic) */
+};
+/* *out malloc'd (caller frees); returns how many. */
+size_t daqs_controller_vf_view(struct daqs_controller *c, struct daqs_controller_vfvm **out);
 /* Link capacity read at run time (capacity: auto). */
 void daqs_controller_set_capacity(struct daqs_controller *c, size_t link, uint64_t bps);
 
