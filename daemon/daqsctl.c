@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "ctl.h"
 #include "ctl_client.h"
 #include "ctl_table.h"
@@ -296,6 +298,101 @@ static int cmd_top(const struct opts *o, int argc, char **argv)
 	return r;
 }
 
+/* ---- vf ---- */
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !v)
+		return "-";
+	return json_object_get_string(v);
+}
+
+static double jnum(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !v)
+		return NAN;
+	return json_object_get_double(v);
+}
+
+static struct json_object *jget(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+static void print_vf_ops(struct json_object *ops)
+{
+	const char *names[] = { "plug", "unplug" };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct json_object *x = jget(ops, names[i]), *d = jget(x, "device"),
+				   *t = jget(x, "to_verified");
+
+		printf("%-7s %4.0f ok, %3.0f failed; device mean/max %.0f/%.0f ms; "
+		       "start to limit verified mean/max %.0f/%.0f ms\n",
+		       names[i], jnum(x, "ok"), jnum(x, "failed"), jnum(d, "mean_ms"),
+		       jnum(d, "max_ms"), jnum(t, "mean_ms"), jnum(t, "max_ms"));
+	}
+}
+
+static void print_vf(struct json_object *vf)
+{
+	struct json_object *slots = jget(vf, "slots"), *vms = jget(vf, "vms");
+
+	printf("pool: %s %s, strategy %s, interval %.0f s, min dwell %.0f s, hysteresis %.0f %%\n",
+	       jstr(vf, "kind"), strcmp(jstr(vf, "kind"), "bridge") ? jstr(vf, "pf") : jstr(vf, "bridge"),
+	       jstr(vf, "strategy"), jnum(vf, "interval_s"), jnum(vf, "min_dwell_s"),
+	       100 * jnum(vf, "hysteresis"));
+	if (jstr(vf, "error")[0])
+		printf("error: %s\n", jstr(vf, "error"));
+	printf("%-4s %-24s %-11s %-20s %9s  %s\n", "SLOT", "DEVICE", "STATE", "HOLDER", "FOR",
+	       "WHY");
+	for (size_t i = 0; slots && i < json_object_array_length(slots); i++) {
+		struct json_object *x = json_object_array_get_idx(slots, i);
+
+		printf("%-4.0f %-24s %-11s %-20s %8.1fs  %s\n", jnum(x, "slot"), jstr(x, "label"),
+		       jstr(x, "state"), jstr(x, "holder"), jnum(x, "for_s"), jstr(x, "reason"));
+	}
+	printf("%-20s %-5s %-4s %10s %9s  %s\n", "VM", "HOLDS", "RANK", "PPS", "HELD", "LAST");
+	for (size_t i = 0; vms && i < json_object_array_length(vms); i++) {
+		struct json_object *x = json_object_array_get_idx(vms, i);
+
+		printf("%-20s %-5s %-4s %10.0f %8.1fs  %s\n", jstr(x, "vm"),
+		       json_object_get_boolean(jget(x, "holds")) ? "yes" : "no", jstr(x, "rank"),
+		       jnum(x, "pps"), jnum(x, "held_s"), jstr(x, "reason"));
+	}
+	print_vf_ops(jget(vf, "ops"));
+}
+
+static int cmd_vf(const struct opts *o, int argc, char **argv)
+{
+	struct daqs_ctl_request rq = { .cmd = DAQS_CTL_VF };
+	struct json_object *root = NULL, *vf;
+	char *reply = NULL;
+	int r = call(o, &rq, &reply);
+
+	if (r == 0)
+		r = reply_status("vf", reply);
+	if (r == 0 && (!(root = json_tokener_parse(reply)) || !(vf = jget(root, "vf")))) {
+		fprintf(stderr, "daqsctl: bad vf reply from daqsd\n");
+		r = EXIT_FAIL;
+	}
+	if (r == 0 && (o->seen & O_JSON))
+		printf("%s\n", json_object_to_json_string_ext(vf, JSON_C_TO_STRING_PRETTY |
+								       JSON_C_TO_STRING_NOSLASHESCAPE));
+	else if (r == 0)
+		print_vf(vf);
+	json_object_put(root);
+	free(reply);
+	return r == 0 && fflush(stdout) ? EXIT_FAIL : r;
+}
+
 static const struct command commands[] = {
 	{ "status", cmd_status, O_JSON, 0, 1, "status [VM]" },
 	{ "override", cmd_override, O_JSON | O_OVERRIDE | O_CLEAR, 1, 1,
@@ -304,6 +401,7 @@ static const struct command commands[] = {
 	{ "check", cmd_check, 0, 1, 1, "check FILE" },
 	{ "metrics", cmd_metrics, 0, 0, 0, "metrics" },
 	{ "top", cmd_top, O_JSON | O_INTERVAL | O_COUNT, 0, 0, "top [--interval SEC] [--count N]" },
+	{ "vf", cmd_vf, O_JSON, 0, 0, "vf" },
 };
 
 /* ---- arguments ---- */

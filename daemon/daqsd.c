@@ -34,6 +34,7 @@
 #include "diag.h"
 #include "domains.h"
 #include "httpmetrics.h"
+#include "vfpool.h"
 #include "log.h"
 #include "mem.h"
 #include "notify.h"
@@ -58,6 +59,7 @@ struct daemon {
 	struct opts o;
 	struct daqs_controller *ctl;
 	struct daqs_ctlserver *srv;
+	struct daqs_vfpool *pool; /* NULL without a vf_pool in the SLA */
 	struct daqs_domains *dom;
 	struct daqs_httpmetrics *http;
 	int sigfd, sigwatch, timer;
@@ -253,6 +255,9 @@ static int reload(struct daemon *dm, char *why, size_t why_len)
 		daqs_notify("READY=1\nSTATUS=last reload refused (invalid SLA file)");
 		return -EINVAL;
 	}
+	if (sla->vf_pool.present || dm->pool)
+		daqs_log(DAQS_LOG_WARNING, "reload: vf_pool is read at start only; the VF pool keeps "
+					   "the settings daqsd started with until it restarts");
 	daqs_controller_set_sla(dm->ctl, sla);
 	daqs_log(DAQS_LOG_NOTICE, "reload: new SLA in force");
 	daqs_notify("READY=1\nSTATUS=running");
@@ -264,6 +269,20 @@ static int reload(struct daemon *dm, char *why, size_t why_len)
 static char *reply(int r, const char *why)
 {
 	return r ? daqs_ctl_reply_error(r, why) : daqs_ctl_reply_ok();
+}
+
+/* {"ok":true,"vf":{...}} */
+static char *vf_reply(struct daemon *dm)
+{
+	char *pool, *line;
+
+	if (!dm->pool)
+		return daqs_ctl_reply_error(ENOENT, "no vf_pool in the SLA file daqsd started with");
+	pool = daqs_vfpool_status_json(dm->pool);
+	if (asprintf(&line, "{\"ok\":true,\"vf\":%s}\n", pool) < 0)
+		line = daqs_ctl_reply_error(ENOMEM, "out of memory");
+	free(pool);
+	return line;
 }
 
 static char *handle(void *ud, const struct daqs_ctl_request *rq)
@@ -290,8 +309,17 @@ static char *handle(void *ud, const struct daqs_ctl_request *rq)
 	case DAQS_CTL_RELOAD:
 		r = reload(dm, why, sizeof(why));
 		return reply(r, why);
+	case DAQS_CTL_VF:
+		return vf_reply(dm);
 	}
 	return daqs_ctl_reply_error(EINVAL, "unknown command");
+}
+
+static void on_removed(void *ud, const char *vm, const char *alias, bool ok)
+{
+	struct daemon *dm = ud;
+
+	daqs_vfpool_device_event(dm->pool, vm, alias, ok);
 }
 
 /* ---- the cycle thread ---- */
@@ -309,6 +337,7 @@ static void *cycle_main(void *arg)
 		pthread_mutex_unlock(&dm->mu);
 		now = daqs_monotonic_ns();
 		daqs_controller_cycle(dm->ctl, now);
+		daqs_vfpool_step(dm->pool, daqs_monotonic_ns());
 		period = daqs_controller_period_ns(dm->ctl);
 		next += period;
 		now = daqs_monotonic_ns();
@@ -511,13 +540,20 @@ static int run(struct daemon *dm, int *ready_fd)
 		return -EIO;
 	}
 	daqs_controller_new(&cfg, sla, &dm->ctl);
+	if (sla->vf_pool.present && !strcmp(dm->o.uri, "none"))
+		daqs_log(DAQS_LOG_ERR, "vf: the SLA's vf_pool needs libvirt (--connect none): "
+				       "no VF will be plugged");
+	else if (sla->vf_pool.present)
+		dm->pool = daqs_vfpool_new(sla, dm->o.uri, dm->ctl, daqs_log_cb, NULL);
 	if (daqs_ctlserver_new(dm->o.socket, gid, handle, dm, &dm->srv) < 0)
 		return -EIO;
-	if (dm->o.metrics && daqs_httpmetrics_new(dm->o.metrics, dm->ctl, &dm->http) < 0)
+	if (dm->o.metrics && daqs_httpmetrics_new(dm->o.metrics, dm->ctl, dm->pool, &dm->http) < 0)
 		return -EINVAL;
 	if (strcmp(dm->o.uri, "none"))
 		dm->dom = daqs_domains_new(dm->o.uri, dm->ctl, daqs_log_cb, NULL);
 	dm->libvirt_up = dm->dom && daqs_domains_connected(dm->dom);
+	if (dm->pool)
+		daqs_domains_on_removed(dm->dom, on_removed, dm);
 	dm->timer = virEventAddTimeout(TICK_MS, on_tick, dm, NULL);
 	if (start_cycles(dm) < 0)
 		return -EIO;
@@ -533,6 +569,8 @@ static int run(struct daemon *dm, int *ready_fd)
 			break;
 	daqs_notify("STOPPING=1");
 	stop_cycles(dm);
+	daqs_vfpool_free(dm->pool); /* after the cycles: no step runs any more */
+	dm->pool = NULL;
 	if (dm->o.remove_on_exit)
 		daqs_controller_remove_limits(dm->ctl, daqs_monotonic_ns() + REMOVE_DEADLINE_NS);
 	else

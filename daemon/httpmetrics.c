@@ -16,6 +16,7 @@
 struct daqs_httpmetrics {
 	struct MHD_Daemon *mhd;
 	struct daqs_controller *ctl;
+	struct daqs_vfpool *pool; /* NULL: no VF pool lines */
 };
 
 union addr {
@@ -77,10 +78,10 @@ static enum MHD_Result respond(struct MHD_Connection *conn, unsigned code, char 
 	return ret;
 }
 
-static char *render(struct daqs_controller *ctl)
+static char *render(struct daqs_controller *ctl, struct daqs_vfpool *pool)
 {
 	struct daqs_ctl_status st;
-	char *line = NULL, *text = NULL, why[256];
+	char *line = NULL, *text = NULL, *vf, *all, why[256];
 
 	if (daqs_controller_status_line(ctl, "", &line) == 0 && line &&
 	    daqs_ctl_status_parse(line, strlen(line), &st, why, sizeof(why)) == 0) {
@@ -88,6 +89,13 @@ static char *render(struct daqs_controller *ctl)
 		daqs_ctl_status_clear(&st);
 	}
 	free(line);
+	if (text && pool) {
+		vf = daqs_vfpool_metrics(pool);
+		all = daqs_asprintf("%s%s", text, vf);
+		free(vf);
+		free(text);
+		text = all;
+	}
 	return text;
 }
 
@@ -107,7 +115,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			       "text/plain");
 	if (strcmp(url, "/metrics"))
 		return respond(conn, MHD_HTTP_NOT_FOUND, daqs_strdup("try /metrics\n"), "text/plain");
-	text = render(h->ctl);
+	text = render(h->ctl, h->pool);
 	if (!text)
 		return respond(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
 			       daqs_strdup("no cycle completed yet\n"), "text/plain");
@@ -115,7 +123,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 }
 
 int daqs_httpmetrics_new(const char *listen, struct daqs_controller *ctl,
-			 struct daqs_httpmetrics **out)
+			 struct daqs_vfpool *pool, struct daqs_httpmetrics **out)
 {
 	struct daqs_httpmetrics *h;
 	union addr a;
@@ -129,6 +137,7 @@ int daqs_httpmetrics_new(const char *listen, struct daqs_controller *ctl,
 	}
 	h = daqs_calloc(1, sizeof(*h));
 	h->ctl = ctl;
+	h->pool = pool;
 	h->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 					  (a.sa.sa_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 				  0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, &a.sa,

@@ -99,6 +99,7 @@ bool daqs_ctl_cmd_mutates(enum daqs_ctl_cmd c)
 {
 	switch (c) {
 	case DAQS_CTL_STATUS:
+	case DAQS_CTL_VF:
 		return false;
 	case DAQS_CTL_OVERRIDE:
 	case DAQS_CTL_CLEAR:
@@ -119,6 +120,8 @@ const char *daqs_ctl_cmd_name(enum daqs_ctl_cmd c)
 		return "clear";
 	case DAQS_CTL_RELOAD:
 		return "reload";
+	case DAQS_CTL_VF:
+		return "vf";
 	}
 	return "?";
 }
@@ -126,7 +129,7 @@ const char *daqs_ctl_cmd_name(enum daqs_ctl_cmd c)
 static int cmd_of(const char *name, enum daqs_ctl_cmd *c)
 {
 	static const enum daqs_ctl_cmd all[] = { DAQS_CTL_STATUS, DAQS_CTL_OVERRIDE, DAQS_CTL_CLEAR,
-						 DAQS_CTL_RELOAD };
+						 DAQS_CTL_RELOAD, DAQS_CTL_VF };
 
 	for (size_t i = 0; i < DAQS_ARRAY_SIZE(all); i++)
 		if (!strcmp(name, daqs_ctl_cmd_name(all[i]))) {
@@ -160,8 +163,8 @@ int daqs_ctl_request_check(const struct daqs_ctl_request *rq, char *why, size_t 
 	if (vlen && !vm_name_ok(rq->vm, vlen))
 		return daqs_why(why, n, -EINVAL, "'vm' must be 1..%d bytes without control characters",
 			       DAQS_SLA_NAME_MAX);
-	if (rq->cmd == DAQS_CTL_RELOAD && vlen)
-		return daqs_why(why, n, -EINVAL, "'reload' takes no 'vm'");
+	if ((rq->cmd == DAQS_CTL_RELOAD || rq->cmd == DAQS_CTL_VF) && vlen)
+		return daqs_why(why, n, -EINVAL, "'%s' takes no 'vm'", daqs_ctl_cmd_name(rq->cmd));
 	if (want_vm && !vlen)
 		return daqs_why(why, n, -EINVAL, "'%s' needs 'vm'", daqs_ctl_cmd_name(rq->cmd));
 	if (!is_ovr && (rq->has_class || rq->has_min || rq->has_max || rq->has_weight || rq->for_s))
@@ -292,6 +295,7 @@ static bool key_allowed(enum daqs_ctl_cmd c, const char *key)
 	case DAQS_CTL_CLEAR:
 		return !strcmp(key, "vm");
 	case DAQS_CTL_RELOAD:
+	case DAQS_CTL_VF:
 		return false;
 	case DAQS_CTL_OVERRIDE:
 		for (size_t i = 0; i < DAQS_ARRAY_SIZE(ovr); i++)

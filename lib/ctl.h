@@ -17,6 +17,8 @@
  *                                         optional (absent = until cleared)
  *   {"cmd":"clear","vm":"NAME"}           drop the VM's override
  *   {"cmd":"reload"}                      re-read the SLA file (as SIGHUP)
+ *   {"cmd":"vf"}                          the VF pool: {"ok":true,"vf":{...}}
+ *                                         (vfpool.h; ENOENT without a pool)
  * Mutating verbs (override, clear, reload) are for root only; the daemon
  * checks SO_PEERCRED.
  *
@@ -45,6 +47,7 @@ enum daqs_ctl_cmd {
 	DAQS_CTL_OVERRIDE,
 	DAQS_CTL_CLEAR,
 	DAQS_CTL_RELOAD,
+	DAQS_CTL_VF,
 };
 
 struct daqs_ctl_request {

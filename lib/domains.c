@@ -18,7 +18,7 @@
 #define BACKOFF_MIN_NS (1ULL * NS_PER_S)
 #define BACKOFF_MAX_NS (30ULL * NS_PER_S)
 
-enum { CB_LIFECYCLE, CB_AGENT, CB_ADDED, CB_REMOVED, CB_N };
+enum { CB_LIFECYCLE, CB_AGENT, CB_ADDED, CB_REMOVED, CB_REMOVAL_FAILED, CB_N };
 
 struct daqs_domains {
 	char *uri;
@@ -31,6 +31,8 @@ struct daqs_domains {
 	bool resync; /* list the domains at the next tick */
 	bool ever_up;
 	uint64_t next_try_ns, backoff_ns;
+	void (*removed)(void *ud, const char *vm, const char *alias, bool ok);
+	void *removed_ud;
 };
 
 static void dlog(struct daqs_domains *d, enum daqs_log_prio p, const char *fmt, ...)
@@ -117,6 +119,27 @@ static void on_device(virConnectPtr conn, virDomainPtr dom, const char *alias, v
 	daqs_controller_kick(d->ctl, virDomainGetName(dom));
 }
 
+static void on_removed(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
+{
+	struct daqs_domains *d = opaque;
+
+	on_device(conn, dom, alias, opaque);
+	if (d->removed)
+		d->removed(d->removed_ud, virDomainGetName(dom), alias, true);
+}
+
+static void on_removal_failed(virConnectPtr conn, virDomainPtr dom, const char *alias,
+			      void *opaque)
+{
+	struct daqs_domains *d = opaque;
+
+	(void)conn;
+	dlog(d, DAQS_LOG_WARNING, "libvirt: '%s' refused to release device '%s'",
+	     virDomainGetName(dom), alias);
+	if (d->removed)
+		d->removed(d->removed_ud, virDomainGetName(dom), alias, false);
+}
+
 static void on_close(virConnectPtr conn, int reason, void *opaque)
 {
 	struct daqs_domains *d = opaque;
@@ -156,7 +179,10 @@ static void register_events(struct daqs_domains *d)
 		d, NULL);
 	d->cb[CB_REMOVED] = virConnectDomainEventRegisterAny(
 		d->conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
-		VIR_DOMAIN_EVENT_CALLBACK(on_device), d, NULL);
+		VIR_DOMAIN_EVENT_CALLBACK(on_removed), d, NULL);
+	d->cb[CB_REMOVAL_FAILED] = virConnectDomainEventRegisterAny(
+		d->conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
+		VIR_DOMAIN_EVENT_CALLBACK(on_removal_failed), d, NULL);
 	if (d->cb[CB_LIFECYCLE] < 0)
 		dlog(d, DAQS_LOG_WARNING,
 		     "libvirt: cannot register lifecycle events (%s); domains are found by "
@@ -294,6 +320,14 @@ void daqs_domains_tick(struct daqs_domains *d)
 	}
 	if (d->resync)
 		resync(d);
+}
+
+void daqs_domains_on_removed(struct daqs_domains *d,
+			     void (*fn)(void *ud, const char *vm, const char *alias, bool ok),
+			     void *ud)
+{
+	d->removed = fn;
+	d->removed_ud = ud;
 }
 
 bool daqs_domains_connected(const struct daqs_domains *d)

@@ -41,6 +41,14 @@ void daqs_domains_free(struct daqs_domains *d);
 /* Call periodically from the event loop (e.g. every 500 ms): reconnect, resync. */
 void daqs_domains_tick(struct daqs_domains *d);
 bool daqs_domains_connected(const struct daqs_domains *d);
+/*
+ * fn(ud, vm, alias, ok) on libvirt's DEVICE_REMOVED (ok) and
+ * DEVICE_REMOVAL_FAILED (!ok) events (the VF pool's unplugs wait for them).
+ * Set before the event loop runs.
+ */
+void daqs_domains_on_removed(struct daqs_domains *d,
+			     void (*fn)(void *ud, const char *vm, const char *alias, bool ok),
+			     void *ud);
 
 /* The first <interface>'s MAC in a domain XML, lower case; -ENOENT none. (Pure; tests.) */
 int daqs_domains_xml_mac(const char *xml, char mac[18]);

@@ -15,6 +15,12 @@
 #include "mem.h"
 #include "units.h"
 
+/* A duration for a reason text: whole milliseconds ("11.694s", not "11693409.847us"). */
+static uint64_t to_ms(uint64_t ns)
+{
+	return ns < 1000000ULL ? ns : (ns + 500000ULL) / 1000000ULL * 1000000ULL;
+}
+
 #define REASON DAQS_VFALLOC_REASON_MAX
 #define PPM 1000000.0
 #define HYSTERESIS_MAX_PPM 10000000U
@@ -411,7 +417,7 @@ static void describe(const struct daqs_vfalloc *a, const struct vmrec *r, char *
 			setf(buf, "fair turn: never held a VF");
 			return;
 		}
-		daqs_units_format_duration(a->now_ns - r->last_end_ns, d, sizeof(d));
+		daqs_units_format_duration(to_ms(a->now_ns - r->last_end_ns), d, sizeof(d));
 		setf(buf, "fair turn: last held a VF %s ago", d);
 		return;
 	case DAQS_VF_STRATEGY_SLA:
@@ -557,7 +563,7 @@ static void displace_one(struct daqs_vfalloc *a, struct vmrec *c, struct vmrec *
 
 	describe(a, c, d);
 	if (a->cfg.strategy == DAQS_VF_STRATEGY_FAIR) {
-		daqs_units_format_duration(a->now_ns - h->chosen_ns, held, sizeof(held));
+		daqs_units_format_duration(to_ms(a->now_ns - h->chosen_ns), held, sizeof(held));
 		setf(why, "fair slice expired (held %s); next: %.40s", held, c->id);
 	} else if (c->prio && !h->prio && a->cfg.strategy == DAQS_VF_STRATEGY_SLA) {
 		setf(why, "guarantee VM %.40s first", c->id);
@@ -665,7 +671,7 @@ static void plug_done(struct daqs_vfalloc *a, struct slot *s, bool ok)
 		backoff = backoff > UINT64_MAX / 2 ? UINT64_MAX : backoff * 2;
 	r->backoff_until_ns = UINT64_MAX - a->now_ns < backoff ? UINT64_MAX : a->now_ns + backoff;
 	r->slot = NULL;
-	daqs_units_format_duration(backoff, d, sizeof(d));
+	daqs_units_format_duration(to_ms(backoff), d, sizeof(d));
 	setf(r->reason, "plug of %s failed (%u in a row): stays on virtio, no VF for %s",
 	     s->label, r->fails, d);
 	slot_free(s, a->now_ns);

@@ -42,6 +42,7 @@ static const struct rq_case rq_cases[] = {
 	{ { .cmd = DAQS_CTL_STATUS }, "{\"cmd\":\"status\"}\n" },
 	{ { .cmd = DAQS_CTL_STATUS, .vm = "web-1" }, "{\"cmd\":\"status\",\"vm\":\"web-1\"}\n" },
 	{ { .cmd = DAQS_CTL_RELOAD }, "{\"cmd\":\"reload\"}\n" },
+	{ { .cmd = DAQS_CTL_VF }, "{\"cmd\":\"vf\"}\n" },
 	{ { .cmd = DAQS_CTL_CLEAR, .vm = "db" }, "{\"cmd\":\"clear\",\"vm\":\"db\"}\n" },
 	{ { .cmd = DAQS_CTL_OVERRIDE, .vm = "a", .has_class = true, .cls = DAQS_CLASS_BEST_EFFORT },
 	  "{\"cmd\":\"override\",\"vm\":\"a\",\"class\":\"best-effort\"}\n" },
@@ -232,6 +233,8 @@ static const struct daqs_ctl_request fmt_bad[] = {
 	{ .cmd = DAQS_CTL_OVERRIDE, .has_weight = true, .weight = 1 },	     /* no vm */
 	{ .cmd = DAQS_CTL_CLEAR },					     /* no vm */
 	{ .cmd = DAQS_CTL_RELOAD, .vm = "a" },				     /* vm on reload */
+	{ .cmd = DAQS_CTL_VF, .vm = "a" },				     /* vm on vf */
+	{ .cmd = DAQS_CTL_VF, .for_s = 5 },				     /* for_s on vf */
 	{ .cmd = DAQS_CTL_STATUS, .has_min = true, .min_bps = 1 },	     /* override field */
 	{ .cmd = DAQS_CTL_CLEAR, .vm = "a", .for_s = 5 },		     /* for_s on clear */
 	{ .cmd = DAQS_CTL_CLEAR, .vm = "a\x1b[2J" },			     /* control chars */
@@ -264,6 +267,8 @@ START_TEST(test_cmd_names)
 	ck_assert(daqs_ctl_cmd_mutates(DAQS_CTL_OVERRIDE));
 	ck_assert(daqs_ctl_cmd_mutates(DAQS_CTL_CLEAR));
 	ck_assert(daqs_ctl_cmd_mutates(DAQS_CTL_RELOAD));
+	ck_assert_str_eq(daqs_ctl_cmd_name(DAQS_CTL_VF), "vf");
+	ck_assert(!daqs_ctl_cmd_mutates(DAQS_CTL_VF));
 }
 END_TEST
 

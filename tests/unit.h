@@ -27,6 +27,7 @@ Suite *daqs_test_poller_suite(void);
 Suite *daqs_test_state_suite(void);
 Suite *daqs_test_hostcounters_suite(void);
 Suite *daqs_test_pf_suite(void);
+Suite *daqs_test_vfplug_suite(void);
 
 /* Source tree root (for sla/ and tests/data/), from $DAQS_SRCDIR. */
 const char *daqs_test_srcdir(void);

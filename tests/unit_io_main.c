@@ -17,6 +17,7 @@ int main(void)
 		daqs_test_state_suite,
 		daqs_test_hostcounters_suite,
 		daqs_test_pf_suite,
+		daqs_test_vfplug_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	int failed;

@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* VF hot-plug through libvirt (see vfplug.h). */
+#include <ctype.h>
+#include <errno.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent.h"
+#include "mem.h"
+#include "vfplug.h"
+
+#define WHY_MAX 256
+
+struct op {
+	struct op *next;
+	bool sweep; /* list the domains, unplug ours */
+	enum daqs_vf_op op;
+	char *vm;
+	struct daqs_vfplug_dev dev;
+};
+
+struct daqs_vfplug {
+	char *uri;
+	void (*done)(void *ud, const struct daqs_vfplug_result *r);
+	void *ud;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* queue non-empty, stop, or the awaited event came */
+	struct op *head, *tail;
+	bool stop;
+	virConnectPtr conn; /* the worker's own */
+	/* the unplug in flight, waiting for its event */
+	bool waiting;
+	const char *wait_vm;
+	char wait_alias[32];
+	int wait_result; /* 1 pending, 0 removed, -EBUSY removal failed */
+};
+
+/* ---- pure ---- */
+
+void daqs_vfplug_alias(size_t slot, char *buf, size_t len)
+{
+	snprintf(buf, len, DAQS_VFPLUG_ALIAS_PREFIX "%zu", slot);
+}
+
+int daqs_vfplug_alias_slot(const char *alias, size_t *slot)
+{
+	const size_t n = strlen(DAQS_VFPLUG_ALIAS_PREFIX);
+	char *end;
+	unsigned long v;
+
+	if (!alias || strncmp(alias, DAQS_VFPLUG_ALIAS_PREFIX, n) || !isdigit((unsigned char)alias[n]))
+		return -ENOENT;
+	errno = 0;
+	v = strtoul(alias + n, &end, 10);
+	if (*end || errno || v >= DAQS_VFALLOC_MAX_SLOTS || (alias[n] == '0' && alias[n + 1]))
+		return -ENOENT;
+	*slot = v;
+	return 0;
+}
+
+static bool pci_valid(const char *s)
+{
+	unsigned dom, bus, dev, fn;
+	char tail;
+
+	return strlen(s) == 12 && sscanf(s, "%4x:%2x:%2x.%1x%c", &dom, &bus, &dev, &fn, &tail) == 4 &&
+	       dev < 32 && fn < 8 && s[4] == ':' && s[7] == ':' && s[10] == '.';
+}
+
+static bool mac_valid(const char *m)
+{
+	if (strlen(m) != 17)
+		return false;
+	for (int i = 0; i < 17; i++)
+		if (i % 3 == 2 ? m[i] != ':' : !isxdigit((unsigned char)m[i]))
+			return false;
+	return true;
+}
+
+static bool bridge_valid(const char *b)
+{
+	size_t n = strlen(b);
+
+	if (n == 0 || n >= 16)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)b[i]) && !strchr("-_.", b[i]))
+			return false;
+	return true;
+}
+
+int daqs_vfplug_xml(const struct daqs_vfplug_dev *d, char *buf, size_t len)
+{
+	char alias[32];
+	unsigned dom, bus, dev, fn;
+	int n;
+
+	if (!mac_valid(d->mac))
+		return -EINVAL;
+	daqs_vfplug_alias(d->slot, alias, sizeof(alias));
+	if (d->kind == DAQS_VFPLUG_HOSTDEV) {
+		if (!pci_valid(d->pci) || sscanf(d->pci, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4)
+			return -EINVAL;
+		n = snprintf(buf, len,
+			     "<interface type='hostdev' managed='yes'>"
+			     "<source><address type='pci' domain='0x%04x' bus='0x%02x' slot='0x%02x' "
+			     "function='0x%x'/></source>"
+			     "<mac address='%s'/><alias name='%s'/></interface>",
+			     dom, bus, dev, fn, d->mac, alias);
+	} else {
+		if (!bridge_valid(d->bridge))
+			return -EINVAL;
+		n = snprintf(buf, len,
+			     "<interface type='bridge'><source bridge='%s'/><mac address='%s'/>"
+			     "<model type='virtio'/><alias name='%s'/></interface>",
+			     d->bridge, d->mac, alias);
+	}
+	return n < 0 || (size_t)n >= len ? -ERANGE : 0;
+}
+
+size_t daqs_vfplug_xml_slots(const char *xml, size_t *slots, size_t max)
+{
+	const char *p = xml;
+	size_t n = 0;
+
+	while (n < max && (p = strstr(p, "<alias name="))) {
+		char alias[40];
+		size_t len;
+		char q;
+
+		p += 12;
+		q = *p++;
+		if (q != '\'' && q != '"')
+			continue;
+		len = strcspn(p, q == '\'' ? "'" : "\"");
+		if (len >= sizeof(alias))
+			continue;
+		memcpy(alias, p, len);
+		alias[len] = '\0';
+		if (daqs_vfplug_alias_slot(alias, &slots[n]) == 0)
+			n++;
+	}
+	return n;
+}
+
+/* ---- libvirt ---- */
+
+static int lv_errno(char *why, size_t len)
+{
+	const virError *e = virGetLastError();
+
+	snprintf(why, len, "%s", e && e->message ? e->message : "unknown libvirt error");
+	if (!e)
+		return -EIO;
+	switch (e->code) {
+	case VIR_ERR_NO_DOMAIN:
+	case VIR_ERR_OPERATION_INVALID: /* domain not running */
+		return -ENOENT;
+	case VIR_ERR_DEVICE_MISSING:
+		return -ENODEV;
+	case VIR_ERR_OPERATION_TIMEOUT:
+		return -ETIMEDOUT;
+	case VIR_ERR_NO_SUPPORT:
+	case VIR_ERR_ARGUMENT_UNSUPPORTED:
+	case VIR_ERR_OPERATION_UNSUPPORTED:
+		return -EOPNOTSUPP;
+	default:
+		return -EIO;
+	}
+}
+
+static void quiet(void *ud, virErrorPtr e)
+{
+	(void)ud;
+	(void)e;
+}
+
+static int connect_lv(struct daqs_vfplug *p, char *why, size_t len)
+{
+	if (p->conn && virConnectIsAlive(p->conn) == 1)
+		return 0;
+	if (p->conn)
+		virConnectClose(p->conn);
+	p->conn = virConnectOpen(p->uri);
+	if (!p->conn) {
+		lv_errno(why, len);
+		return -ECONNREFUSED;
+	}
+	return 0;
+}
+
+static int do_plug(struct daqs_vfplug *p, virDomainPtr dom, const struct op *o, char *why,
+		   size_t len)
+{
+	char xml[512];
+	int r = daqs_vfplug_xml(&o->dev, xml, sizeof(xml));
+
+	if (r < 0) {
+		snprintf(why, len, "invalid device for slot %zu (%s)", o->dev.slot, strerror(-r));
+		return r;
+	}
+	(void)p;
+	if (virDomainAttachDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_LIVE) < 0)
+		return lv_errno(why, len);
+	return 0;
+}
+
+static bool alias_present(virDomainPtr dom, size_t slot)
+{
+	char *xml = virDomainGetXMLDesc(dom, 0);
+	size_t slots[64], n;
+	bool found = false;
+
+	if (!xml)
+		return true; /* cannot tell: assume it is still there */
+	n = daqs_vfplug_xml_slots(xml, slots, 64);
+	for (size_t i = 0; i < n; i++)
+		found |= slots[i] == slot;
+	free(xml);
+	return found;
+}
+
+static int do_unplug(struct daqs_vfplug *p, virDomainPtr dom, const struct op *o, char *why,
+		     size_t len)
+{
+	struct timespec ts;
+	uint64_t deadline;
+	int r;
+
+	pthread_mutex_lock(&p->lock);
+	p->waiting = true;
+	p->wait_vm = o->vm;
+	daqs_vfplug_alias(o->dev.slot, p->wait_alias, sizeof(p->wait_alias));
+	p->wait_result = 1;
+	pthread_mutex_unlock(&p->lock);
+
+	if (virDomainDetachDeviceAlias(dom, p->wait_alias, VIR_DOMAIN_AFFECT_LIVE) < 0) {
+		r = lv_errno(why, len);
+		pthread_mutex_lock(&p->lock);
+		p->waiting = false;
+		pthread_mutex_unlock(&p->lock);
+		return r;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	deadline = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec +
+		   DAQS_VFPLUG_UNPLUG_TIMEOUT_NS;
+	ts.tv_sec = (time_t)(deadline / 1000000000ULL);
+	ts.tv_nsec = (long)(deadline % 1000000000ULL);
+	pthread_mutex_lock(&p->lock);
+	while (p->wait_result == 1 && !p->stop)
+		if (pthread_cond_timedwait(&p->cond, &p->lock, &ts) == ETIMEDOUT)
+			break;
+	r = p->wait_result;
+	p->waiting = false;
+	pthread_mutex_unlock(&p->lock);
+	if (r == -EBUSY) {
+		snprintf(why, len, "the guest refused to release %s (DEVICE_REMOVAL_FAILED)",
+			 p->wait_alias);
+		return r;
+	}
+	if (r == 1) { /* no event: the live XML decides */
+		if (alias_present(dom, o->dev.slot)) {
+			snprintf(why, len, "%s still present %llu s after the detach request",
+				 p->wait_alias,
+				 (unsigned long long)(DAQS_VFPLUG_UNPLUG_TIMEOUT_NS / 1000000000ULL));
+			return -ETIMEDOUT;
+		}
+	}
+	return 0;
+}
+
+static void run_op(struct daqs_vfplug *p, struct op *o);
+
+/* Every running domain: queue-less unplug of each device of ours, in place. */
+static void run_sweep(struct daqs_vfplug *p)
+{
+	char why[WHY_MAX] = "";
+	virDomainPtr *doms = NULL;
+	int n;
+
+	if (connect_lv(p, why, sizeof(why)) < 0 ||
+	    (n = virConnectListAllDomains(p->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE)) < 0) {
+		struct daqs_vfplug_result res = { .op = DAQS_VF_UNPLUG, .vm = "", .sweep = true,
+						  .err = -ECONNREFUSED, .why = why };
+
+		if (!why[0])
+			lv_errno(why, sizeof(why));
+		p->done(p->ud, &res);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		char *xml = virDomainGetXMLDesc(doms[i], 0);
+		size_t slots[64], k = xml ? daqs_vfplug_xml_slots(xml, slots, 64) : 0;
+
+		free(xml);
+		for (size_t j = 0; j < k; j++) {
+			struct op o = { .sweep = true, .op = DAQS_VF_UNPLUG,
+					.vm = (char *)virDomainGetName(doms[i]) };
+
+			o.dev.slot = slots[j];
+			run_op(p, &o);
+		}
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+}
+
+static void run_op(struct daqs_vfplug *p, struct op *o)
+{
+	char why[WHY_MAX] = "";
+	struct daqs_vfplug_result res = {
+		.op = o->op, .slot = o->dev.slot, .vm = o->vm, .start_ns = daqs_monotonic_ns(),
+		.sweep = o->sweep,
+	};
+	virDomainPtr dom = NULL;
+	int r = connect_lv(p, why, sizeof(why));
+
+	if (r == 0 && !(dom = virDomainLookupByName(p->conn, o->vm)))
+		r = lv_errno(why, sizeof(why));
+	if (r == 0)
+		r = o->op == DAQS_VF_PLUG ? do_plug(p, dom, o, why, sizeof(why))
+					  : do_unplug(p, dom, o, why, sizeof(why));
+	if (dom)
+		virDomainFree(dom);
+	res.err = r;
+	res.why = r ? why : "";
+	res.end_ns = daqs_monotonic_ns();
+	p->done(p->ud, &res);
+}
+
+static struct op *pop(struct daqs_vfplug *p)
+{
+	struct op *o;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->head && !p->stop)
+		pthread_cond_wait(&p->cond, &p->lock);
+	o = p->stop ? NULL : p->head;
+	if (o && !(p->head = o->next))
+		p->tail = NULL;
+	pthread_mutex_unlock(&p->lock);
+	return o;
+}
+
+static void *worker(void *arg)
+{
+	struct daqs_vfplug *p = arg;
+	struct op *o;
+
+	virSetErrorFunc(NULL, quiet);
+	while ((o = pop(p))) {
+		if (o->sweep && !o->vm)
+			run_sweep(p);
+		else
+			run_op(p, o);
+		free(o->vm);
+		free(o);
+	}
+	return NULL;
+}
+
+/* ---- public ---- */
+
+struct daqs_vfplug *daqs_vfplug_new(const char *uri,
+				    void (*done)(void *ud, const struct daqs_vfplug_result *r),
+				    void *ud)
+{
+	struct daqs_vfplug *p = daqs_calloc(1, sizeof(*p));
+
+	p->uri = daqs_strdup(uri);
+	p->done = done;
+	p->ud = ud;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	if (pthread_create(&p->thread, NULL, worker, p)) {
+		pthread_mutex_destroy(&p->lock);
+		pthread_cond_destroy(&p->cond);
+		free(p->uri);
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void daqs_vfplug_free(struct daqs_vfplug *p)
+{
+	struct op *o;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->stop = true;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	pthread_join(p->thread, NULL);
+	while ((o = p->head)) {
+		struct daqs_vfplug_result res = {
+			.op = o->op, .slot = o->dev.slot, .vm = o->vm ? o->vm : "", .err = -ECANCELED,
+			.why = "daqsd is stopping", .sweep = o->sweep,
+		};
+
+		p->head = o->next;
+		p->done(p->ud, &res);
+		free(o->vm);
+		free(o);
+	}
+	if (p->conn)
+		virConnectClose(p->conn);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cond);
+	free(p->uri);
+	free(p);
+}
+
+void daqs_vfplug_sweep(struct daqs_vfplug *p)
+{
+	struct op *o = daqs_calloc(1, sizeof(*o));
+
+	o->sweep = true;
+	pthread_mutex_lock(&p->lock);
+	if (p->tail)
+		p->tail->next = o;
+	else
+		p->head = o;
+	p->tail = o;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
+int daqs_vfplug_submit(struct daqs_vfplug *p, enum daqs_vf_op op, const char *vm,
+		       const struct daqs_vfplug_dev *dev)
+{
+	struct op *o = daqs_calloc(1, sizeof(*o));
+
+	o->op = op;
+	o->vm = daqs_strdup(vm);
+	o->dev = *dev;
+	pthread_mutex_lock(&p->lock);
+	if (p->tail)
+		p->tail->next = o;
+	else
+		p->head = o;
+	p->tail = o;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+void daqs_vfplug_device_event(struct daqs_vfplug *p, const char *vm, const char *alias,
+			      bool removed)
+{
+	pthread_mutex_lock(&p->lock);
+	if (p->waiting && p->wait_result == 1 && !strcmp(p->wait_vm, vm) &&
+	    !strcmp(p->wait_alias, alias)) {
+		p->wait_result = removed ? 0 : -EBUSY;
+		pthread_cond_broadcast(&p->cond);
+	}
+	pthread_mutex_unlock(&p->lock);
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * VF hot-plug through libvirt (adapter).
+ *
+ * Plug: attach <interface type='hostdev' managed='yes'> (a VF by its PCI
+ * address) or, for testbeds without SR-IOV, <interface type='bridge'> (a
+ * virtio NIC standing in for a VF), with the VM's virtio MAC (so the guest's
+ * bond or net_failover takes it as a member) and an alias "ua-daqs-vfN"
+ * (N = the pool slot), live only. Unplug: detach by that alias
+ * (virDomainDetachDeviceAlias, asynchronous) and wait for libvirt's
+ * DEVICE_REMOVED or DEVICE_REMOVAL_FAILED event, which the caller's event
+ * loop forwards with daqs_vfplug_device_event; when neither comes within
+ * DAQS_VFPLUG_UNPLUG_TIMEOUT_NS, the live XML decides (alias gone: done).
+ *
+ * Operations run one at a time on one worker thread with its own libvirt
+ * connection (opened on first use, reopened when it died): an attach of a
+ * real VF takes about 0.6 s (FlexVF), so neither the event loop nor the
+ * control cycle ever waits on one. Each submitted operation ends in exactly
+ * one done() call, on the worker thread, with 0 or -errno and libvirt's
+ * message:
+ *   -ENOENT     no such running domain
+ *   -ENODEV     unplug: no device with that alias (done() reports it; the
+ *               caller may treat it as unplugged)
+ *   -EBUSY      unplug: the guest refused (DEVICE_REMOVAL_FAILED)
+ *   -ETIMEDOUT  unplug: no event and the device is still there
+ *   -ECONNREFUSED  libvirtd unreachable
+ *   -EIO        anything else libvirt reported (message in why)
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vfalloc.h"
+
+#define DAQS_VFPLUG_ALIAS_PREFIX "ua-daqs-vf"
+#define DAQS_VFPLUG_UNPLUG_TIMEOUT_NS (20ULL * 1000000000ULL)
+
+enum daqs_vfplug_kind {
+	DAQS_VFPLUG_HOSTDEV, /* a VF: <interface type='hostdev' managed='yes'> */
+	DAQS_VFPLUG_BRIDGE,  /* a stand-in: <interface type='bridge'>, model virtio */
+};
+
+struct daqs_vfplug_dev {
+	enum daqs_vfplug_kind kind;
+	size_t slot;	 /* pool slot: the alias is ua-daqs-vf<slot> */
+	char pci[16];	 /* hostdev: "DDDD:BB:SS.F" */
+	char bridge[16]; /* bridge: host bridge name */
+	char mac[18];	 /* the VM's virtio MAC, lower case */
+};
+
+struct daqs_vfplug_result {
+	enum daqs_vf_op op;
+	size_t slot;
+	const char *vm;
+	int err;	   /* 0 or -errno (see above) */
+	const char *why;   /* "" on success */
+	uint64_t start_ns; /* CLOCK_MONOTONIC: the worker began the operation */
+	uint64_t end_ns;   /* ... and saw it end */
+	bool sweep;	   /* an unplug of daqs_vfplug_sweep, not of the allocator */
+};
+
+/*
+ * The device XML (pure; tests). 0, -EINVAL for a malformed PCI address,
+ * bridge or MAC, -ERANGE when len is too small.
+ */
+int daqs_vfplug_xml(const struct daqs_vfplug_dev *d, char *buf, size_t len);
+/* "ua-daqs-vf<slot>" into buf (>= 32 bytes). */
+void daqs_vfplug_alias(size_t slot, char *buf, size_t len);
+/* The slot of one of our aliases: 0 and *slot, or -ENOENT for any other alias. */
+int daqs_vfplug_alias_slot(const char *alias, size_t *slot);
+
+struct daqs_vfplug;
+
+struct daqs_vfplug *daqs_vfplug_new(const char *uri,
+				    void (*done)(void *ud, const struct daqs_vfplug_result *r),
+				    void *ud);
+/* Stops the worker after the operation in flight (queued ones end with -ECANCELED). */
+void daqs_vfplug_free(struct daqs_vfplug *p);
+
+/* Queue one operation (dev is copied; for unplug only dev->slot is used). 0 or -ENOMEM. */
+int daqs_vfplug_submit(struct daqs_vfplug *p, enum daqs_vf_op op, const char *vm,
+		       const struct daqs_vfplug_dev *dev);
+
+/*
+ * Queue a sweep: every running domain's devices of ours ("ua-daqs-vfN",
+ * left by an earlier daqsd) are unplugged, each ending in a done() with
+ * sweep set. Queued first, it runs before any plug.
+ */
+void daqs_vfplug_sweep(struct daqs_vfplug *p);
+
+/*
+ * libvirt's DEVICE_REMOVED (removed true) or DEVICE_REMOVAL_FAILED (false)
+ * for vm's alias; anything but the unplug in flight is ignored. Any thread.
+ */
+void daqs_vfplug_device_event(struct daqs_vfplug *p, const char *vm, const char *alias,
+			      bool removed);
+
+/*
+ * Our devices on a running domain, from its live XML (pure; tests):
+ * slots[] receives the slot of every "ua-daqs-vfN" alias found, at most
+ * max; returns how many.
+ */
+size_t daqs_vfplug_xml_slots(const char *xml, size_t *slots, size_t max);
