@@ -753,14 +753,17 @@ static void parse_vf_keys(struct ctx *c, const struct daqs_ynode *map, const cha
 	if (!n || daqs_ynode_get_enum(n, c->file, what, c->d, enforce_names, &idx) < 0)
 		return;
 	*enforce = (enum daqs_enforce)idx;
-	if (*enforce == DAQS_ENFORCE_GUEST || !lk || !lk->name || lk->device)
+	if (*enforce == DAQS_ENFORCE_GUEST)
 		return;
-	if (p->present && p->kind == DAQS_VF_POOL_BRIDGE && p->link == li)
-		return; /* the stand-in slot's adapter sets the rate */
+	/*
+	 * Refused rather than ignored: daqsd does not set VF rates yet (lib/pf.c
+	 * can; the daemon's wiring is missing), so nothing would enforce it.
+	 */
 	daqs_ynode_error(n, c->file, what, c->d,
-			 "enforce '%s' sets the rate of the VM's VF on the PF: link '%s' needs "
-			 "'device'",
-			 n->str, lk->name);
+			 "enforce '%s' is not supported by this daqs yet: limits are enforced in "
+			 "the guest only (enforce: guest)",
+			 n->str);
+	*enforce = DAQS_ENFORCE_GUEST;
 }
 
 /* ---- class, min, max, weight: shared by VMs and defaults ---- */

@@ -574,10 +574,10 @@ START_TEST(test_vf_pool_hostdev)
 				       "vms:\n"
 				       "  - {name: a, class: best-effort, link: uplink}\n"
 				       "  - {name: b, class: best-effort, link: uplink, vf: false, "
-				       "enforce: both}\n"
+				       "enforce: guest}\n"
 				       "  - {name: c, class: best-effort, link: lab}\n"
 				       "  - {name: d, class: guarantee, min: 1gbit, link: uplink, "
-				       "enforce: vf, vf: true}\n"
+				       "vf: true}\n"
 				       "defaults: {vf: false, enforce: guest}\n");
 	const struct daqs_sla_vf_pool *p = &sla->vf_pool;
 	struct daqs_sla_vm vm;
@@ -598,10 +598,10 @@ START_TEST(test_vf_pool_hostdev)
 	ck_assert(sla->vms[0].vf_eligible); /* on the pool's link: eligible by default */
 	ck_assert_int_eq(sla->vms[0].enforce, DAQS_ENFORCE_GUEST);
 	ck_assert(!sla->vms[1].vf_eligible);
-	ck_assert_int_eq(sla->vms[1].enforce, DAQS_ENFORCE_BOTH);
+	ck_assert_int_eq(sla->vms[1].enforce, DAQS_ENFORCE_GUEST);
 	ck_assert(!sla->vms[2].vf_eligible); /* another link */
 	ck_assert(sla->vms[3].vf_eligible);
-	ck_assert_int_eq(sla->vms[3].enforce, DAQS_ENFORCE_VF);
+	ck_assert_int_eq(sla->vms[3].enforce, DAQS_ENFORCE_GUEST);
 	ck_assert(!sla->defaults.vf_eligible);
 	daqs_sla_vm_default(sla, "x", &vm);
 	ck_assert(!vm.vf_eligible);
@@ -619,8 +619,7 @@ START_TEST(test_vf_pool_bridge)
 						"  bridge: daqstb0\n"
 						"  min_dwell: 0s\n"
 						"vms:\n"
-						"  - {name: a, class: best-effort, enforce: vf}\n"
-						"defaults: {enforce: both}\n");
+						"  - {name: a, class: best-effort}\n");
 	const struct daqs_sla_vf_pool *p = &sla->vf_pool;
 	struct daqs_sla_vm vm;
 
@@ -633,13 +632,12 @@ START_TEST(test_vf_pool_bridge)
 	ck_assert_uint_eq(p->interval_ns, 300000000000ULL);
 	ck_assert_uint_eq(p->min_dwell_ns, 0);
 	ck_assert_uint_eq(p->hysteresis_ppm, 200000);
-	/* no device on the link: the stand-in's adapter sets the "VF" rate */
-	ck_assert_int_eq(sla->vms[0].enforce, DAQS_ENFORCE_VF);
+	ck_assert_int_eq(sla->vms[0].enforce, DAQS_ENFORCE_GUEST);
 	ck_assert(sla->vms[0].vf_eligible);
 	ck_assert(sla->defaults.vf_eligible);
 	daqs_sla_vm_default(sla, "x", &vm);
 	ck_assert(vm.vf_eligible);
-	ck_assert_int_eq(vm.enforce, DAQS_ENFORCE_BOTH);
+	ck_assert_int_eq(vm.enforce, DAQS_ENFORCE_GUEST);
 	daqs_sla_free(sla);
 	ck_assert_str_eq(daqs_vf_pool_kind_name(DAQS_VF_POOL_BRIDGE), "bridge");
 	ck_assert_str_eq(daqs_vf_pool_kind_name(DAQS_VF_POOL_HOSTDEV), "hostdev");
@@ -658,14 +656,14 @@ START_TEST(test_no_vf_pool)
 	struct daqs_sla *sla = load_ok(DEV_LINK "vf_pool:\nvms:\n"
 					"  - {name: a, class: best-effort}\n"
 					"  - {name: b, class: best-effort, vf: false, enforce: guest}\n"
-					"  - {name: c, class: best-effort, enforce: vf}\n");
+					"  - {name: c, class: best-effort}\n");
 
 	ck_assert(!sla->vf_pool.present);
 	ck_assert_uint_eq(sla->vf_pool.n_slots, 0);
 	for (size_t i = 0; i < 3; i++)
 		ck_assert(!sla->vms[i].vf_eligible);
 	ck_assert_int_eq(sla->vms[0].enforce, DAQS_ENFORCE_GUEST);
-	ck_assert_int_eq(sla->vms[2].enforce, DAQS_ENFORCE_VF); /* the link has a device */
+	ck_assert_int_eq(sla->vms[2].enforce, DAQS_ENFORCE_GUEST);
 	ck_assert(!sla->defaults.vf_eligible);
 	daqs_sla_free(sla);
 }
@@ -751,11 +749,11 @@ static const struct {
 	  "vf: true}]\n",
 	  4, 51, "field 'vms[0].vf': the vf_pool's VFs are on link 'l0', this VM sends through "
 		 "link 'l1'" },
-	{ ONE_LINK "vms: [{name: a, class: best-effort, enforce: vf}]\n", 5, 46,
-	  "field 'vms[0].enforce': enforce 'vf' sets the rate of the VM's VF on the PF: link "
-	  "'uplink0' needs 'device'" },
-	{ ONE_LINK "defaults: {enforce: both}\n", 5, 21,
-	  "field 'defaults.enforce': enforce 'both' sets the rate" },
+	{ DEV_LINK "vms: [{name: a, class: best-effort, enforce: vf}]\n", 6, 46,
+	  "field 'vms[0].enforce': enforce 'vf' is not supported by this daqs yet: limits are "
+	  "enforced in the guest only (enforce: guest)" },
+	{ DEV_LINK "defaults: {enforce: both}\n", 6, 21,
+	  "field 'defaults.enforce': enforce 'both' is not supported by this daqs yet" },
 	{ DEV_LINK "vms: [{name: a, class: best-effort, enforce: host}]\n", 6, 46,
 	  "field 'vms[0].enforce': unknown value 'host' (expected one of: guest, vf, both)" },
 };
