@@ -715,6 +715,41 @@ static void unplug_done(struct daqs_vfalloc *a, struct slot *s, bool ok)
 	setf(s->reason, "unplugged from %.40s", r->id);
 }
 
+int daqs_vfalloc_adopt(struct daqs_vfalloc *a, size_t slot, const char *vm, uint64_t now_ns)
+{
+	struct slot *s;
+	struct vmrec *r;
+
+	if (!a || slot >= a->cfg.n_slots || !vm || !*vm || (a->have_now && now_ns < a->now_ns))
+		return -EINVAL;
+	s = &a->slots[slot];
+	if (s->state != DAQS_VF_SLOT_FREE)
+		return -EBUSY;
+	r = find(a, vm, a->n_vms);
+	if (r && (r->slot || r->resv))
+		return -EEXIST;
+	a->now_ns = now_ns;
+	a->have_now = true;
+	if (!r) {
+		r = daqs_calloc(1, sizeof(*r));
+		r->id = daqs_strdup(vm);
+		r->seq = a->seq++;
+		daqs_grow((void **)&a->vms, &a->cap_vms, a->n_vms + 1, sizeof(*a->vms));
+		a->vms[a->n_vms++] = r;
+		qsort(a->vms, a->n_vms, sizeof(*a->vms), cmp_rec_id);
+	}
+	s->state = DAQS_VF_SLOT_HELD;
+	s->holder = r;
+	s->next = NULL;
+	s->since_ns = now_ns;
+	setf(s->reason, "adopted: plugged into %.40s before daqsd started", vm);
+	r->slot = s;
+	r->chosen_ns = now_ns;
+	r->hold_start_ns = now_ns;
+	setf(r->reason, "holds %s (adopted at start)", s->label);
+	return 0;
+}
+
 int daqs_vfalloc_done(struct daqs_vfalloc *a, size_t slot, const char *vm, enum daqs_vf_op op,
 		      bool ok, uint64_t now_ns)
 {

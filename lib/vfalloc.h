@@ -170,6 +170,16 @@ int daqs_vfalloc_step(struct daqs_vfalloc *a, const struct daqs_vfalloc_vm *vms,
 int daqs_vfalloc_done(struct daqs_vfalloc *a, size_t slot, const char *vm, enum daqs_vf_op op,
 		      bool ok, uint64_t now_ns);
 
+/*
+ * Take over a VF that is already plugged into vm (left by an earlier daqsd):
+ * slot becomes held by vm from now_ns (its dwell starts now). vm need not
+ * have been in a step yet; if it is absent from the next step, the slot is
+ * freed as for any holder that disappears. 0; -EINVAL bad slot, empty id or
+ * a time before an earlier call's; -EBUSY the slot is not free; -EEXIST vm
+ * holds, or has reserved, another slot already.
+ */
+int daqs_vfalloc_adopt(struct daqs_vfalloc *a, size_t slot, const char *vm, uint64_t now_ns);
+
 size_t daqs_vfalloc_n_slots(const struct daqs_vfalloc *a);
 /* 0, or -EINVAL when slot >= n_slots. */
 int daqs_vfalloc_slot(const struct daqs_vfalloc *a, size_t slot,

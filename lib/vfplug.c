@@ -18,7 +18,8 @@
 
 struct op {
 	struct op *next;
-	bool sweep; /* list the domains, unplug ours */
+	bool scan;    /* list the domains, report ours */
+	bool cleanup; /* an unplug outside the allocator */
 	enum daqs_vf_op op;
 	char *vm;
 	struct daqs_vfplug_dev dev;
@@ -149,6 +150,71 @@ size_t daqs_vfplug_xml_slots(const char *xml, size_t *slots, size_t max)
 	return n;
 }
 
+/* The value of attr='...' (or "...") within [p, end), into out. */
+static bool attr_in(const char *p, const char *end, const char *attr, char *out, size_t len)
+{
+	char key[32];
+	const char *v;
+	size_t n;
+
+	snprintf(key, sizeof(key), "%s=", attr);
+	for (v = p; (v = strstr(v, key)) && v < end; v++) {
+		if (v > p && v[-1] != ' ' && v[-1] != '\t' && v[-1] != '\n')
+			continue; /* "bus=" inside "xbus=" */
+		v += strlen(key);
+		if (*v != '\'' && *v != '"')
+			return false;
+		n = strcspn(v + 1, *v == '\'' ? "'" : "\"");
+		if (n >= len || v + 1 + n > end)
+			return false;
+		memcpy(out, v + 1, n);
+		out[n] = '\0';
+		return true;
+	}
+	return false;
+}
+
+int daqs_vfplug_xml_device(const char *xml, size_t slot, struct daqs_vfplug_dev *dev)
+{
+	char alias[40], want[32], dom[8], bus[8], sl[8], fn[8];
+	const char *start, *end, *a, *src;
+
+	daqs_vfplug_alias(slot, want, sizeof(want));
+	for (start = xml; (start = strstr(start, "<interface ")); start = end) {
+		if (!(end = strstr(start, "</interface>")))
+			return -ENOENT;
+		if (!(a = strstr(start, "<alias ")) || a > end ||
+		    !attr_in(a, end, "name", alias, sizeof(alias)) || strcmp(alias, want))
+			continue;
+		memset(dev, 0, sizeof(*dev));
+		dev->slot = slot;
+		if ((a = strstr(start, "<mac ")) && a < end)
+			attr_in(a, end, "address", dev->mac, sizeof(dev->mac));
+		src = strstr(start, "<source");
+		if (!strncmp(start, "<interface type='hostdev'", 25) ||
+		    !strncmp(start, "<interface type=\"hostdev\"", 25)) {
+			unsigned d, b, s, f;
+
+			dev->kind = DAQS_VFPLUG_HOSTDEV;
+			if (src && src < end && (a = strstr(src, "<address ")) && a < end &&
+			    attr_in(a, end, "domain", dom, sizeof(dom)) &&
+			    attr_in(a, end, "bus", bus, sizeof(bus)) &&
+			    attr_in(a, end, "slot", sl, sizeof(sl)) &&
+			    attr_in(a, end, "function", fn, sizeof(fn)) &&
+			    sscanf(dom, "%x", &d) == 1 && sscanf(bus, "%x", &b) == 1 &&
+			    sscanf(sl, "%x", &s) == 1 && sscanf(fn, "%x", &f) == 1)
+				snprintf(dev->pci, sizeof(dev->pci), "%04x:%02x:%02x.%x", d & 0xffff,
+					 b & 0xff, s & 0x1f, f & 0x7);
+		} else {
+			dev->kind = DAQS_VFPLUG_BRIDGE;
+			if (src && src < end)
+				attr_in(src, end, "bridge", dev->bridge, sizeof(dev->bridge));
+		}
+		return 0;
+	}
+	return -ENOENT;
+}
+
 /* ---- libvirt ---- */
 
 static int lv_errno(char *why, size_t len)
@@ -275,40 +341,40 @@ static int do_unplug(struct daqs_vfplug *p, virDomainPtr dom, const struct op *o
 	return 0;
 }
 
-static void run_op(struct daqs_vfplug *p, struct op *o);
-
-/* Every running domain: queue-less unplug of each device of ours, in place. */
-static void run_sweep(struct daqs_vfplug *p)
+/* Every running domain: report each device of ours. */
+static void run_scan(struct daqs_vfplug *p)
 {
 	char why[WHY_MAX] = "";
 	virDomainPtr *doms = NULL;
-	int n;
+	struct daqs_vfplug_result res = { .vm = "", .scanned = true };
+	int n = -1;
 
-	if (connect_lv(p, why, sizeof(why)) < 0 ||
-	    (n = virConnectListAllDomains(p->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE)) < 0) {
-		struct daqs_vfplug_result res = { .op = DAQS_VF_UNPLUG, .vm = "", .sweep = true,
-						  .err = -ECONNREFUSED, .why = why };
-
-		if (!why[0])
-			lv_errno(why, sizeof(why));
-		p->done(p->ud, &res);
-		return;
-	}
+	res.start_ns = daqs_monotonic_ns();
+	if (connect_lv(p, why, sizeof(why)) == 0 &&
+	    (n = virConnectListAllDomains(p->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE)) < 0)
+		lv_errno(why, sizeof(why));
 	for (int i = 0; i < n; i++) {
 		char *xml = virDomainGetXMLDesc(doms[i], 0);
 		size_t slots[64], k = xml ? daqs_vfplug_xml_slots(xml, slots, 64) : 0;
 
-		free(xml);
 		for (size_t j = 0; j < k; j++) {
-			struct op o = { .sweep = true, .op = DAQS_VF_UNPLUG,
-					.vm = (char *)virDomainGetName(doms[i]) };
+			struct daqs_vfplug_dev dev;
+			struct daqs_vfplug_result f = { .vm = virDomainGetName(doms[i]), .found = true,
+							.slot = slots[j], .dev = &dev };
 
-			o.dev.slot = slots[j];
-			run_op(p, &o);
+			if (daqs_vfplug_xml_device(xml, slots[j], &dev) < 0)
+				memset(&dev, 0, sizeof(dev));
+			f.start_ns = f.end_ns = daqs_monotonic_ns();
+			p->done(p->ud, &f);
 		}
+		free(xml);
 		virDomainFree(doms[i]);
 	}
 	free(doms);
+	res.err = n < 0 ? -ECONNREFUSED : 0;
+	res.why = n < 0 ? why : "";
+	res.end_ns = daqs_monotonic_ns();
+	p->done(p->ud, &res);
 }
 
 static void run_op(struct daqs_vfplug *p, struct op *o)
@@ -316,7 +382,7 @@ static void run_op(struct daqs_vfplug *p, struct op *o)
 	char why[WHY_MAX] = "";
 	struct daqs_vfplug_result res = {
 		.op = o->op, .slot = o->dev.slot, .vm = o->vm, .start_ns = daqs_monotonic_ns(),
-		.sweep = o->sweep,
+		.cleanup = o->cleanup,
 	};
 	virDomainPtr dom = NULL;
 	int r = connect_lv(p, why, sizeof(why));
@@ -355,8 +421,8 @@ static void *worker(void *arg)
 
 	virSetErrorFunc(NULL, quiet);
 	while ((o = pop(p))) {
-		if (o->sweep && !o->vm)
-			run_sweep(p);
+		if (o->scan)
+			run_scan(p);
 		else
 			run_op(p, o);
 		free(o->vm);
@@ -402,7 +468,7 @@ void daqs_vfplug_free(struct daqs_vfplug *p)
 	while ((o = p->head)) {
 		struct daqs_vfplug_result res = {
 			.op = o->op, .slot = o->dev.slot, .vm = o->vm ? o->vm : "", .err = -ECANCELED,
-			.why = "daqsd is stopping", .sweep = o->sweep,
+			.why = "daqsd is stopping", .cleanup = o->cleanup, .scanned = o->scan,
 		};
 
 		p->head = o->next;
@@ -418,11 +484,8 @@ void daqs_vfplug_free(struct daqs_vfplug *p)
 	free(p);
 }
 
-void daqs_vfplug_sweep(struct daqs_vfplug *p)
+static void enqueue(struct daqs_vfplug *p, struct op *o)
 {
-	struct op *o = daqs_calloc(1, sizeof(*o));
-
-	o->sweep = true;
 	pthread_mutex_lock(&p->lock);
 	if (p->tail)
 		p->tail->next = o;
@@ -433,6 +496,25 @@ void daqs_vfplug_sweep(struct daqs_vfplug *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
+void daqs_vfplug_scan(struct daqs_vfplug *p)
+{
+	struct op *o = daqs_calloc(1, sizeof(*o));
+
+	o->scan = true;
+	enqueue(p, o);
+}
+
+void daqs_vfplug_cleanup(struct daqs_vfplug *p, const char *vm, size_t slot)
+{
+	struct op *o = daqs_calloc(1, sizeof(*o));
+
+	o->cleanup = true;
+	o->op = DAQS_VF_UNPLUG;
+	o->vm = daqs_strdup(vm);
+	o->dev.slot = slot;
+	enqueue(p, o);
+}
+
 int daqs_vfplug_submit(struct daqs_vfplug *p, enum daqs_vf_op op, const char *vm,
 		       const struct daqs_vfplug_dev *dev)
 {
@@ -441,14 +523,7 @@ int daqs_vfplug_submit(struct daqs_vfplug *p, enum daqs_vf_op op, const char *vm
 	o->op = op;
 	o->vm = daqs_strdup(vm);
 	o->dev = *dev;
-	pthread_mutex_lock(&p->lock);
-	if (p->tail)
-		p->tail->next = o;
-	else
-		p->head = o;
-	p->tail = o;
-	pthread_cond_broadcast(&p->cond);
-	pthread_mutex_unlock(&p->lock);
+	enqueue(p, o);
 	return 0;
 }
 

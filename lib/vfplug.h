@@ -58,7 +58,11 @@ struct daqs_vfplug_result {
 	const char *why;   /* "" on success */
 	uint64_t start_ns; /* CLOCK_MONOTONIC: the worker began the operation */
 	uint64_t end_ns;   /* ... and saw it end */
-	bool sweep;	   /* an unplug of daqs_vfplug_sweep, not of the allocator */
+	/* scan results (daqs_vfplug_scan) and cleanups (daqs_vfplug_cleanup): */
+	bool found;	   /* a device of ours found plugged into vm at slot: dev describes it */
+	bool scanned;	   /* the scan is over (err: the domains could not be listed) */
+	bool cleanup;	   /* an unplug queued by daqs_vfplug_cleanup */
+	const struct daqs_vfplug_dev *dev; /* found only */
 };
 
 /*
@@ -84,11 +88,19 @@ int daqs_vfplug_submit(struct daqs_vfplug *p, enum daqs_vf_op op, const char *vm
 		       const struct daqs_vfplug_dev *dev);
 
 /*
- * Queue a sweep: every running domain's devices of ours ("ua-daqs-vfN",
- * left by an earlier daqsd) are unplugged, each ending in a done() with
- * sweep set. Queued first, it runs before any plug.
+ * Queue a scan of every running domain for devices of ours ("ua-daqs-vfN",
+ * left by an earlier daqsd): one done() with found set per device (kind,
+ * slot, PCI address or bridge, MAC read from the live XML), then one with
+ * scanned set. The caller adopts what fits its pool and cleans up the rest.
  */
-void daqs_vfplug_sweep(struct daqs_vfplug *p);
+void daqs_vfplug_scan(struct daqs_vfplug *p);
+/* Queue the unplug of vm's device at slot outside the allocator (done() with cleanup set). */
+void daqs_vfplug_cleanup(struct daqs_vfplug *p, const char *vm, size_t slot);
+/*
+ * The device of ours at slot in a domain's live XML (pure; tests): 0 and
+ * *dev (kind, slot, pci or bridge, mac), or -ENOENT.
+ */
+int daqs_vfplug_xml_device(const char *xml, size_t slot, struct daqs_vfplug_dev *dev);
 
 /*
  * libvirt's DEVICE_REMOVED (removed true) or DEVICE_REMOVAL_FAILED (false)

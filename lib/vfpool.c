@@ -50,7 +50,7 @@ struct daqs_vfpool {
 	char error[512]; /* the pool cannot run: why */
 	struct daqs_vfalloc *alloc;
 	struct daqs_vfplug *plug;
-	bool swept;
+	bool scan_queued, scanned; /* devices left by an earlier daqsd: adopted or cleaned up first */
 	struct slot_op *last;
 	struct lat dev_lat[2], verified_lat[2]; /* by op */
 	uint64_t failures[2];
@@ -84,6 +84,70 @@ static void lat_add(struct lat *l, double ms)
 
 /* ---- hot-plug outcomes (worker thread) ---- */
 
+/* Why a device found at start cannot be adopted ("" = it can), into why. */
+static void fits(const struct daqs_vfpool *p, const struct daqs_vfplug_dev *d, char *why,
+		 size_t len)
+{
+	why[0] = '\0';
+	if (d->slot >= p->n_slots)
+		snprintf(why, len, "the pool has %zu slot(s)", p->n_slots);
+	else if (d->kind != p->kind)
+		snprintf(why, len, "it is a %s device, the pool's are %s",
+			 d->kind == DAQS_VFPLUG_BRIDGE ? "bridge" : "hostdev",
+			 p->kind == DAQS_VFPLUG_BRIDGE ? "bridge" : "hostdev");
+	else if (p->kind == DAQS_VFPLUG_HOSTDEV && strcmp(d->pci, p->pci[d->slot]))
+		snprintf(why, len, "it is %s, the slot's VF is %s", d->pci[0] ? d->pci : "unknown",
+			 p->pci[d->slot]);
+	else if (p->kind == DAQS_VFPLUG_BRIDGE && strcmp(d->bridge, p->bridge))
+		snprintf(why, len, "it is on bridge '%s', the pool's is '%s'", d->bridge, p->bridge);
+}
+
+/*
+ * Devices of ours found at start: adopted when they fit the pool (same slot,
+ * same VF or bridge, the slot and the VM free), else unplugged; the
+ * allocator runs once the scan is over.
+ */
+static void at_start(struct daqs_vfpool *p, const struct daqs_vfplug_result *r, double ms)
+{
+	char why[160];
+	int e;
+
+	if (r->scanned) {
+		if (r->err)
+			plog(p, DAQS_LOG_WARNING,
+			     "vf: cannot look for devices left by an earlier daqsd (%s); starting "
+			     "from an empty pool",
+			     r->why);
+		p->scanned = true;
+		return;
+	}
+	if (r->cleanup) {
+		if (r->err && r->err != -ENODEV)
+			plog(p, DAQS_LOG_WARNING, "vf: cannot unplug %s%zu from '%s' (%s)",
+			     DAQS_VFPLUG_ALIAS_PREFIX, r->slot, r->vm, r->why);
+		else
+			plog(p, DAQS_LOG_NOTICE, "vf: unplugged %s%zu from '%s' in %.0f ms",
+			     DAQS_VFPLUG_ALIAS_PREFIX, r->slot, r->vm, ms);
+		return;
+	}
+	fits(p, r->dev, why, sizeof(why));
+	if (!why[0] && p->alloc) {
+		e = daqs_vfalloc_adopt(p->alloc, r->slot, r->vm, r->end_ns);
+		if (e == 0) {
+			plog(p, DAQS_LOG_NOTICE, "vf: '%s' holds %s since before this daqsd: adopted",
+			     r->vm, p->labels[r->slot]);
+			daqs_controller_kick(p->ctl, r->vm);
+			return;
+		}
+		snprintf(why, sizeof(why), "%s",
+			 e == -EBUSY ? "its slot is taken" : "the VM holds another slot");
+	}
+	plog(p, DAQS_LOG_NOTICE, "vf: '%s' has %s%zu from an earlier daqsd that does not fit the "
+				 "pool (%s): unplugging it",
+	     r->vm, DAQS_VFPLUG_ALIAS_PREFIX, r->slot, why[0] ? why : "no allocator");
+	daqs_vfplug_cleanup(p->plug, r->vm, r->slot);
+}
+
 static void on_done(void *ud, const struct daqs_vfplug_result *r)
 {
 	struct daqs_vfpool *p = ud;
@@ -92,15 +156,8 @@ static void on_done(void *ud, const struct daqs_vfplug_result *r)
 	const char *label;
 
 	pthread_mutex_lock(&p->lock);
-	if (r->sweep) {
-		if (r->err && r->err != -ENODEV)
-			plog(p, DAQS_LOG_WARNING, "vf: start-up sweep: %s%s%s (%s)",
-			     r->vm[0] ? "cannot unplug an old device from '" : "cannot list domains",
-			     r->vm, r->vm[0] ? "'" : "", r->why);
-		else
-			plog(p, DAQS_LOG_NOTICE,
-			     "vf: start-up sweep: unplugged %s%zu (left by an earlier daqsd) from '%s' in %.0f ms",
-			     DAQS_VFPLUG_ALIAS_PREFIX, r->slot, r->vm, ms);
+	if (r->found || r->scanned || r->cleanup) {
+		at_start(p, r, ms);
 		pthread_mutex_unlock(&p->lock);
 		return;
 	}
@@ -272,9 +329,15 @@ void daqs_vfpool_step(struct daqs_vfpool *p, uint64_t now_ns)
 			.pps = isfinite(view[i].pps) && view[i].pps > 0 ? view[i].pps : 0,
 		};
 	pthread_mutex_lock(&p->lock);
-	if (!p->swept) {
-		daqs_vfplug_sweep(p->plug);
-		p->swept = true;
+	if (!p->scan_queued) {
+		daqs_vfplug_scan(p->plug);
+		p->scan_queued = true;
+	}
+	if (!p->scanned) { /* plan nothing before the devices already plugged are known */
+		pthread_mutex_unlock(&p->lock);
+		free(in);
+		free(view);
+		return;
 	}
 	note_verified(p, view, n);
 	if (daqs_vfalloc_step(p->alloc, in, n, now_ns, &moves, &n_moves) < 0)

@@ -16,8 +16,10 @@
  * given bridge (a VF stand-in for testbeds without SR-IOV).
  *
  * At start, devices of ours already plugged (aliases "ua-daqs-vfN" left by a
- * previous daqsd) are detached first: the allocator starts from a clean
- * pool, and the guests' bonds fail over to virtio meanwhile.
+ * previous daqsd) are looked for in every running domain's live XML before
+ * the allocator plans anything: one that fits the pool (its slot, the same
+ * VF or bridge, slot and VM not taken) is adopted, its holder's dwell
+ * starting now; any other is unplugged.
  *
  * Threads: step from the cycle thread, device events from the event loop,
  * done from the hot-plug worker, status from the control server: one lock.

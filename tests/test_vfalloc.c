@@ -798,6 +798,53 @@ START_TEST(test_config_and_input_refused)
 }
 END_TEST
 
+/* A VF left plugged by an earlier daqsd is taken over, not moved. */
+START_TEST(test_adopt)
+{
+	struct daqs_vfalloc *a = alloc(DAQS_VF_STRATEGY_ACTIVITY, 2, INTERVAL, 200000);
+	struct daqs_vfalloc_vm in[2] = {
+		{ .id = "a", .eligible = true, .pps = 10 },
+		{ .id = "b", .eligible = true, .pps = 50000 },
+	};
+	const struct daqs_vfalloc_move *mv;
+	struct daqs_vfalloc_slot_info si;
+	struct daqs_vfalloc_vm_info vi;
+	size_t n;
+
+	ck_assert_int_eq(daqs_vfalloc_adopt(a, 1, "a", 5 * SEC), 0);
+	ck_assert_int_eq(daqs_vfalloc_adopt(a, 1, "b", 5 * SEC), -EBUSY);
+	ck_assert_int_eq(daqs_vfalloc_adopt(a, 0, "a", 5 * SEC), -EEXIST);
+	ck_assert_int_eq(daqs_vfalloc_adopt(a, 2, "b", 5 * SEC), -EINVAL);
+	ck_assert_int_eq(daqs_vfalloc_adopt(a, 0, "", 5 * SEC), -EINVAL);
+	ck_assert_int_eq(daqs_vfalloc_adopt(a, 0, "b", 4 * SEC), -EINVAL); /* time going back */
+	ck_assert_int_eq(daqs_vfalloc_slot(a, 1, &si), 0);
+	ck_assert_int_eq(si.state, DAQS_VF_SLOT_HELD);
+	ck_assert_str_eq(si.holder, "a");
+	ck_assert_ptr_nonnull(strstr(si.reason, "adopted"));
+	/* first step: b gets the free slot; a keeps its own though b sends far more (dwell) */
+	ck_assert_int_eq(daqs_vfalloc_step(a, in, 2, 6 * SEC, &mv, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(mv[0].op, DAQS_VF_PLUG);
+	ck_assert_uint_eq(mv[0].slot, 0);
+	ck_assert_str_eq(mv[0].vm, "b");
+	ck_assert_int_eq(daqs_vfalloc_vm(a, "a", &vi), 0);
+	ck_assert(vi.holds);
+	ck_assert_uint_eq(vi.slot, 1);
+	/* a disappears: its adopted slot is free again, with no move */
+	ck_assert_int_eq(daqs_vfalloc_step(a, &in[1], 1, 7 * SEC, &mv, &n), 0);
+	ck_assert_int_eq(daqs_vfalloc_slot(a, 1, &si), 0);
+	ck_assert_int_eq(si.state, DAQS_VF_SLOT_FREE);
+	/* an adopted VM absent from the first step is treated as gone too */
+	daqs_vfalloc_free(a);
+	a = alloc(DAQS_VF_STRATEGY_ACTIVITY, 1, INTERVAL, 200000);
+	ck_assert_int_eq(daqs_vfalloc_adopt(a, 0, "ghost", SEC), 0);
+	ck_assert_int_eq(daqs_vfalloc_step(a, &in[1], 1, 2 * SEC, &mv, &n), 0);
+	ck_assert_uint_eq(n, 1); /* the slot is free again at once: b gets it */
+	ck_assert_str_eq(mv[0].vm, "b");
+	daqs_vfalloc_free(a);
+}
+END_TEST
+
 START_TEST(test_views)
 {
 	static const char *const labels[] = { "0000:3b:02.0", "0000:3b:02.1" };
@@ -908,6 +955,7 @@ Suite *daqs_test_vfalloc_suite(void)
 	tcase_add_test(tc, test_between_intervals);
 	tcase_add_test(tc, test_config_and_input_refused);
 	tcase_add_test(tc, test_views);
+	tcase_add_test(tc, test_adopt);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -90,6 +90,46 @@ START_TEST(test_xml_slots)
 }
 END_TEST
 
+/* As libvirt shows them in a live domain XML. */
+static const char *live_xml =
+	"<domain type='qemu' id='7'>\n  <devices>\n"
+	"    <interface type='bridge'>\n      <mac address='52:54:00:18:01:0b'/>\n"
+	"      <source bridge='daqstb0'/>\n      <target dev='daqstb-g1'/>\n"
+	"      <model type='virtio'/>\n      <alias name='net0'/>\n"
+	"      <address type='pci' domain='0x0000' bus='0x00' slot='0x03' function='0x0'/>\n"
+	"    </interface>\n"
+	"    <interface type='bridge'>\n      <mac address='52:54:00:18:01:0b'/>\n"
+	"      <source bridge='daqstb0'/>\n      <target dev='vnet3'/>\n"
+	"      <model type='virtio'/>\n      <alias name='ua-daqs-vf0'/>\n"
+	"      <address type='pci' domain='0x0000' bus='0x00' slot='0x05' function='0x0'/>\n"
+	"    </interface>\n"
+	"    <interface type='hostdev' managed='yes'>\n      <mac address='52:54:00:aa:bb:cc'/>\n"
+	"      <driver name='vfio'/>\n      <source>\n"
+	"        <address type='pci' domain='0x0000' bus='0x3b' slot='0x02' function='0x1'/>\n"
+	"      </source>\n      <alias name='ua-daqs-vf3'/>\n"
+	"      <address type='pci' domain='0x0000' bus='0x00' slot='0x06' function='0x0'/>\n"
+	"    </interface>\n  </devices>\n</domain>\n";
+
+START_TEST(test_xml_device)
+{
+	struct daqs_vfplug_dev d;
+	size_t slots[4];
+
+	ck_assert_uint_eq(daqs_vfplug_xml_slots(live_xml, slots, 4), 2);
+	ck_assert_int_eq(daqs_vfplug_xml_device(live_xml, 0, &d), 0);
+	ck_assert_int_eq(d.kind, DAQS_VFPLUG_BRIDGE);
+	ck_assert_str_eq(d.bridge, "daqstb0");
+	ck_assert_str_eq(d.mac, "52:54:00:18:01:0b");
+	ck_assert_uint_eq(d.slot, 0);
+	ck_assert_int_eq(daqs_vfplug_xml_device(live_xml, 3, &d), 0);
+	ck_assert_int_eq(d.kind, DAQS_VFPLUG_HOSTDEV);
+	ck_assert_str_eq(d.pci, "0000:3b:02.1"); /* the source, not the guest's address */
+	ck_assert_str_eq(d.mac, "52:54:00:aa:bb:cc");
+	ck_assert_int_eq(daqs_vfplug_xml_device(live_xml, 1, &d), -ENOENT);
+	ck_assert_int_eq(daqs_vfplug_xml_device("<domain/>", 0, &d), -ENOENT);
+}
+END_TEST
+
 /* ---- the worker, against the test driver ---- */
 
 struct outcome {
@@ -177,6 +217,7 @@ Suite *daqs_test_vfplug_suite(void)
 	tcase_add_test(tc, test_xml_bridge);
 	tcase_add_test(tc, test_alias);
 	tcase_add_test(tc, test_xml_slots);
+	tcase_add_test(tc, test_xml_device);
 	tcase_add_test(tc, test_worker_errors);
 	tcase_add_test(tc, test_worker_unreachable);
 	suite_add_tcase(s, tc);
