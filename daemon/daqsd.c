@@ -34,6 +34,7 @@
 #include "diag.h"
 #include "domains.h"
 #include "httpmetrics.h"
+#include "pf.h"
 #include "vfpool.h"
 #include "log.h"
 #include "mem.h"
@@ -60,6 +61,7 @@ struct daemon {
 	struct daqs_controller *ctl;
 	struct daqs_ctlserver *srv;
 	struct daqs_vfpool *pool; /* NULL without a vf_pool in the SLA */
+	struct daqs_pf *pf;	  /* netlink to the PFs: host-side VF rates (NULL: unavailable) */
 	struct daqs_domains *dom;
 	struct daqs_httpmetrics *http;
 	int sigfd, sigwatch, timer;
@@ -269,6 +271,13 @@ static int reload(struct daemon *dm, char *why, size_t why_len)
 static char *reply(int r, const char *why)
 {
 	return r ? daqs_ctl_reply_error(r, why) : daqs_ctl_reply_ok();
+}
+
+/* The PF adapter reports each failure once, with its own prefix ("pf: ..."). */
+static void pf_log(void *ud, const char *msg)
+{
+	(void)ud;
+	daqs_log(DAQS_LOG_WARNING, "%s", msg);
 }
 
 /* {"ok":true,"vf":{...}} */
@@ -520,6 +529,7 @@ static int run(struct daemon *dm, int *ready_fd)
 		.kind = dm->o.kind, .workers = dm->o.workers, .state_dir = dm->o.state_dir,
 		.log = daqs_log_cb,
 	};
+	int r;
 	struct daqs_sla *sla;
 	gid_t gid;
 
@@ -539,6 +549,11 @@ static int run(struct daemon *dm, int *ready_fd)
 		daqs_sla_free(sla);
 		return -EIO;
 	}
+	if ((r = daqs_pf_netlink_open(&dm->pf, pf_log, NULL)) < 0)
+		daqs_log(DAQS_LOG_ERR, "daqsd: no netlink route socket (%s): VF rates cannot be set; "
+				       "VMs with enforce: vf are limited in the guest",
+			 strerror(-r));
+	cfg.pf = dm->pf;
 	daqs_controller_new(&cfg, sla, &dm->ctl);
 	if (sla->vf_pool.present && !strcmp(dm->o.uri, "none"))
 		daqs_log(DAQS_LOG_ERR, "vf: the SLA's vf_pool needs libvirt (--connect none): "
@@ -584,6 +599,7 @@ static void teardown(struct daemon *dm)
 	daqs_ctlserver_free(dm->srv);
 	daqs_domains_free(dm->dom);
 	daqs_controller_free(dm->ctl);
+	daqs_pf_close(dm->pf); /* after the controller: it sets VF rates until it is freed */
 	if (dm->timer > 0)
 		virEventRemoveTimeout(dm->timer);
 	if (dm->sigwatch > 0)

@@ -17,6 +17,7 @@
 #include "guest.h"
 #include "hostcounters.h"
 #include "mem.h"
+#include "pf.h"
 #include "poller.h"
 #include "state.h"
 #include "units.h"
@@ -76,6 +77,11 @@ struct cvm {
 	bool host_failing;	/* reported */
 	unsigned disagree, agree; /* consecutive rates where agent and host (dis)agree */
 	bool distrust;		/* the agent's counters disagree with the host's: reported */
+	/* host-side counters from the VF (no host_interface; the PF's per-VF stats) */
+	bool vf_count;		/* they are this VM's host counters now */
+	char vfc_label[48];	/* "VF N of PF" counted ("" none) */
+	bool vfc_moved;		/* they advanced since the VF was first seen (a NIC may report 0s) */
+	struct daqs_counters vfc_first;
 	/* this cycle */
 	bool sampled;
 	int sample_r;
@@ -90,6 +96,16 @@ struct cvm {
 	char last_error[256];
 	uint64_t agent_errors, applies;
 	uint64_t limit_lost; /* times found sending well above its limit */
+	/* host-side VF rate (see controller.h) */
+	char vf_pool_pf[DAQS_IFNAMSIZ]; /* the vf_pool's VF it holds ("" none) */
+	uint32_t vf_pool_idx;
+	char vf_pf[DAQS_IFNAMSIZ];	/* the VF whose rate we set ("" none) */
+	uint32_t vf_idx;
+	uint32_t vf_mbps;		/* the max_tx_rate written there (0 = no cap) */
+	bool vf_use;			/* this cycle: the limit goes on the VF */
+	uint64_t vf_limit;		/* this cycle: the policy's limit, for the VF */
+	bool vf_failing;		/* reported */
+	char vf_why[96];		/* why the VF carries the limit, or "" */
 };
 
 struct daqs_controller {
@@ -748,6 +764,8 @@ static int apply_job(struct daqs_guest *g, void *ud, uint64_t deadline)
 
 /* ---- the cycle ---- */
 
+static void vf_release_now(struct daqs_controller *c, struct cvm *v);
+
 static void start_cycle(struct daqs_controller *c, struct daqs_poll_job **jobs, size_t *nj)
 {
 	struct daqs_poll_job *j = daqs_calloc(c->n ? c->n : 1, sizeof(*j));
@@ -758,6 +776,7 @@ static void start_cycle(struct daqs_controller *c, struct daqs_poll_job **jobs, 
 		struct cvm *v = c->v[i];
 
 		if (v->gone) {
+			vf_release_now(c, v); /* its VF may go to another VM */
 			cvm_free(v);
 			c->v[i] = c->v[--c->n];
 			continue;
@@ -853,10 +872,21 @@ static void outcome(struct daqs_controller *c, struct cvm *v, int r, const char 
 	memcpy(v->last_error, v->msg, sizeof(v->last_error));
 }
 
+/* The VM has host-side counters: its host_interface, or its VF's. */
+static bool has_host(const struct cvm *v)
+{
+	return v->host_iface[0] || v->vf_count;
+}
+
+static const char *host_name(const struct cvm *v)
+{
+	return v->host_iface[0] ? v->host_iface : v->vfc_label;
+}
+
 /* The rates decisions use: the host's counters when configured and measured, else the agent's. */
 static const struct daqs_estimator *rates_of(const struct cvm *v)
 {
-	return v->host_iface[0] && v->hest.have_rate ? &v->hest : &v->est;
+	return has_host(v) && v->hest.have_rate ? &v->hest : &v->est;
 }
 
 /*
@@ -912,21 +942,21 @@ static void host_update(struct daqs_controller *c, struct cvm *v, bool agent_fre
 	double a, h, d;
 	char x[32], y[32];
 
-	if (!v->host_iface[0] || !v->sampled)
+	if (!has_host(v) || !v->sampled)
 		return;
 	if (v->host_r < 0) {
 		if (!v->host_failing)
 			ctl_log(c, DAQS_LOG_WARNING,
 				"guest '%s': host counters of '%s' unreadable (%s); deciding on the "
 				"agent's",
-				v->name, v->host_iface, strerror(-v->host_r));
+				v->name, host_name(v), strerror(-v->host_r));
 		v->host_failing = true;
 		v->hest.have_rate = false;
 		return;
 	}
 	if (v->host_failing)
 		ctl_log(c, DAQS_LOG_NOTICE, "guest '%s': host counters of '%s' readable again",
-			v->name, v->host_iface);
+			v->name, host_name(v));
 	v->host_failing = false;
 	daqs_estimator_update(&v->hest, &v->hsmp);
 	if (!agent_fresh || !v->est.have_rate || !v->hest.have_rate)
@@ -943,7 +973,7 @@ static void host_update(struct daqs_controller *c, struct cvm *v, bool agent_fre
 			ctl_log(c, DAQS_LOG_WARNING,
 				"guest '%s': its agent reports sending %s, the host sees %s on '%s': "
 				"the agent's counters are not believed",
-				v->name, x, y, v->host_iface);
+				v->name, x, y, host_name(v));
 		}
 	} else {
 		v->disagree = 0;
@@ -978,10 +1008,277 @@ static void after_sample(struct daqs_controller *c, struct cvm *v, const struct 
 		v->need_discover = v->need_verify = true;
 	}
 	host_update(c, v, r == 0);
-	if (r == 0 || (v->host_iface[0] && v->hest.have_rate))
+	if (r == 0 || (has_host(v) && v->hest.have_rate))
 		over_limit_check(c, v);
 }
 
+
+/* ---- host-side VF rates ---- */
+
+/* The VF a VM has: its SLA's host_vf, else the vf_pool's it holds. */
+static bool vf_of(const struct cvm *v, const char **pf, uint32_t *idx)
+{
+	if (v->eff.host_vf_pf) {
+		*pf = v->eff.host_vf_pf;
+		*idx = v->eff.host_vf;
+		return true;
+	}
+	if (v->vf_pool_pf[0]) {
+		*pf = v->vf_pool_pf;
+		*idx = v->vf_pool_idx;
+		return true;
+	}
+	return false;
+}
+
+/* ---- host-side counters from the VFs ---- */
+
+#define VF_MAX_PFS 16
+
+static void vf_count_stop(struct daqs_controller *c, struct cvm *v)
+{
+	v->vf_count = false;
+	daqs_estimator_reset(&v->hest);
+	v->distrust = false;
+	v->disagree = v->agree = 0;
+	v->host_failing = false;
+	ctl_log(c, DAQS_LOG_INFO, "guest '%s': no counters from %s any more; deciding on the agent's",
+		v->name, v->vfc_label);
+}
+
+struct vf_dump {
+	char pf[VF_MAX_PFS][DAQS_IFNAMSIZ];
+	struct daqs_pf_vf *vfs[VF_MAX_PFS];
+	size_t n[VF_MAX_PFS], np;
+};
+
+static const struct daqs_pf_vf *vf_find(const struct vf_dump *d, const char *pf, uint32_t idx)
+{
+	for (size_t k = 0; k < d->np; k++)
+		for (size_t j = 0; !strcmp(d->pf[k], pf) && j < d->n[k]; j++)
+			if (d->vfs[k][j].index == idx && d->vfs[k][j].have_stats)
+				return &d->vfs[k][j];
+	return NULL;
+}
+
+/* One VM's host counters from its VF's, once they have moved (a NIC may report only zeros). */
+static void vf_count_one(struct daqs_controller *c, struct cvm *v, const struct vf_dump *d,
+			 uint64_t now)
+{
+	const struct daqs_pf_vf *f = NULL;
+	struct daqs_counters cnt;
+	const char *pf;
+	uint32_t idx;
+	char label[sizeof(v->vfc_label)];
+
+	if (v->gone || v->host_iface[0])
+		return;
+	if (vf_of(v, &pf, &idx) && (f = vf_find(d, pf, idx)))
+		snprintf(label, sizeof(label), "VF %u of %s", idx, pf);
+	if (!f) {
+		if (v->vf_count)
+			vf_count_stop(c, v);
+		v->vfc_label[0] = '\0';
+		return;
+	}
+	cnt = (struct daqs_counters){ .tx_bytes = f->tx_bytes, .rx_bytes = f->rx_bytes,
+				      .tx_pkts = f->tx_packets, .rx_pkts = f->rx_packets };
+	if (strcmp(label, v->vfc_label)) { /* another VF: other counters */
+		if (v->vf_count)
+			vf_count_stop(c, v);
+		memcpy(v->vfc_label, label, sizeof(label));
+		v->vfc_first = cnt;
+		v->vfc_moved = false;
+	}
+	if (!v->vfc_moved && memcmp(&cnt, &v->vfc_first, sizeof(cnt))) {
+		v->vfc_moved = true;
+		ctl_log(c, DAQS_LOG_INFO, "guest '%s': deciding on the host's counters of %s",
+			v->name, label);
+	}
+	if (!v->vfc_moved)
+		return;
+	v->vf_count = true;
+	v->hsmp.c = cnt;
+	v->hsmp.t_ns = now;
+	v->host_r = 0;
+}
+
+/*
+ * Host-side counters from the VFs of VMs that have one and no
+ * host_interface: one dump per PF, outside the lock, after the sampling.
+ */
+static void vf_counters(struct daqs_controller *c)
+{
+	struct vf_dump *d = daqs_calloc(1, sizeof(*d));
+	uint64_t now;
+
+	pthread_mutex_lock(&c->lock);
+	for (size_t i = 0; i < c->n; i++) {
+		struct cvm *v = c->v[i];
+		const char *pf;
+		uint32_t idx;
+		size_t k;
+
+		if (v->gone || v->host_iface[0] || !vf_of(v, &pf, &idx))
+			continue;
+		for (k = 0; k < d->np && strcmp(d->pf[k], pf); k++)
+			;
+		if (k == d->np && d->np < VF_MAX_PFS)
+			snprintf(d->pf[d->np++], DAQS_IFNAMSIZ, "%s", pf);
+	}
+	pthread_mutex_unlock(&c->lock);
+	for (size_t k = 0; k < d->np; k++)
+		if (daqs_pf_list_vfs(c->cfg.pf, d->pf[k], &d->vfs[k], &d->n[k]) < 0) {
+			d->vfs[k] = NULL; /* reported by the adapter */
+			d->n[k] = 0;
+		}
+	now = daqs_monotonic_ns();
+	pthread_mutex_lock(&c->lock);
+	for (size_t i = 0; i < c->n; i++)
+		vf_count_one(c, c->v[i], d, now);
+	pthread_mutex_unlock(&c->lock);
+	for (size_t k = 0; k < d->np; k++)
+		free(d->vfs[k]);
+	free(d);
+}
+
+/* Does the VM's limit go on its VF this cycle? (vf_why says why; status) */
+static bool vf_wanted(const struct daqs_controller *c, struct cvm *v)
+{
+	const char *pf, *why = NULL;
+	uint32_t idx;
+
+	v->vf_why[0] = '\0';
+	if (!c->cfg.pf || v->retiring || !vf_of(v, &pf, &idx))
+		return false;
+	if (v->eff.enforce != DAQS_ENFORCE_GUEST)
+		why = v->eff.enforce == DAQS_ENFORCE_VF ? "enforce: vf" : "enforce: both";
+	else if (v->agent == AG_LIMITED)
+		why = "backstop: the agent cannot run tc";
+	else if (v->distrust)
+		why = "backstop: the agent's counters are not believed";
+	else if (v->agent == AG_NOT_CONNECTED || v->agent == AG_ERROR)
+		why = "backstop: the agent does not answer";
+	if (!why)
+		return false;
+	snprintf(v->vf_why, sizeof(v->vf_why), "%s", why);
+	return true;
+}
+
+struct vf_job {
+	struct cvm *v;
+	char pf[DAQS_IFNAMSIZ];
+	uint32_t idx, mbps;
+	bool release; /* the VF daqsd stops using: back to no cap */
+	int r;
+};
+
+/* The writes this cycle needs: releases of VFs no longer used first, then the rates. */
+static size_t vf_jobs(struct daqs_controller *c, struct vf_job **out)
+{
+	struct vf_job *j = daqs_calloc(2 * c->n + 1, sizeof(*j));
+	size_t k = 0;
+
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < c->n; i++) {
+			struct cvm *v = c->v[i];
+			const char *pf = NULL;
+			uint32_t idx = 0, mbps;
+			bool use = v->vf_use && !v->gone && vf_of(v, &pf, &idx);
+			bool same = use && !strcmp(pf, v->vf_pf) && idx == v->vf_idx;
+
+			if (pass == 0 && v->vf_pf[0] && !same && v->vf_mbps) {
+				j[k] = (struct vf_job){ .v = v, .idx = v->vf_idx, .release = true };
+				memcpy(j[k++].pf, v->vf_pf, DAQS_IFNAMSIZ);
+			} else if (pass == 0 && v->vf_pf[0] && !same) {
+				v->vf_pf[0] = '\0'; /* no cap of ours on it: nothing to undo */
+			}
+			if (pass == 1 && use) {
+				mbps = daqs_vf_max_mbps(v->vf_limit);
+				if (same && mbps == v->vf_mbps && !v->vf_failing)
+					continue;
+				j[k] = (struct vf_job){ .v = v, .idx = idx, .mbps = mbps };
+				snprintf(j[k++].pf, DAQS_IFNAMSIZ, "%s", pf);
+			}
+		}
+	*out = j;
+	return k;
+}
+
+static void vf_outcome(struct daqs_controller *c, struct vf_job *j, uint64_t now)
+{
+	struct cvm *v = j->v;
+	char a[32] = "no cap";
+
+	if (j->r < 0) {
+		if (!v->vf_failing)
+			ctl_log(c, DAQS_LOG_WARNING,
+				"guest '%s': cannot %s the rate of VF %u of '%s' (%s)%s", v->name,
+				j->release ? "reset" : "set", j->idx, j->pf, strerror(-j->r),
+				j->release ? "" : "; its limit stays where it was");
+		v->vf_failing = true;
+		if (!j->release && v->eff.enforce == DAQS_ENFORCE_VF) /* the policy must know */
+			v->pv.st.limit_bps = v->in_force_known ? v->in_force : DAQS_RATE_UNLIMITED;
+		return;
+	}
+	if (v->vf_failing)
+		ctl_log(c, DAQS_LOG_NOTICE, "guest '%s': VF %u of '%s' takes its rate again",
+			v->name, j->idx, j->pf);
+	v->vf_failing = false;
+	if (j->release) {
+		v->vf_pf[0] = '\0';
+		v->vf_mbps = 0;
+		ctl_log(c, DAQS_LOG_DEBUG, "guest '%s': VF %u of '%s' released (no cap)", v->name,
+			j->idx, j->pf);
+		return;
+	}
+	memcpy(v->vf_pf, j->pf, DAQS_IFNAMSIZ);
+	v->vf_idx = j->idx;
+	v->vf_mbps = j->mbps;
+	if (j->mbps)
+		snprintf(a, sizeof(a), "%u Mbit/s", j->mbps);
+	ctl_log(c, DAQS_LOG_DEBUG, "guest '%s': VF %u of '%s' capped at %s (%s)", v->name, j->idx,
+		j->pf, a, v->vf_why);
+	(void)now;
+}
+
+/* Write the VF rates this cycle decided (the lock is not held). */
+static void vf_run(struct daqs_pf *pf, struct vf_job *j, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct daqs_vf_rate_change chg = { .set = DAQS_VF_SET_MAX, .max_mbps = j[i].mbps };
+
+		j[i].r = daqs_pf_set_rates(pf, j[i].pf, j[i].idx, &chg, NULL);
+		if (j[i].r > 0) /* DAQS_PF_MIN_DROPPED: the max is in force */
+			j[i].r = 0;
+	}
+}
+
+/* A VF cap of ours reset at once (the VM is going, or daqsd is): under the lock, rare. */
+static void vf_release_now(struct daqs_controller *c, struct cvm *v)
+{
+	struct vf_job j = { .v = v, .idx = v->vf_idx, .release = true };
+
+	if (!c->cfg.pf || !v->vf_pf[0] || !v->vf_mbps)
+		return;
+	memcpy(j.pf, v->vf_pf, DAQS_IFNAMSIZ);
+	vf_run(c->cfg.pf, &j, 1);
+	vf_outcome(c, &j, 0);
+}
+
+void daqs_controller_set_vf(struct daqs_controller *c, const char *vm, const char *pf,
+			    uint32_t vf)
+{
+	struct cvm *v;
+
+	pthread_mutex_lock(&c->lock);
+	v = find(c, vm);
+	if (v) {
+		snprintf(v->vf_pool_pf, sizeof(v->vf_pool_pf), "%s", pf ? pf : "");
+		v->vf_pool_idx = vf;
+	}
+	pthread_mutex_unlock(&c->lock);
+}
 
 /*
  * Periodic verifications (every DAQS_CONTROLLER_VERIFY_NS) a cycle may run:
@@ -1002,6 +1299,7 @@ static void decide(struct daqs_controller *c, const struct daqs_poll_job *jobs, 
 		   uint64_t now)
 {
 	size_t budget;
+	bool vf_only, guest_change;
 	struct daqs_policy_vm *pv = daqs_calloc(c->n ? c->n : 1, sizeof(*pv));
 	size_t k = 0;
 
@@ -1040,15 +1338,22 @@ static void decide(struct daqs_controller *c, const struct daqs_poll_job *jobs, 
 			continue;
 		}
 		v->pv = pv[k++];
-		v->target = v->pv.limit_bps;
+		v->vf_use = vf_wanted(c, v);
+		vf_only = v->vf_use && v->eff.enforce == DAQS_ENFORCE_VF;
+		v->vf_limit = v->pv.limit_bps;
+		/* enforce: vf with the VF there: the guest's own limit is removed */
+		v->target = vf_only ? DAQS_RATE_UNLIMITED : v->pv.limit_bps;
+		guest_change = vf_only ? !v->in_force_known || v->in_force != DAQS_RATE_UNLIMITED
+				       : v->pv.apply;
 		v->verify_now = v->need_verify || due;
 		/* an agent-limited guest cannot run tc: tried again only when a verify is due */
 		v->do_apply = (v->g && daqs_guest_limited(v->g) ? v->verify_now
-							       : v->pv.apply || v->verify_now) &&
+							       : guest_change || v->verify_now) &&
 			      v->sampled && v->sample_r == 0 && v->iface[0];
 		v->do_discover = v->need_discover && !v->iface_cfg[0] && v->sampled &&
 				 v->sample_r == 0 && v->iface[0];
-		if (v->pv.apply && !v->do_apply) /* not applied: the policy must know the truth */
+		/* not applied: the policy must know the truth (a VF's write is judged after it) */
+		if (v->pv.apply && !v->do_apply && !vf_only)
 			v->pv.st.limit_bps = v->in_force_known ? v->in_force : DAQS_RATE_UNLIMITED;
 	}
 	free(pv);
@@ -1162,6 +1467,15 @@ static void snap_vm(struct daqs_controller *c, const struct cvm *v, struct daqs_
 		 rates_of(v) == &v->hest ? (v->distrust ? "host, agent disagrees" : "host")
 					 : v->host_iface[0] ? "agent, host unreadable" : "agent");
 	o->limit_bps = v->in_force;
+	if (v->vf_pf[0]) {
+		snprintf(o->vf, sizeof(o->vf), "%s:%u", v->vf_pf, v->vf_idx);
+		o->vf_max_bps = v->vf_mbps ? (uint64_t)v->vf_mbps * 1000000ULL : DAQS_RATE_UNLIMITED;
+		if (v->eff.enforce == DAQS_ENFORCE_VF && v->vf_use && v->vf_mbps)
+			o->limit_bps = o->vf_max_bps; /* no limit in the guest: the VF's is the one */
+	} else {
+		o->vf_max_bps = DAQS_RATE_UNLIMITED;
+	}
+	snprintf(o->vf_why, sizeof(o->vf_why), "%s", v->vf_use ? v->vf_why : "");
 	snprintf(o->mode, sizeof(o->mode), "%s",
 		 v->retiring ? "retiring" : daqs_vm_mode_name(v->pv.st.mode));
 	snprintf(o->agent, sizeof(o->agent), "%s", agent_names[v->agent]);
@@ -1286,6 +1600,8 @@ void daqs_controller_cycle(struct daqs_controller *c, uint64_t now)
 	pthread_mutex_unlock(&c->lock);
 
 	daqs_poller_run(c->poller, jobs, nj, now + clamp_ns(period / 2, SAMPLE_MIN_NS, SAMPLE_MAX_NS));
+	if (c->cfg.pf)
+		vf_counters(c);
 
 	t_sampled = daqs_monotonic_ns();
 	pthread_mutex_lock(&c->lock);
@@ -1309,6 +1625,19 @@ void daqs_controller_cycle(struct daqs_controller *c, uint64_t now)
 	for (size_t i = 0; i < nj; i++)
 		after_apply(c, jobs[i].ud, &jobs[i], t_end);
 	free(jobs);
+	if (c->cfg.pf) {
+		struct vf_job *vj;
+		size_t nv = vf_jobs(c, &vj);
+
+		if (nv) {
+			pthread_mutex_unlock(&c->lock);
+			vf_run(c->cfg.pf, vj, nv);
+			pthread_mutex_lock(&c->lock);
+			for (size_t i = 0; i < nv; i++)
+				vf_outcome(c, &vj[i], t_end);
+		}
+		free(vj);
+	}
 	c->cycles++;
 	c->cycle_ms = (double)(t_end - now) / 1e6;
 	if (c->state_dirty)
@@ -1331,9 +1660,13 @@ void daqs_controller_remove_limits(struct daqs_controller *c, uint64_t deadline)
 		if (v->gone || !v->g || !v->iface[0])
 			continue;
 		v->target = DAQS_RATE_UNLIMITED;
+		v->do_apply = true;
+		v->do_discover = false;
 		v->msg[0] = '\0';
 		jobs[k++] = (struct daqs_poll_job){ .fn = apply_job, .guest = v->g, .ud = v };
 	}
+	for (size_t i = 0; i < c->n; i++)
+		vf_release_now(c, c->v[i]);
 	pthread_mutex_unlock(&c->lock);
 	daqs_poller_run(c->poller, jobs, k, deadline);
 	pthread_mutex_lock(&c->lock);

@@ -26,6 +26,16 @@
  * re-plug), the interface changing, daqs_controller_kick (agent connected,
  * device added/removed), and every DAQS_CONTROLLER_VERIFY_NS.
  *
+ * Host-side VF rates (cfg.pf): a VM with a VF (host_vf in the SLA, or one
+ * of the vf_pool) has the VF's max_tx_rate set to its limit (Mbps, rounded
+ * down, at least 1) when its SLA says enforce: vf or both, and as a backstop
+ * when it says guest but the guest cannot be trusted to enforce it (agent
+ * limited, not answering, or its counters disagree with the host's). With
+ * enforce: vf the guest gets no tc while the VF is there, and gets it back
+ * when the VM holds no VF (the limit never lapses). A VF daqsd stops using
+ * is reset to no cap. Rates are written after the apply phase, outside the
+ * lock, by read-modify-write of both rates (the min is left alone).
+ *
  * Errors: 0 / -errno; problems are logged once per transition through the
  * log callback ("guest 'NAME': ..." lines), never once per cycle.
  */
@@ -51,6 +61,11 @@ struct daqs_controller_cfg {
 	const char *state_dir;	/* NULL = no persistence */
 	void (*log)(void *ud, enum daqs_log_prio prio, const char *msg);
 	void *log_ud;
+	/*
+	 * The PF adapter (pf.h) for host-side VF rates, or NULL: then VMs whose
+	 * SLA says enforce: vf|both are enforced in the guest and report why.
+	 */
+	struct daqs_pf *pf;
 };
 
 struct daqs_controller;
@@ -98,6 +113,14 @@ struct daqs_controller_vfvm {
 };
 /* *out malloc'd (caller frees); returns how many. */
 size_t daqs_controller_vf_view(struct daqs_controller *c, struct daqs_controller_vfvm **out);
+/*
+ * The VF of the vf_pool that vm holds now (pf NULL: none any more). Its
+ * rate is set from the VM's limit at the next cycle when the VM's SLA says
+ * enforce: vf|both (or as the backstop below), and cleared when the VM lets
+ * it go. A VF given in the SLA (host_vf) wins over this.
+ */
+void daqs_controller_set_vf(struct daqs_controller *c, const char *vm, const char *pf,
+			    uint32_t vf);
 /* Link capacity read at run time (capacity: auto). */
 void daqs_controller_set_capacity(struct daqs_controller *c, size_t link, uint64_t bps);
 

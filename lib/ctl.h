@@ -112,6 +112,9 @@ struct daqs_ctl_vm {
 	uint64_t agent_errors;	 /* failed agent calls since the daemon started */
 	uint64_t applies;	 /* tc batches run since the daemon started */
 	uint64_t limit_lost;	 /* times found sending well above its limit (tc changed in the guest) */
+	char vf[DAQS_CTL_STR];	 /* "PF:N" whose max_tx_rate daqsd sets, "" none */
+	uint64_t vf_max_bps;	 /* that rate; DAQS_RATE_UNLIMITED = no cap */
+	char vf_why[DAQS_CTL_STR * 2]; /* "enforce: vf", "backstop: ...", "" */
 	bool override;		 /* an override is in force */
 	int64_t override_left_s; /* seconds until it expires; -1 = until cleared or none */
 	char last_error[256];	 /* "" none */

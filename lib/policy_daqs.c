@@ -50,8 +50,8 @@
  *    both its limit in force and its new one gains nothing from a raise and
  *    loses nothing to a cut (if it grows, it passes the middle of its room,
  *    wants more and is decided anew long before it meets either limit), so
- *    the change is not pushed, unless it is a release, a max cap
- *    coming down, or a cut needed for the capacity. When the limits in force
+ *    the change is not pushed, unless it is a release, a limit that is
+ *    the VM's max cap, or a cut needed for the capacity. When the limits in force
  *    would add up to more than the capacity, decreases are forced, largest
  *    first, until they fit: the sum of the limits in force never exceeds the
  *    capacity, so no VM can take bandwidth from another's reserve. Without
@@ -515,8 +515,10 @@ static void note_change(const struct ctx *c, struct daqs_policy_vm *vm, uint64_t
 
 /*
  * A change that binds nobody (point 5): the VM uses less than SLACK_FRAC of
- * both the limit in force and the new one. Releases, a max cap coming down
- * and VMs without a fresh measurement or with a probe running always count.
+ * both the limit in force and the new one. Releases, a limit that is the
+ * VM's max cap (an operator's change of the cap, or limits released to the
+ * caps, must show at once) and VMs without a fresh measurement or with a
+ * probe running always count.
  */
 static bool slack(const struct ctx *c, const struct daqs_policy_vm *vm, uint64_t want)
 {
@@ -527,7 +529,7 @@ static bool slack(const struct ctx *c, const struct daqs_policy_vm *vm, uint64_t
 		return false;
 	if (!is_fresh(c, vm) || st->probing || st->mode == DAQS_VM_PROTECTED)
 		return false;
-	if (want < st->limit_bps && (double)want >= maxcap_of(vm->sla))
+	if ((double)want >= maxcap_of(vm->sla))
 		return false;
 	return use < SLACK_FRAC * (double)(want < st->limit_bps ? want : st->limit_bps);
 }

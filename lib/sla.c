@@ -140,6 +140,7 @@ void daqs_sla_free(struct daqs_sla *sla)
 		free(sla->vms[i].iface);
 		free(sla->vms[i].mac);
 		free(sla->vms[i].host_iface);
+		free(sla->vms[i].host_vf_pf);
 	}
 	free(sla->links);
 	free(sla->vms);
@@ -200,6 +201,20 @@ static const char *get_name(struct ctx *c, const struct daqs_ynode *n, const cha
 }
 
 /* A Linux interface name, as the kernel's dev_valid_name() wants it. */
+static bool ifname_ok(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len > IFNAME_MAX || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '/' || s[i] == ':' || isspace((unsigned char)s[i]) ||
+		    (unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/* The same, reported with the reason. */
 static int check_ifname(struct ctx *c, const struct daqs_ynode *n, const char *what)
 {
 	const char *s = n->str;
@@ -725,9 +740,12 @@ static void parse_vf_pool(struct ctx *c, const struct daqs_ynode *map)
 
 /* ---- vf, enforce: shared by VMs and defaults ---- */
 
-/* vf: and enforce: of a VM (or the defaults) on link li. */
+/*
+ * vf: and enforce: of a VM (or the defaults) on link li; host_vf: the VM has
+ * a VF of its own (host_vf:).
+ */
 static void parse_vf_keys(struct ctx *c, const struct daqs_ynode *map, const char *base,
-			  size_t li, bool *eligible, enum daqs_enforce *enforce)
+			  size_t li, bool host_vf, bool *eligible, enum daqs_enforce *enforce)
 {
 	const struct daqs_sla_vf_pool *p = &c->sla->vf_pool;
 	const struct daqs_sla_link *lk = li < c->sla->n_links ? &c->sla->links[li] : NULL;
@@ -753,17 +771,16 @@ static void parse_vf_keys(struct ctx *c, const struct daqs_ynode *map, const cha
 	if (!n || daqs_ynode_get_enum(n, c->file, what, c->d, enforce_names, &idx) < 0)
 		return;
 	*enforce = (enum daqs_enforce)idx;
-	if (*enforce == DAQS_ENFORCE_GUEST)
+	if (*enforce == DAQS_ENFORCE_GUEST || host_vf)
 		return;
-	/*
-	 * Refused rather than ignored: daqsd does not set VF rates yet (lib/pf.c
-	 * can; the daemon's wiring is missing), so nothing would enforce it.
-	 */
+	if (p->present && p->link == li && p->kind == DAQS_VF_POOL_HOSTDEV)
+		return; /* the rate of the pool's VF it holds, while it holds one */
 	daqs_ynode_error(n, c->file, what, c->d,
-			 "enforce '%s' is not supported by this daqs yet: limits are enforced in "
-			 "the guest only (enforce: guest)",
-			 n->str);
-	*enforce = DAQS_ENFORCE_GUEST;
+			 "enforce '%s' sets the rate of the VM's VF: it needs host_vf, or a "
+			 "vf_pool of kind hostdev on its link%s",
+			 n->str,
+			 p->present && p->link == li ? " (a bridge pool's stand-ins have no VF rate)"
+						     : "");
 }
 
 /* ---- class, min, max, weight: shared by VMs and defaults ---- */
@@ -852,14 +869,14 @@ static void parse_defaults(struct ctx *c, const struct daqs_ynode *map)
 	df->min_bps = s.min_bps;
 	df->max_bps = s.max_bps;
 	df->weight = s.weight;
-	parse_vf_keys(c, map, "defaults", 0, &df->vf_eligible, &df->enforce);
+	parse_vf_keys(c, map, "defaults", 0, false, &df->vf_eligible, &df->enforce);
 }
 
 /* ---- vms ---- */
 
 static const char *const vm_keys[] = { "name",   "uuid",	     "class", "min", "max",
 				       "weight", "link",      "agent", "mac", "interface",
-				       "host_interface", "vf", "enforce", NULL };
+				       "host_interface", "host_vf", "vf", "enforce", NULL };
 
 /* agent: an absolute path to a unix socket, printable, no spaces. */
 static void parse_vm_agent(struct ctx *c, const struct daqs_ynode *map, const char *base,
@@ -908,6 +925,40 @@ static void parse_vm_ifname(struct ctx *c, const struct daqs_ynode *map, const c
 	    check_ifname(c, n, what) < 0)
 		return;
 	*out = daqs_strdup(s);
+}
+
+/* host_vf: "PF:N" (':' cannot be part of a netdev name), N a VF index 0..65535. */
+static void parse_vm_host_vf(struct ctx *c, const struct daqs_ynode *map, const char *base,
+			     struct daqs_sla_vm *vm)
+{
+	char what[WHAT_MAX], pf[IFNAME_MAX + 1];
+	const struct daqs_ynode *n = field(map, base, "host_vf", what);
+	const char *s, *colon;
+	char *end;
+	unsigned long v;
+
+	if (!n || daqs_ynode_get_str(n, c->file, what, c->d, &s) < 0)
+		return;
+	colon = strrchr(s, ':');
+	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(pf) || !colon[1]) {
+		daqs_ynode_error(n, c->file, what, c->d,
+				 "'%s' is not PF:N (the PF's netdev name, a colon, the VF index)", s);
+		return;
+	}
+	memcpy(pf, s, (size_t)(colon - s));
+	pf[colon - s] = '\0';
+	errno = 0;
+	v = strtoul(colon + 1, &end, 10);
+	if (*end || errno || v > 65535 || !isdigit((unsigned char)colon[1])) {
+		daqs_ynode_error(n, c->file, what, c->d, "VF index '%s' is not 0..65535", colon + 1);
+		return;
+	}
+	if (!ifname_ok(pf)) {
+		daqs_ynode_error(n, c->file, what, c->d, "'%s' is not a valid interface name", pf);
+		return;
+	}
+	vm->host_vf_pf = daqs_strdup(pf);
+	vm->host_vf = (uint32_t)v;
 }
 
 /* xx:xx:xx:xx:xx:xx, hexadecimal; stored lower case. */
@@ -1036,7 +1087,9 @@ static void parse_vm(struct ctx *c, const struct daqs_ynode *map, size_t idx)
 	parse_vm_ifname(c, map, base, "interface", &vm->iface);
 	parse_vm_mac(c, map, base, vm);
 	parse_vm_ifname(c, map, base, "host_interface", &vm->host_iface);
-	parse_vf_keys(c, map, base, vm->link, &vm->vf_eligible, &vm->enforce);
+	parse_vm_host_vf(c, map, base, vm);
+	parse_vf_keys(c, map, base, vm->link, vm->host_vf_pf != NULL, &vm->vf_eligible,
+		      &vm->enforce);
 	check_vm_reach(c, map, base, vm);
 }
 

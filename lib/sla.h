@@ -103,6 +103,9 @@ struct daqs_sla_vm {
 	char *iface;	  /* guest interface to shape (skips discovery) */
 	char *mac;	  /* MAC to discover the interface by (lower case) */
 	char *host_iface; /* host netdev carrying its traffic (tap, veth): trusted counters */
+	/* host_vf: "PF:N", a VF assigned to the VM for good (not by the vf_pool) */
+	char *host_vf_pf; /* NULL unless given */
+	uint32_t host_vf;
 	bool vf_eligible; /* may hold a VF of the pool (vf:); false without a pool */
 	enum daqs_enforce enforce; /* default guest */
 	unsigned line, col;

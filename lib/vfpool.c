@@ -46,6 +46,7 @@ struct daqs_vfpool {
 	uint32_t hysteresis_ppm;
 	size_t n_slots;
 	char (*pci)[16];
+	uint32_t *vf_index; /* hostdev: the VF index of each slot on the PF */
 	char **labels;
 	char error[512]; /* the pool cannot run: why */
 	struct daqs_vfalloc *alloc;
@@ -83,6 +84,14 @@ static void lat_add(struct lat *l, double ms)
 }
 
 /* ---- hot-plug outcomes (worker thread) ---- */
+
+/* The controller sets a hostdev slot's VF rate while vm holds it (enforce: vf|both). */
+static void tell_vf(struct daqs_vfpool *p, const char *vm, size_t slot, bool holds)
+{
+	if (p->kind != DAQS_VFPLUG_HOSTDEV)
+		return; /* a stand-in has no VF rate */
+	daqs_controller_set_vf(p->ctl, vm, holds ? p->pf : NULL, p->vf_index[slot]);
+}
 
 /* Why a device found at start cannot be adopted ("" = it can), into why. */
 static void fits(const struct daqs_vfpool *p, const struct daqs_vfplug_dev *d, char *why,
@@ -136,6 +145,7 @@ static void at_start(struct daqs_vfpool *p, const struct daqs_vfplug_result *r, 
 		if (e == 0) {
 			plog(p, DAQS_LOG_NOTICE, "vf: '%s' holds %s since before this daqsd: adopted",
 			     r->vm, p->labels[r->slot]);
+			tell_vf(p, r->vm, r->slot, true);
 			daqs_controller_kick(p->ctl, r->vm);
 			return;
 		}
@@ -174,6 +184,7 @@ static void on_done(void *ud, const struct daqs_vfplug_result *r)
 		     r->op == DAQS_VF_PLUG ? "plugged" : "unplugged", label,
 		     r->op == DAQS_VF_PLUG ? "into" : "from", r->vm, ms,
 		     r->err == -ENODEV ? " (it was gone already)" : "");
+		tell_vf(p, r->vm, r->slot, r->op == DAQS_VF_PLUG);
 		daqs_controller_kick(p->ctl, r->vm);
 	} else {
 		p->failures[r->op]++;
@@ -194,6 +205,7 @@ static int resolve_slots(struct daqs_vfpool *p, const struct daqs_sla *sla)
 
 	p->n_slots = vp->n_slots;
 	p->pci = daqs_calloc(p->n_slots, sizeof(*p->pci));
+	p->vf_index = daqs_calloc(p->n_slots, sizeof(*p->vf_index));
 	p->labels = daqs_calloc(p->n_slots, sizeof(*p->labels));
 	p->last = daqs_calloc(p->n_slots, sizeof(*p->last));
 	for (size_t i = 0; i < p->n_slots; i++) {
@@ -210,6 +222,7 @@ static int resolve_slots(struct daqs_vfpool *p, const struct daqs_sla *sla)
 				return r;
 			}
 			snprintf(buf, sizeof(buf), "vf %u (%s)", vp->vfs[i], p->pci[i]);
+			p->vf_index[i] = vp->vfs[i];
 		}
 		p->labels[i] = daqs_strdup(buf);
 	}
@@ -276,6 +289,7 @@ void daqs_vfpool_free(struct daqs_vfpool *p)
 		free(p->labels[i]);
 	free(p->labels);
 	free(p->pci);
+	free(p->vf_index);
 	free(p->last);
 	pthread_mutex_destroy(&p->lock);
 	free(p);

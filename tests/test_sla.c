@@ -650,6 +650,34 @@ START_TEST(test_vf_pool_bridge)
 }
 END_TEST
 
+/* A VF of its own (host_vf) lets a VM's limit be enforced on the VF; a hostdev pool's too. */
+START_TEST(test_host_vf)
+{
+	struct daqs_sla *sla = load_ok(DEV_LINK "vms:\n"
+					"  - {name: a, class: best-effort, host_vf: \"ens1f0:7\", "
+					"enforce: vf}\n"
+					"  - {name: b, class: best-effort, host_vf: \"ens1f1:0\", "
+					"enforce: both}\n"
+					"  - {name: c, class: best-effort}\n");
+	struct daqs_sla *pool;
+
+	ck_assert_str_eq(sla->vms[0].host_vf_pf, "ens1f0");
+	ck_assert_uint_eq(sla->vms[0].host_vf, 7);
+	ck_assert_int_eq(sla->vms[0].enforce, DAQS_ENFORCE_VF);
+	ck_assert_str_eq(sla->vms[1].host_vf_pf, "ens1f1");
+	ck_assert_uint_eq(sla->vms[1].host_vf, 0);
+	ck_assert_int_eq(sla->vms[1].enforce, DAQS_ENFORCE_BOTH);
+	ck_assert_ptr_null(sla->vms[2].host_vf_pf);
+	daqs_sla_free(sla);
+	pool = load_ok(DEV_LINK "vf_pool: {link: uplink0, vfs: [0, 1]}\n"
+				"vms: [{name: a, class: best-effort, enforce: vf}]\n"
+				"defaults: {enforce: both}\n");
+	ck_assert_int_eq(pool->vms[0].enforce, DAQS_ENFORCE_VF);
+	ck_assert_int_eq(pool->defaults.enforce, DAQS_ENFORCE_BOTH);
+	daqs_sla_free(pool);
+}
+END_TEST
+
 /* Without a pool nothing is eligible; vf: false and enforce: guest are harmless. */
 START_TEST(test_no_vf_pool)
 {
@@ -750,10 +778,24 @@ static const struct {
 	  4, 51, "field 'vms[0].vf': the vf_pool's VFs are on link 'l0', this VM sends through "
 		 "link 'l1'" },
 	{ DEV_LINK "vms: [{name: a, class: best-effort, enforce: vf}]\n", 6, 46,
-	  "field 'vms[0].enforce': enforce 'vf' is not supported by this daqs yet: limits are "
-	  "enforced in the guest only (enforce: guest)" },
+	  "field 'vms[0].enforce': enforce 'vf' sets the rate of the VM's VF: it needs host_vf, "
+	  "or a vf_pool of kind hostdev on its link" },
 	{ DEV_LINK "defaults: {enforce: both}\n", 6, 21,
-	  "field 'defaults.enforce': enforce 'both' is not supported by this daqs yet" },
+	  "field 'defaults.enforce': enforce 'both' sets the rate of the VM's VF: it needs" },
+	{ ONE_LINK "vf_pool: {link: uplink0, kind: bridge, bridge: br0, count: 1}\n"
+		   "vms: [{name: a, class: best-effort, enforce: vf}]\n",
+	  6, 46, "it needs host_vf, or a vf_pool of kind hostdev on its link (a bridge pool's "
+		 "stand-ins have no VF rate)" },
+	{ DEV_LINK "vms: [{name: a, class: best-effort, host_vf: ens1f0}]\n", 6, 46,
+	  "field 'vms[0].host_vf': 'ens1f0' is not PF:N" },
+	{ DEV_LINK "vms: [{name: a, class: best-effort, host_vf: \":3\"}]\n", 6, 46,
+	  "field 'vms[0].host_vf': ':3' is not PF:N" },
+	{ DEV_LINK "vms: [{name: a, class: best-effort, host_vf: \"ens1f0:x\"}]\n", 6, 46,
+	  "field 'vms[0].host_vf': VF index 'x' is not 0..65535" },
+	{ DEV_LINK "vms: [{name: a, class: best-effort, host_vf: \"ens1f0:65536\"}]\n", 6, 46,
+	  "VF index '65536' is not 0..65535" },
+	{ DEV_LINK "vms: [{name: a, class: best-effort, host_vf: \"a/b:1\"}]\n", 6, 46,
+	  "field 'vms[0].host_vf': 'a/b' is not a valid interface name" },
 	{ DEV_LINK "vms: [{name: a, class: best-effort, enforce: host}]\n", 6, 46,
 	  "field 'vms[0].enforce': unknown value 'host' (expected one of: guest, vf, both)" },
 };
@@ -865,6 +907,7 @@ Suite *daqs_test_sla_suite(void)
 	tcase_add_test(tc, test_vf_pool_hostdev);
 	tcase_add_test(tc, test_vf_pool_bridge);
 	tcase_add_test(tc, test_no_vf_pool);
+	tcase_add_test(tc, test_host_vf);
 	tcase_add_loop_test(tc, test_vf_error, 0, (int)DAQS_ARRAY_SIZE(vf_error_cases));
 	tcase_add_test(tc, test_vf_all_errors);
 	suite_add_tcase(s, tc);
