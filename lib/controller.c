@@ -102,9 +102,11 @@ struct cvm {
 	char vf_pf[DAQS_IFNAMSIZ];	/* the VF whose rate we set ("" none) */
 	uint32_t vf_idx;
 	uint32_t vf_mbps;		/* the max_tx_rate written there (0 = no cap) */
+	uint32_t vf_min;		/* the min_tx_rate written there (0 = none) */
 	bool vf_use;			/* this cycle: the limit goes on the VF */
 	uint64_t vf_limit;		/* this cycle: the policy's limit, for the VF */
 	bool vf_failing;		/* reported */
+	bool vf_min_refused;		/* the NIC refused a min_tx_rate: the max alone from now on */
 	char vf_why[96];		/* why the VF carries the limit, or "" */
 };
 
@@ -1168,10 +1170,25 @@ static bool vf_wanted(const struct daqs_controller *c, struct cvm *v)
 struct vf_job {
 	struct cvm *v;
 	char pf[DAQS_IFNAMSIZ];
-	uint32_t idx, mbps;
-	bool release; /* the VF daqsd stops using: back to no cap */
+	uint32_t idx, mbps, min;
+	bool release; /* the VF daqsd stops using: back to no cap (and no min of ours) */
+	bool with_min; /* write the min too */
 	int r;
 };
+
+/*
+ * A Guarantee VM's VF also gets its min as min_tx_rate (where the NIC takes
+ * one), never above the cap written with it.
+ */
+static uint32_t vf_min_of(const struct cvm *v, uint32_t max_mbps)
+{
+	uint32_t m;
+
+	if (v->eff.cls != DAQS_CLASS_GUARANTEE)
+		return 0;
+	m = daqs_vf_min_mbps(v->eff.min_bps);
+	return max_mbps && m > max_mbps ? max_mbps : m;
+}
 
 /* The writes this cycle needs: releases of VFs no longer used first, then the rates. */
 static size_t vf_jobs(struct daqs_controller *c, struct vf_job **out)
@@ -1183,21 +1200,26 @@ static size_t vf_jobs(struct daqs_controller *c, struct vf_job **out)
 		for (size_t i = 0; i < c->n; i++) {
 			struct cvm *v = c->v[i];
 			const char *pf = NULL;
-			uint32_t idx = 0, mbps;
+			uint32_t idx = 0, mbps, min;
 			bool use = v->vf_use && !v->gone && vf_of(v, &pf, &idx);
 			bool same = use && !strcmp(pf, v->vf_pf) && idx == v->vf_idx;
 
-			if (pass == 0 && v->vf_pf[0] && !same && v->vf_mbps) {
-				j[k] = (struct vf_job){ .v = v, .idx = v->vf_idx, .release = true };
+			if (pass == 0 && v->vf_pf[0] && !same && (v->vf_mbps || v->vf_min)) {
+				j[k] = (struct vf_job){ .v = v, .idx = v->vf_idx, .release = true,
+							.with_min = v->vf_min != 0 };
 				memcpy(j[k++].pf, v->vf_pf, DAQS_IFNAMSIZ);
 			} else if (pass == 0 && v->vf_pf[0] && !same) {
 				v->vf_pf[0] = '\0'; /* no cap of ours on it: nothing to undo */
 			}
 			if (pass == 1 && use) {
 				mbps = daqs_vf_max_mbps(v->vf_limit);
-				if (same && mbps == v->vf_mbps && !v->vf_failing)
+				min = v->vf_min_refused ? 0 : vf_min_of(v, mbps);
+				if (same && mbps == v->vf_mbps && min == v->vf_min && !v->vf_failing)
 					continue;
-				j[k] = (struct vf_job){ .v = v, .idx = idx, .mbps = mbps };
+				/* a min someone else set is left alone: ours only */
+				j[k] = (struct vf_job){ .v = v, .idx = idx, .mbps = mbps, .min = min,
+							.with_min = !v->vf_min_refused &&
+								    (min || v->vf_min) };
 				snprintf(j[k++].pf, DAQS_IFNAMSIZ, "%s", pf);
 			}
 		}
@@ -1225,9 +1247,14 @@ static void vf_outcome(struct daqs_controller *c, struct vf_job *j, uint64_t now
 		ctl_log(c, DAQS_LOG_NOTICE, "guest '%s': VF %u of '%s' takes its rate again",
 			v->name, j->idx, j->pf);
 	v->vf_failing = false;
+	if (j->r == DAQS_PF_MIN_DROPPED) { /* the max is in force; the NIC takes no min (reported) */
+		v->vf_min_refused = true;
+		j->min = 0;
+	}
 	if (j->release) {
 		v->vf_pf[0] = '\0';
 		v->vf_mbps = 0;
+		v->vf_min = 0;
 		ctl_log(c, DAQS_LOG_DEBUG, "guest '%s': VF %u of '%s' released (no cap)", v->name,
 			j->idx, j->pf);
 		return;
@@ -1235,10 +1262,12 @@ static void vf_outcome(struct daqs_controller *c, struct vf_job *j, uint64_t now
 	memcpy(v->vf_pf, j->pf, DAQS_IFNAMSIZ);
 	v->vf_idx = j->idx;
 	v->vf_mbps = j->mbps;
+	if (j->with_min)
+		v->vf_min = j->min;
 	if (j->mbps)
 		snprintf(a, sizeof(a), "%u Mbit/s", j->mbps);
-	ctl_log(c, DAQS_LOG_DEBUG, "guest '%s': VF %u of '%s' capped at %s (%s)", v->name, j->idx,
-		j->pf, a, v->vf_why);
+	ctl_log(c, DAQS_LOG_DEBUG, "guest '%s': VF %u of '%s' capped at %s, min %u Mbit/s (%s)",
+		v->name, j->idx, j->pf, a, v->vf_min, v->vf_why);
 	(void)now;
 }
 
@@ -1246,20 +1275,21 @@ static void vf_outcome(struct daqs_controller *c, struct vf_job *j, uint64_t now
 static void vf_run(struct daqs_pf *pf, struct vf_job *j, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct daqs_vf_rate_change chg = { .set = DAQS_VF_SET_MAX, .max_mbps = j[i].mbps };
+		struct daqs_vf_rate_change chg = {
+			.set = DAQS_VF_SET_MAX | (j[i].with_min ? DAQS_VF_SET_MIN : 0),
+			.max_mbps = j[i].mbps, .min_mbps = j[i].min,
+		};
 
 		j[i].r = daqs_pf_set_rates(pf, j[i].pf, j[i].idx, &chg, NULL);
-		if (j[i].r > 0) /* DAQS_PF_MIN_DROPPED: the max is in force */
-			j[i].r = 0;
 	}
 }
 
 /* A VF cap of ours reset at once (the VM is going, or daqsd is): under the lock, rare. */
 static void vf_release_now(struct daqs_controller *c, struct cvm *v)
 {
-	struct vf_job j = { .v = v, .idx = v->vf_idx, .release = true };
+	struct vf_job j = { .v = v, .idx = v->vf_idx, .release = true, .with_min = v->vf_min != 0 };
 
-	if (!c->cfg.pf || !v->vf_pf[0] || !v->vf_mbps)
+	if (!c->cfg.pf || !v->vf_pf[0] || (!v->vf_mbps && !v->vf_min))
 		return;
 	memcpy(j.pf, v->vf_pf, DAQS_IFNAMSIZ);
 	vf_run(c->cfg.pf, &j, 1);

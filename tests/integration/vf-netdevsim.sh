@@ -24,7 +24,8 @@
 # same way), with three "VMs" that are network namespaces of the guest, each
 # with its own qemu-ga on a unix socket, and VFs of the netdevsim PF given in
 # the SLA (host_vf): enforce: vf (the VF's max_tx_rate is the limit, no tc
-# in the VM), enforce: both (the VF and the VM's tc), and enforce: guest with
+# in the VM), enforce: both on a Guarantee VM (the VF's max and, as its
+# min_tx_rate, the guarantee; and the VM's tc), and enforce: guest with
 # an agent that cannot run tc (qemu-ga -b guest-exec: the VF is the
 # backstop). Checked with `ip -j -d link show PF` and tc in each namespace:
 # the rates, an override moving one, the cap back, and every VF cap reset
@@ -346,7 +347,7 @@ links: [{name: l0, capacity: 1gbit}]
 controller: {period: 200ms}
 vms:
   - {name: vf-only, class: best-effort, max: 300mbit, agent: /tmp/vma.sock, interface: lo, host_vf: '$PF:0', enforce: vf}
-  - {name: both, class: best-effort, max: 200mbit, agent: /tmp/vmb.sock, interface: lo, host_vf: '$PF:1', enforce: both}
+  - {name: both, class: guarantee, min: 100mbit, max: 200mbit, agent: /tmp/vmb.sock, interface: lo, host_vf: '$PF:1', enforce: both}
   - {name: limited, class: best-effort, max: 150mbit, agent: /tmp/vmc.sock, interface: lo, host_vf: '$PF:3'}
 "
 	DQ="/tmp/vf/lib/ld-linux-x86-64.so.2 --library-path /tmp/vf/lib"
@@ -364,7 +365,7 @@ vms:
 		return 1
 	}
 	check "enforce: vf: VF 0's max_tx_rate is vf-only's 300mbit cap (got $(vfmax 0))" wait_eq 20 300 vfmax 0
-	check "enforce: both: VF 1's max_tx_rate is 200 (got $(vfmax 1))" wait_eq 10 200 vfmax 1
+	check "enforce: both, a guarantee of 100mbit: VF 1's min_tx_rate 100 and max_tx_rate 200 (got $(iprates 1))" wait_eq 20 "100 200" iprates 1
 	check "enforce: both: and the tc limit in vmb is 200Mbit (got $(ns_htb vmb))" wait_eq 10 200Mbit ns_htb vmb
 	check "enforce: vf: no tc limit in vma (got '$(ns_htb vma)')" test -z "$(ns_htb vma)"
 	check "backstop: the agent-limited VM's VF 3 carries its 150mbit (got $(vfmax 3))" wait_eq 10 150 vfmax 3
@@ -384,6 +385,8 @@ vms:
 	check "daqsd stopped (SIGTERM)" gsh 'kill $(ps | awk "/[\/]tmp\/vf\/daqsd -v/ { print \$1 }")'
 	check "--on-exit remove: every VF cap reset (VF 0, 1, 3: $(vfmax 0) $(vfmax 1) $(vfmax 3))" \
 		wait_eq 15 "0 0 0" eval 'echo "$(vfmax 0) $(vfmax 1) $(vfmax 3)"'
+	check "--on-exit remove: VF 1's min (daqsd's) reset too, VF 0's (set with ip link earlier) kept (got $(iprates 1); $(iprates 0))" \
+		test "$(iprates 1);$(iprates 0)" = "0 0;20 0"
 	check "--on-exit remove: vmb's tc limit removed (got '$(ns_htb vmb)')" wait_eq 10 "" ns_htb vmb
 	echo "# daqsd's log in the guest (VF lines):"
 	gsh "grep -E 'VF|pf:' /tmp/daqsd.log | head -20" | sed 's/^/#   /' || true
