@@ -288,8 +288,7 @@ static char *vf_reply(struct daemon *dm)
 	if (!dm->pool)
 		return daqs_ctl_reply_error(ENOENT, "no vf_pool in the SLA file daqsd started with");
 	pool = daqs_vfpool_status_json(dm->pool);
-	if (asprintf(&line, "{\"ok\":true,\"vf\":%s}\n", pool) < 0)
-		line = daqs_ctl_reply_error(ENOMEM, "out of memory");
+	line = daqs_asprintf("{\"ok\":true,\"vf\":%s}\n", pool);
 	free(pool);
 	return line;
 }

@@ -103,8 +103,7 @@ struct cvm {
 	uint32_t vf_idx;
 	uint32_t vf_mbps;		/* the max_tx_rate written there (0 = no cap) */
 	uint32_t vf_min;		/* the min_tx_rate written there (0 = none) */
-	bool vf_use;			/* this cycle: the limit goes on the VF */
-	uint64_t vf_limit;		/* this cycle: the policy's limit, for the VF */
+	bool vf_use;			/* this cycle: the policy's limit (pv.limit_bps) goes on the VF */
 	bool vf_failing;		/* reported */
 	bool vf_min_refused;		/* the NIC refused a min_tx_rate: the max alone from now on */
 	char vf_why[96];		/* why the VF carries the limit, or "" */
@@ -662,15 +661,15 @@ static int discover(struct cvm *v, struct daqs_guest *g, uint64_t deadline)
 		 */
 		if (r == 0 || r == -ENOENT || r == -ENOTUNIQ)
 			v->msg[0] = '\0';
-		if (r == -ENOENT)
+		if (r == -ENOENT) {
 			snprintf(v->msg, sizeof(v->msg), "no interface carries MAC %s", v->mac);
-		else if (r == -ENOTUNIQ)
+			v->iface[0] = v->kind[0] = '\0'; /* not found: nothing to shape */
+		} else if (r == -ENOTUNIQ) {
 			snprintf(v->msg, sizeof(v->msg),
 				 "several unrelated interfaces carry MAC %s (a NIC not, or not yet, "
 				 "in the bond with the others?)",
 				 v->mac);
-		if (r == -ENOENT)
-			v->iface[0] = v->kind[0] = '\0'; /* not found: nothing to shape */
+		}
 		/*
 		 * Anything else (a timeout, a new NIC not yet in its bond) keeps
 		 * the interface known so far: it is shaped and sampled as before,
@@ -1014,7 +1013,6 @@ static void after_sample(struct daqs_controller *c, struct cvm *v, const struct 
 		over_limit_check(c, v);
 }
 
-
 /* ---- host-side VF rates ---- */
 
 /* The VF a VM has: its SLA's host_vf, else the vf_pool's it holds. */
@@ -1212,7 +1210,7 @@ static size_t vf_jobs(struct daqs_controller *c, struct vf_job **out)
 				v->vf_pf[0] = '\0'; /* no cap of ours on it: nothing to undo */
 			}
 			if (pass == 1 && use) {
-				mbps = daqs_vf_max_mbps(v->vf_limit);
+				mbps = daqs_vf_max_mbps(v->pv.limit_bps);
 				min = v->vf_min_refused ? 0 : vf_min_of(v, mbps);
 				if (same && mbps == v->vf_mbps && min == v->vf_min && !v->vf_failing)
 					continue;
@@ -1227,7 +1225,7 @@ static size_t vf_jobs(struct daqs_controller *c, struct vf_job **out)
 	return k;
 }
 
-static void vf_outcome(struct daqs_controller *c, struct vf_job *j, uint64_t now)
+static void vf_outcome(struct daqs_controller *c, struct vf_job *j)
 {
 	struct cvm *v = j->v;
 	char a[32] = "no cap";
@@ -1268,7 +1266,6 @@ static void vf_outcome(struct daqs_controller *c, struct vf_job *j, uint64_t now
 		snprintf(a, sizeof(a), "%u Mbit/s", j->mbps);
 	ctl_log(c, DAQS_LOG_DEBUG, "guest '%s': VF %u of '%s' capped at %s, min %u Mbit/s (%s)",
 		v->name, j->idx, j->pf, a, v->vf_min, v->vf_why);
-	(void)now;
 }
 
 /* Write the VF rates this cycle decided (the lock is not held). */
@@ -1293,7 +1290,7 @@ static void vf_release_now(struct daqs_controller *c, struct cvm *v)
 		return;
 	memcpy(j.pf, v->vf_pf, DAQS_IFNAMSIZ);
 	vf_run(c->cfg.pf, &j, 1);
-	vf_outcome(c, &j, 0);
+	vf_outcome(c, &j);
 }
 
 void daqs_controller_set_vf(struct daqs_controller *c, const char *vm, const char *pf,
@@ -1325,6 +1322,7 @@ static size_t verify_budget(const struct daqs_controller *c)
 
 	return 2 * share > 8 ? 2 * share : 8;
 }
+
 static void decide(struct daqs_controller *c, const struct daqs_poll_job *jobs, size_t nj,
 		   uint64_t now)
 {
@@ -1370,7 +1368,6 @@ static void decide(struct daqs_controller *c, const struct daqs_poll_job *jobs, 
 		v->pv = pv[k++];
 		v->vf_use = vf_wanted(c, v);
 		vf_only = v->vf_use && v->eff.enforce == DAQS_ENFORCE_VF;
-		v->vf_limit = v->pv.limit_bps;
 		/* enforce: vf with the VF there: the guest's own limit is removed */
 		v->target = vf_only ? DAQS_RATE_UNLIMITED : v->pv.limit_bps;
 		guest_change = vf_only ? !v->in_force_known || v->in_force != DAQS_RATE_UNLIMITED
@@ -1664,7 +1661,7 @@ void daqs_controller_cycle(struct daqs_controller *c, uint64_t now)
 			vf_run(c->cfg.pf, vj, nv);
 			pthread_mutex_lock(&c->lock);
 			for (size_t i = 0; i < nv; i++)
-				vf_outcome(c, &vj[i], t_end);
+				vf_outcome(c, &vj[i]);
 		}
 		free(vj);
 	}
@@ -1905,7 +1902,6 @@ size_t daqs_controller_vf_view(struct daqs_controller *c, struct daqs_controller
 			continue;
 		snprintf(o->name, sizeof(o->name), "%s", v->name);
 		snprintf(o->mac, sizeof(o->mac), "%s", v->mac);
-		o->libvirt = v->libvirt;
 		o->eligible = v->eff.vf_eligible && v->libvirt && v->mac[0];
 		o->guarantee = v->eff.cls == DAQS_CLASS_GUARANTEE;
 		o->active = o->guarantee && v->pv.st.mode != DAQS_VM_IDLE;

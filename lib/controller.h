@@ -104,7 +104,6 @@ void daqs_controller_kick(struct daqs_controller *c, const char *name);
 struct daqs_controller_vfvm {
 	char name[DAQS_SLA_NAME_MAX + 1];
 	char mac[18];
-	bool libvirt;
 	bool eligible;	      /* SLA vf: true, a libvirt domain, its MAC known */
 	bool guarantee;
 	bool active;	      /* a Guarantee VM whose policy mode is not idle */

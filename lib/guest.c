@@ -516,18 +516,6 @@ int daqs_guest_read_file(struct daqs_guest *g, const char *path, size_t max,
 
 /* ---- interface discovery ---- */
 
-static bool mac_valid(const char *mac)
-{
-	static const char hex[] = "0123456789abcdefABCDEF";
-
-	if (!mac || strlen(mac) != 17)
-		return false;
-	for (size_t i = 0; i < 17; i++)
-		if (i % 3 == 2 ? mac[i] != ':' : !strchr(hex, mac[i]))
-			return false;
-	return true;
-}
-
 static bool mac_match(const struct daqs_qga_iface *v, size_t n, const char *mac,
 		      const char *name)
 {
@@ -542,7 +530,7 @@ int daqs_guest_pick_iface(const struct daqs_qga_iface *v, size_t n, const char *
 {
 	size_t count = 0;
 
-	if (!mac_valid(mac))
+	if (!daqs_mac_valid(mac))
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
 		if (!v[i].mac[0] || strcasecmp(v[i].mac, mac))
@@ -618,7 +606,7 @@ int daqs_guest_discover(struct daqs_guest *g, const char *mac, uint64_t deadline
 	int r;
 
 	ifname[0] = '\0';
-	if (!mac_valid(mac)) {
+	if (!daqs_mac_valid(mac)) {
 		guest_log(g, "discovery needs a MAC aa:bb:cc:dd:ee:ff");
 		return -EINVAL;
 	}

@@ -46,6 +46,18 @@ bool daqs_ifname_valid(const char *s)
 	return true;
 }
 
+bool daqs_mac_valid(const char *mac)
+{
+	static const char hex[] = "0123456789abcdefABCDEF";
+
+	if (!mac || strlen(mac) != 17)
+		return false;
+	for (size_t i = 0; i < 17; i++)
+		if (i % 3 == 2 ? mac[i] != ':' : !strchr(hex, mac[i]))
+			return false;
+	return true;
+}
+
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')

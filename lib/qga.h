@@ -119,3 +119,5 @@ void daqs_qga_exec_status_clear(struct daqs_qga_exec_status *st);
 
 /* Interface names from the guest: 1..15 bytes of [A-Za-z0-9_.@:-], not "." or "..". */
 bool daqs_ifname_valid(const char *s);
+/* "aa:bb:cc:dd:ee:ff", hexadecimal digits of either case. */
+bool daqs_mac_valid(const char *mac);

@@ -12,6 +12,7 @@
 
 #include "agent.h"
 #include "mem.h"
+#include "qga.h"
 #include "vfplug.h"
 
 #define WHY_MAX 256
@@ -35,11 +36,10 @@ struct daqs_vfplug {
 	struct op *head, *tail;
 	bool stop;
 	virConnectPtr conn; /* the worker's own */
-	/* the unplug in flight, waiting for its event */
-	bool waiting;
+	/* the unplug in flight, waiting for its event (wait_result 1 while it is) */
 	const char *wait_vm;
 	char wait_alias[32];
-	int wait_result; /* 1 pending, 0 removed, -EBUSY removal failed */
+	int wait_result; /* 1 pending, 0 removed (or none in flight), -EBUSY removal failed */
 };
 
 /* ---- pure ---- */
@@ -74,38 +74,16 @@ static bool pci_valid(const char *s)
 	       dev < 32 && fn < 8 && s[4] == ':' && s[7] == ':' && s[10] == '.';
 }
 
-static bool mac_valid(const char *m)
-{
-	if (strlen(m) != 17)
-		return false;
-	for (int i = 0; i < 17; i++)
-		if (i % 3 == 2 ? m[i] != ':' : !isxdigit((unsigned char)m[i]))
-			return false;
-	return true;
-}
-
-static bool bridge_valid(const char *b)
-{
-	size_t n = strlen(b);
-
-	if (n == 0 || n >= 16)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)b[i]) && !strchr("-_.", b[i]))
-			return false;
-	return true;
-}
-
 int daqs_vfplug_xml(const struct daqs_vfplug_dev *d, char *buf, size_t len)
 {
 	char alias[32];
 	unsigned dom, bus, dev, fn;
 	int n;
 
-	if (!mac_valid(d->mac))
+	if (!daqs_mac_valid(d->mac))
 		return -EINVAL;
 	daqs_vfplug_alias(d->slot, alias, sizeof(alias));
-	if (d->kind == DAQS_VFPLUG_HOSTDEV) {
+	if (d->kind == DAQS_VF_POOL_HOSTDEV) {
 		if (!pci_valid(d->pci) || sscanf(d->pci, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4)
 			return -EINVAL;
 		n = snprintf(buf, len,
@@ -115,7 +93,7 @@ int daqs_vfplug_xml(const struct daqs_vfplug_dev *d, char *buf, size_t len)
 			     "<mac address='%s'/><alias name='%s'/></interface>",
 			     dom, bus, dev, fn, d->mac, alias);
 	} else {
-		if (!bridge_valid(d->bridge))
+		if (!daqs_ifname_valid(d->bridge)) /* its characters are safe in an attribute */
 			return -EINVAL;
 		n = snprintf(buf, len,
 			     "<interface type='bridge'><source bridge='%s'/><mac address='%s'/>"
@@ -195,7 +173,7 @@ int daqs_vfplug_xml_device(const char *xml, size_t slot, struct daqs_vfplug_dev 
 		    !strncmp(start, "<interface type=\"hostdev\"", 25)) {
 			unsigned d, b, s, f;
 
-			dev->kind = DAQS_VFPLUG_HOSTDEV;
+			dev->kind = DAQS_VF_POOL_HOSTDEV;
 			if (src && src < end && (a = strstr(src, "<address ")) && a < end &&
 			    attr_in(a, end, "domain", dom, sizeof(dom)) &&
 			    attr_in(a, end, "bus", bus, sizeof(bus)) &&
@@ -206,7 +184,7 @@ int daqs_vfplug_xml_device(const char *xml, size_t slot, struct daqs_vfplug_dev 
 				snprintf(dev->pci, sizeof(dev->pci), "%04x:%02x:%02x.%x", d & 0xffff,
 					 b & 0xff, s & 0x1f, f & 0x7);
 		} else {
-			dev->kind = DAQS_VFPLUG_BRIDGE;
+			dev->kind = DAQS_VF_POOL_BRIDGE;
 			if (src && src < end)
 				attr_in(src, end, "bridge", dev->bridge, sizeof(dev->bridge));
 		}
@@ -261,8 +239,7 @@ static int connect_lv(struct daqs_vfplug *p, char *why, size_t len)
 	return 0;
 }
 
-static int do_plug(struct daqs_vfplug *p, virDomainPtr dom, const struct op *o, char *why,
-		   size_t len)
+static int do_plug(virDomainPtr dom, const struct op *o, char *why, size_t len)
 {
 	char xml[512];
 	int r = daqs_vfplug_xml(&o->dev, xml, sizeof(xml));
@@ -271,7 +248,6 @@ static int do_plug(struct daqs_vfplug *p, virDomainPtr dom, const struct op *o, 
 		snprintf(why, len, "invalid device for slot %zu (%s)", o->dev.slot, strerror(-r));
 		return r;
 	}
-	(void)p;
 	if (virDomainAttachDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_LIVE) < 0)
 		return lv_errno(why, len);
 	return 0;
@@ -300,7 +276,6 @@ static int do_unplug(struct daqs_vfplug *p, virDomainPtr dom, const struct op *o
 	int r;
 
 	pthread_mutex_lock(&p->lock);
-	p->waiting = true;
 	p->wait_vm = o->vm;
 	daqs_vfplug_alias(o->dev.slot, p->wait_alias, sizeof(p->wait_alias));
 	p->wait_result = 1;
@@ -309,7 +284,7 @@ static int do_unplug(struct daqs_vfplug *p, virDomainPtr dom, const struct op *o
 	if (virDomainDetachDeviceAlias(dom, p->wait_alias, VIR_DOMAIN_AFFECT_LIVE) < 0) {
 		r = lv_errno(why, len);
 		pthread_mutex_lock(&p->lock);
-		p->waiting = false;
+		p->wait_result = 0;
 		pthread_mutex_unlock(&p->lock);
 		return r;
 	}
@@ -323,7 +298,7 @@ static int do_unplug(struct daqs_vfplug *p, virDomainPtr dom, const struct op *o
 		if (pthread_cond_timedwait(&p->cond, &p->lock, &ts) == ETIMEDOUT)
 			break;
 	r = p->wait_result;
-	p->waiting = false;
+	p->wait_result = 0; /* a late event matches nothing */
 	pthread_mutex_unlock(&p->lock);
 	if (r == -EBUSY) {
 		snprintf(why, len, "the guest refused to release %s (DEVICE_REMOVAL_FAILED)",
@@ -390,7 +365,7 @@ static void run_op(struct daqs_vfplug *p, struct op *o)
 	if (r == 0 && !(dom = virDomainLookupByName(p->conn, o->vm)))
 		r = lv_errno(why, sizeof(why));
 	if (r == 0)
-		r = o->op == DAQS_VF_PLUG ? do_plug(p, dom, o, why, sizeof(why))
+		r = o->op == DAQS_VF_PLUG ? do_plug(dom, o, why, sizeof(why))
 					  : do_unplug(p, dom, o, why, sizeof(why));
 	if (dom)
 		virDomainFree(dom);
@@ -531,7 +506,7 @@ void daqs_vfplug_device_event(struct daqs_vfplug *p, const char *vm, const char 
 			      bool removed)
 {
 	pthread_mutex_lock(&p->lock);
-	if (p->waiting && p->wait_result == 1 && !strcmp(p->wait_vm, vm) &&
+	if (p->wait_result == 1 && !strcmp(p->wait_vm, vm) &&
 	    !strcmp(p->wait_alias, alias)) {
 		p->wait_result = removed ? 0 : -EBUSY;
 		pthread_cond_broadcast(&p->cond);

@@ -37,13 +37,12 @@
 #define DAQS_VFPLUG_ALIAS_PREFIX "ua-daqs-vf"
 #define DAQS_VFPLUG_UNPLUG_TIMEOUT_NS (20ULL * 1000000000ULL)
 
-enum daqs_vfplug_kind {
-	DAQS_VFPLUG_HOSTDEV, /* a VF: <interface type='hostdev' managed='yes'> */
-	DAQS_VFPLUG_BRIDGE,  /* a stand-in: <interface type='bridge'>, model virtio */
-};
-
 struct daqs_vfplug_dev {
-	enum daqs_vfplug_kind kind;
+	/*
+	 * DAQS_VF_POOL_HOSTDEV: a VF, <interface type='hostdev' managed='yes'>;
+	 * DAQS_VF_POOL_BRIDGE: a stand-in, <interface type='bridge'>, model virtio
+	 */
+	enum daqs_vf_pool_kind kind;
 	size_t slot;	 /* pool slot: the alias is ua-daqs-vf<slot> */
 	char pci[16];	 /* hostdev: "DDDD:BB:SS.F" */
 	char bridge[16]; /* bridge: host bridge name */

@@ -16,14 +16,11 @@
 #include "vfplug.h"
 #include "vfpool.h"
 
-#define NS_PER_MS 1000000ULL
-
 /* The last completed operation of a slot, and when its VM's limit was verified after it. */
 struct slot_op {
 	bool have;
 	enum daqs_vf_op op;
 	char vm[DAQS_SLA_NAME_MAX + 1];
-	int err;
 	uint64_t start_ns, end_ns;
 	uint64_t verified_ns; /* 0 = not yet */
 };
@@ -38,10 +35,10 @@ struct daqs_vfpool {
 	struct daqs_controller *ctl;
 	void (*log)(void *ud, enum daqs_log_prio prio, const char *msg);
 	void *log_ud;
-	enum daqs_vfplug_kind kind;
+	enum daqs_vf_pool_kind kind;
 	char pf[DAQS_SLA_NAME_MAX + 1];
 	char bridge[16];
-	char strategy[16];
+	enum daqs_vf_strategy strategy;
 	uint64_t interval_ns, min_dwell_ns;
 	uint32_t hysteresis_ppm;
 	size_t n_slots;
@@ -55,7 +52,6 @@ struct daqs_vfpool {
 	struct slot_op *last;
 	struct lat dev_lat[2], verified_lat[2]; /* by op */
 	uint64_t failures[2];
-	/* MACs of VMs with a plug queued (the view's copy, for the worker) */
 };
 
 static void plog(struct daqs_vfpool *p, enum daqs_log_prio prio, const char *fmt, ...)
@@ -88,7 +84,7 @@ static void lat_add(struct lat *l, double ms)
 /* The controller sets a hostdev slot's VF rate while vm holds it (enforce: vf|both). */
 static void tell_vf(struct daqs_vfpool *p, const char *vm, size_t slot, bool holds)
 {
-	if (p->kind != DAQS_VFPLUG_HOSTDEV)
+	if (p->kind != DAQS_VF_POOL_HOSTDEV)
 		return; /* a stand-in has no VF rate */
 	daqs_controller_set_vf(p->ctl, vm, holds ? p->pf : NULL, p->vf_index[slot]);
 }
@@ -102,12 +98,11 @@ static void fits(const struct daqs_vfpool *p, const struct daqs_vfplug_dev *d, c
 		snprintf(why, len, "the pool has %zu slot(s)", p->n_slots);
 	else if (d->kind != p->kind)
 		snprintf(why, len, "it is a %s device, the pool's are %s",
-			 d->kind == DAQS_VFPLUG_BRIDGE ? "bridge" : "hostdev",
-			 p->kind == DAQS_VFPLUG_BRIDGE ? "bridge" : "hostdev");
-	else if (p->kind == DAQS_VFPLUG_HOSTDEV && strcmp(d->pci, p->pci[d->slot]))
+			 daqs_vf_pool_kind_name(d->kind), daqs_vf_pool_kind_name(p->kind));
+	else if (p->kind == DAQS_VF_POOL_HOSTDEV && strcmp(d->pci, p->pci[d->slot]))
 		snprintf(why, len, "it is %s, the slot's VF is %s", d->pci[0] ? d->pci : "unknown",
 			 p->pci[d->slot]);
-	else if (p->kind == DAQS_VFPLUG_BRIDGE && strcmp(d->bridge, p->bridge))
+	else if (p->kind == DAQS_VF_POOL_BRIDGE && strcmp(d->bridge, p->bridge))
 		snprintf(why, len, "it is on bridge '%s', the pool's is '%s'", d->bridge, p->bridge);
 }
 
@@ -177,8 +172,7 @@ static void on_done(void *ud, const struct daqs_vfplug_result *r)
 		struct slot_op *s = &p->last[r->slot];
 
 		lat_add(&p->dev_lat[r->op], ms);
-		*s = (struct slot_op){ .have = true, .op = r->op, .err = r->err,
-				       .start_ns = r->start_ns, .end_ns = r->end_ns };
+		*s = (struct slot_op){ .have = true, .op = r->op, .start_ns = r->start_ns, .end_ns = r->end_ns };
 		snprintf(s->vm, sizeof(s->vm), "%s", r->vm);
 		plog(p, DAQS_LOG_NOTICE, "vf: %s %s %s '%s' in %.0f ms%s",
 		     r->op == DAQS_VF_PLUG ? "plugged" : "unplugged", label,
@@ -209,7 +203,7 @@ static int resolve_slots(struct daqs_vfpool *p, const struct daqs_sla *sla)
 	p->labels = daqs_calloc(p->n_slots, sizeof(*p->labels));
 	p->last = daqs_calloc(p->n_slots, sizeof(*p->last));
 	for (size_t i = 0; i < p->n_slots; i++) {
-		if (p->kind == DAQS_VFPLUG_BRIDGE) {
+		if (p->kind == DAQS_VF_POOL_BRIDGE) {
 			snprintf(buf, sizeof(buf), "stand-in %zu (%s)", i, p->bridge);
 		} else {
 			int r = daqs_pf_vf_pci_address(p->pf, vp->vfs[i], p->pci[i],
@@ -245,12 +239,12 @@ struct daqs_vfpool *daqs_vfpool_new(const struct daqs_sla *sla, const char *uri,
 	p->ctl = ctl;
 	p->log = log;
 	p->log_ud = log_ud;
-	p->kind = vp->kind == DAQS_VF_POOL_BRIDGE ? DAQS_VFPLUG_BRIDGE : DAQS_VFPLUG_HOSTDEV;
+	p->kind = vp->kind;
 	if (sla->links[vp->link].device)
 		snprintf(p->pf, sizeof(p->pf), "%s", sla->links[vp->link].device);
 	if (vp->bridge)
 		snprintf(p->bridge, sizeof(p->bridge), "%s", vp->bridge);
-	snprintf(p->strategy, sizeof(p->strategy), "%s", daqs_vf_strategy_name(vp->strategy));
+	p->strategy = vp->strategy;
 	p->interval_ns = vp->interval_ns;
 	p->min_dwell_ns = vp->min_dwell_ns;
 	p->hysteresis_ppm = vp->hysteresis_ppm;
@@ -274,7 +268,8 @@ struct daqs_vfpool *daqs_vfpool_new(const struct daqs_sla *sla, const char *uri,
 		return p;
 	}
 	plog(p, DAQS_LOG_NOTICE, "vf: pool of %zu %s, strategy %s, interval %llu s",
-	     p->n_slots, p->kind == DAQS_VFPLUG_BRIDGE ? "stand-ins" : "VFs", p->strategy,
+	     p->n_slots, p->kind == DAQS_VF_POOL_BRIDGE ? "stand-ins" : "VFs",
+	     daqs_vf_strategy_name(p->strategy),
 	     (unsigned long long)(p->interval_ns / 1000000000ULL));
 	return p;
 }
@@ -471,12 +466,11 @@ char *daqs_vfpool_status_json(struct daqs_vfpool *p)
 	pthread_mutex_lock(&p->lock);
 	if (p->alloc)
 		daqs_vfalloc_stats(p->alloc, &st);
-	json_object_object_add(o, "kind", json_object_new_string(p->kind == DAQS_VFPLUG_BRIDGE
-									 ? "bridge"
-									 : "hostdev"));
+	json_object_object_add(o, "kind", json_object_new_string(daqs_vf_pool_kind_name(p->kind)));
 	json_object_object_add(o, "pf", p->pf[0] ? json_object_new_string(p->pf) : NULL);
 	json_object_object_add(o, "bridge", p->bridge[0] ? json_object_new_string(p->bridge) : NULL);
-	json_object_object_add(o, "strategy", json_object_new_string(p->strategy));
+	json_object_object_add(o, "strategy",
+			       json_object_new_string(daqs_vf_strategy_name(p->strategy)));
 	json_object_object_add(o, "interval_s", json_object_new_double((double)p->interval_ns / 1e9));
 	json_object_object_add(o, "min_dwell_s",
 			       json_object_new_double((double)p->min_dwell_ns / 1e9));

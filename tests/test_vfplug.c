@@ -13,7 +13,7 @@
 
 START_TEST(test_xml_hostdev)
 {
-	struct daqs_vfplug_dev d = { .kind = DAQS_VFPLUG_HOSTDEV, .slot = 3, .pci = "0000:3b:02.1",
+	struct daqs_vfplug_dev d = { .kind = DAQS_VF_POOL_HOSTDEV, .slot = 3, .pci = "0000:3b:02.1",
 				     .mac = "52:54:00:18:01:0b" };
 	char buf[512];
 
@@ -35,7 +35,7 @@ END_TEST
 
 START_TEST(test_xml_bridge)
 {
-	struct daqs_vfplug_dev d = { .kind = DAQS_VFPLUG_BRIDGE, .slot = 0, .bridge = "daqstb0",
+	struct daqs_vfplug_dev d = { .kind = DAQS_VF_POOL_BRIDGE, .slot = 0, .bridge = "daqstb0",
 				     .mac = "52:54:00:18:01:0c" };
 	char buf[512];
 
@@ -117,12 +117,12 @@ START_TEST(test_xml_device)
 
 	ck_assert_uint_eq(daqs_vfplug_xml_slots(live_xml, slots, 4), 2);
 	ck_assert_int_eq(daqs_vfplug_xml_device(live_xml, 0, &d), 0);
-	ck_assert_int_eq(d.kind, DAQS_VFPLUG_BRIDGE);
+	ck_assert_int_eq(d.kind, DAQS_VF_POOL_BRIDGE);
 	ck_assert_str_eq(d.bridge, "daqstb0");
 	ck_assert_str_eq(d.mac, "52:54:00:18:01:0b");
 	ck_assert_uint_eq(d.slot, 0);
 	ck_assert_int_eq(daqs_vfplug_xml_device(live_xml, 3, &d), 0);
-	ck_assert_int_eq(d.kind, DAQS_VFPLUG_HOSTDEV);
+	ck_assert_int_eq(d.kind, DAQS_VF_POOL_HOSTDEV);
 	ck_assert_str_eq(d.pci, "0000:3b:02.1"); /* the source, not the guest's address */
 	ck_assert_str_eq(d.mac, "52:54:00:aa:bb:cc");
 	ck_assert_int_eq(daqs_vfplug_xml_device(live_xml, 1, &d), -ENOENT);
@@ -169,7 +169,7 @@ START_TEST(test_worker_errors)
 {
 	struct outcome o = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
 	struct daqs_vfplug *p = daqs_vfplug_new("test:///default", on_done, &o);
-	struct daqs_vfplug_dev d = { .kind = DAQS_VFPLUG_BRIDGE, .slot = 1, .bridge = "br0",
+	struct daqs_vfplug_dev d = { .kind = DAQS_VF_POOL_BRIDGE, .slot = 1, .bridge = "br0",
 				     .mac = "52:54:00:00:00:01" };
 
 	ck_assert_ptr_nonnull(p);
@@ -197,7 +197,7 @@ START_TEST(test_worker_unreachable)
 	struct outcome o = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
 	struct daqs_vfplug *p = daqs_vfplug_new("qemu+unix:///system?socket=/nonexistent/sock",
 						on_done, &o);
-	struct daqs_vfplug_dev d = { .kind = DAQS_VFPLUG_BRIDGE, .slot = 0, .bridge = "br0",
+	struct daqs_vfplug_dev d = { .kind = DAQS_VF_POOL_BRIDGE, .slot = 0, .bridge = "br0",
 				     .mac = "52:54:00:00:00:01" };
 
 	daqs_vfplug_submit(p, DAQS_VF_PLUG, "vm", &d);
