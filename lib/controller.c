@@ -1358,6 +1358,7 @@ static void decide(struct daqs_controller *c, const struct daqs_poll_job *jobs, 
 
 		budget -= due;
 		v->do_discover = false;
+		v->vf_use = false; /* a retiring VM lets its VF go (vf_wanted below for the rest) */
 
 		if (v->retiring) {
 			v->target = DAQS_RATE_UNLIMITED;
