@@ -62,15 +62,6 @@ status_json() { "$daqsctl" --socket "$SOCK" --json status >"$tmp/st.json" 2>/dev
 agents_ok() {
 	status_json && [[ $(jq '[.vms[] | select(.agent == "ok" and .iface != "")] | length' "$tmp/st.json") == 2 ]]
 }
-wait_until() { # SECONDS CMD...: poll (every 0.2 s) until CMD succeeds or SECONDS passed
-	local end
-	end=$(awk -v t="$EPOCHREALTIME" -v d="$1" 'BEGIN { printf "%.3f", t + d }')
-	while :; do
-		"${@:2}" && return 0
-		fcmp "$EPOCHREALTIME" '>' "$end" && return 1
-		sleep 0.2
-	done
-}
 agent_answers() { "$tb" agent "$1" '{"execute":"guest-ping"}' >/dev/null 2>&1; }
 agent_gone() { ! agent_answers "$1"; }
 b_limited() { [[ -n $(b_htb) ]]; }

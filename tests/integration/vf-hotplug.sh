@@ -83,15 +83,6 @@ on_bond() {
 	status_json && [[ $(jq '[.vms[] | select(.agent == "ok" and .iface == "bond0")] | length' "$tmp/st.json") == 2 ]]
 }
 plugged() { vf_json && [[ $(jq '.ops.plug.ok' "$tmp/vf.json") -ge 1 ]]; }
-wait_until() { # SECONDS CMD...
-	local end
-	end=$(awk -v t="$EPOCHREALTIME" -v d="$1" 'BEGIN { printf "%.3f", t + d }')
-	while :; do
-		"${@:2}" && return 0
-		fcmp "$EPOCHREALTIME" '>' "$end" && return 1
-		sleep 0.2
-	done
-}
 now() { echo "$EPOCHREALTIME"; }
 htb_rate() { # GUEST -> rate of the limit class 1:10 on bond0 in bit/s ("" none), read with the guest's tc
 	"$tb" exec "$1" /usr/sbin/tc class show dev bond0 2>/dev/null | awk '
