@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * daqsd's control socket (protocol: lib/ctl.h), served from the event loop
+ * daqsd's control socket (protocol: lib/core/ctl.h), served from the event loop
  * (libvirt's event implementation: virEventAddHandle).
  *
  * The socket is created mode 0660, owner root, group `gid` (or the

@@ -50,9 +50,8 @@ static void csv_trace(void *ud, double t_s, const struct daqs_scn_vm *vm, bool a
 		fprintf(f, "%.3f,%s,%s,%d,%.0f,\n", t_s, vm->name, daqs_class_name(vm->sla.cls),
 			active, rate_bps);
 	else
-		fprintf(f, "%.3f,%s,%s,%d,%.0f,%llu\n", t_s, vm->name,
-			daqs_class_name(vm->sla.cls), active, rate_bps,
-			(unsigned long long)limit_bps);
+		fprintf(f, "%.3f,%s,%s,%d,%.0f,%llu\n", t_s, vm->name, daqs_class_name(vm->sla.cls),
+			active, rate_bps, (unsigned long long)limit_bps);
 }
 
 static int run_one(const struct daqs_scenario *sc, enum daqs_policy_kind kind, FILE *csv,
@@ -83,24 +82,30 @@ static struct json_object *run_json(const struct daqs_scenario *sc, const struct
 	struct json_object *o = json_object_new_object(), *vms = json_object_new_array();
 
 	json_object_object_add(o, "scenario", json_object_new_string(sc->file));
-	json_object_object_add(o, "policy", json_object_new_string(daqs_policy_kind_name(rn->res.kind)));
+	json_object_object_add(o, "policy",
+			       json_object_new_string(daqs_policy_kind_name(rn->res.kind)));
 	json_object_object_add(o, "capacity_bps", json_object_new_int64((int64_t)sc->capacity_bps));
-	json_object_object_add(o, "guarantee_satisfaction", num_or_null(rn->res.guarantee_satisfaction));
+	json_object_object_add(o, "guarantee_satisfaction",
+			       num_or_null(rn->res.guarantee_satisfaction));
 	json_object_object_add(o, "utilisation", num_or_null(rn->utilisation));
 	json_object_object_add(o, "reaction_s", num_or_null(rn->res.reaction_s));
 	json_object_object_add(o, "allocation_error", num_or_null(rn->res.allocation_error));
 	json_object_object_add(o, "total_mean_bps", json_object_new_double(rn->res.total_mean_bps));
-	json_object_object_add(o, "none_total_mean_bps", json_object_new_double(rn->none.total_mean_bps));
+	json_object_object_add(o, "none_total_mean_bps",
+			       json_object_new_double(rn->none.total_mean_bps));
 	json_object_object_add(o, "limit_changes", json_object_new_int64(rn->res.applies));
 	for (size_t i = 0; i < rn->res.n_vms; i++) {
 		const struct daqs_sim_vm_result *v = &rn->res.vms[i];
 		struct json_object *vo = json_object_new_object();
 
 		json_object_object_add(vo, "name", json_object_new_string(v->name));
-		json_object_object_add(vo, "class", json_object_new_string(daqs_class_name(v->cls)));
-		json_object_object_add(vo, "min_bps", json_object_new_int64((int64_t)sc->vms[i].sla.min_bps));
+		json_object_object_add(vo, "class",
+				       json_object_new_string(daqs_class_name(v->cls)));
+		json_object_object_add(vo, "min_bps",
+				       json_object_new_int64((int64_t)sc->vms[i].sla.min_bps));
 		json_object_object_add(vo, "mean_bps", json_object_new_double(v->mean_bps));
-		json_object_object_add(vo, "mean_active_bps", json_object_new_double(v->mean_active_bps));
+		json_object_object_add(vo, "mean_active_bps",
+				       json_object_new_double(v->mean_active_bps));
 		json_object_object_add(vo, "satisfaction", num_or_null(v->satisfaction));
 		json_object_object_add(vo, "allocation_error", num_or_null(v->alloc_error));
 		json_object_object_add(vo, "limit_changes", json_object_new_int64(v->applies));
@@ -205,7 +210,8 @@ static int single(const char *path, const struct opts *o)
 	if (o->csv) {
 		csv = fopen(o->csv, "w");
 		if (!csv) {
-			fprintf(stderr, "daqs-sim: cannot write '%s' (%s)\n", o->csv, strerror(errno));
+			fprintf(stderr, "daqs-sim: cannot write '%s' (%s)\n", o->csv,
+				strerror(errno));
 			daqs_scenario_free(sc);
 			return 1;
 		}
@@ -236,9 +242,12 @@ static int single(const char *path, const struct opts *o)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "policy", required_argument, NULL, 'p' }, { "json", no_argument, NULL, 'j' },
-		{ "csv", required_argument, NULL, 'c' },    { "table", no_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },	    { "version", no_argument, NULL, 'V' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "csv", required_argument, NULL, 'c' },
+		{ "table", no_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .kind = DAQS_POLICY_DAQS };
@@ -248,17 +257,30 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'p':
 			if (daqs_policy_kind_parse(optarg, &o.kind) < 0) {
-				fprintf(stderr, "daqs-sim: unknown policy '%s' (daqs, daqs-paper, static, none)\n",
+				fprintf(stderr,
+					"daqs-sim: unknown policy '%s' (daqs, daqs-paper, static, none)\n",
 					optarg);
 				return EXIT_USAGE;
 			}
 			break;
-		case 'j': o.json = true; break;
-		case 'c': o.csv = optarg; break;
-		case 't': o.table = true; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("daqs-sim %s\n", DAQS_VERSION); return 0;
-		default: usage(stderr); return EXIT_USAGE;
+		case 'j':
+			o.json = true;
+			break;
+		case 'c':
+			o.csv = optarg;
+			break;
+		case 't':
+			o.table = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("daqs-sim %s\n", DAQS_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (o.table && optind < argc && !o.json && !o.csv)

@@ -108,8 +108,9 @@ static void say_connect_error(const char *path, int r)
 	if (r == -EACCES || r == -EPERM) {
 		g = stat(path, &sb) == 0 ? getgrgid(sb.st_gid) : NULL;
 		if (g && sb.st_gid != 0)
-			fprintf(stderr, ": run daqsctl as root or as a member of group '%s', "
-					"which owns the socket\n",
+			fprintf(stderr,
+				": run daqsctl as root or as a member of group '%s', "
+				"which owns the socket\n",
 				g->gr_name);
 		else
 			fprintf(stderr, ": run daqsctl as root or as a member of the socket's "
@@ -138,8 +139,7 @@ static int call(const struct opts *o, const struct daqs_ctl_request *rq, char **
 	bool connected;
 	int r;
 
-	if (daqs_ctl_request_check(rq, why, sizeof(why)) ||
-	    daqs_ctl_request_format(rq, &line)) {
+	if (daqs_ctl_request_check(rq, why, sizeof(why)) || daqs_ctl_request_format(rq, &line)) {
 		fprintf(stderr, "daqsctl: %s: %s\n", daqs_ctl_cmd_name(rq->cmd), why);
 		return EXIT_USAGE;
 	}
@@ -346,7 +346,8 @@ static void print_vf(struct json_object *vf)
 	struct json_object *slots = jget(vf, "slots"), *vms = jget(vf, "vms");
 
 	printf("pool: %s %s, strategy %s, interval %.0f s, min dwell %.0f s, hysteresis %.0f %%\n",
-	       jstr(vf, "kind"), strcmp(jstr(vf, "kind"), "bridge") ? jstr(vf, "pf") : jstr(vf, "bridge"),
+	       jstr(vf, "kind"),
+	       strcmp(jstr(vf, "kind"), "bridge") ? jstr(vf, "pf") : jstr(vf, "bridge"),
 	       jstr(vf, "strategy"), jnum(vf, "interval_s"), jnum(vf, "min_dwell_s"),
 	       100 * jnum(vf, "hysteresis"));
 	if (jstr(vf, "error")[0])
@@ -384,8 +385,9 @@ static int cmd_vf(const struct opts *o, int argc, char **argv)
 		r = EXIT_FAIL;
 	}
 	if (r == 0 && (o->seen & O_JSON))
-		printf("%s\n", json_object_to_json_string_ext(vf, JSON_C_TO_STRING_PRETTY |
-								       JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n",
+		       json_object_to_json_string_ext(vf, JSON_C_TO_STRING_PRETTY |
+								  JSON_C_TO_STRING_NOSLASHESCAPE));
 	else if (r == 0)
 		print_vf(vf);
 	json_object_put(root);
@@ -527,7 +529,8 @@ static int take_option(int c, const char *arg, struct opts *o)
 		return parse_secs(arg, &o->interval_ms) ? usage_error("bad --interval", arg) : 0;
 	case 'n':
 		o->seen |= O_COUNT;
-		return parse_uint(arg, 1000000000UL, &o->count) ? usage_error("bad --count", arg) : 0;
+		return parse_uint(arg, 1000000000UL, &o->count) ? usage_error("bad --count", arg)
+								: 0;
 	default:
 		return usage_error("unknown option", NULL);
 	}
@@ -535,8 +538,9 @@ static int take_option(int c, const char *arg, struct opts *o)
 
 static const char *option_name(unsigned bit)
 {
-	static const char *const names[] = { "--json",	"--class", "--min",	 "--max",  "--weight",
-					     "--for",	"--clear", "--interval", "--count" };
+	static const char *const names[] = { "--json",	"--class",    "--min",
+					     "--max",	"--weight",   "--for",
+					     "--clear", "--interval", "--count" };
 
 	for (size_t i = 0; i < DAQS_ARRAY_SIZE(names); i++)
 		if (bit == 1u << i)
@@ -557,8 +561,8 @@ static int dispatch(struct opts *o, int argc, char **argv)
 		return usage_error("unknown command", argv[0]);
 	extra = o->seen & ~cmd->allowed;
 	if (extra) {
-		fprintf(stderr, "daqsctl: %s does not apply to '%s'\n",
-			option_name(extra & -extra), cmd->name);
+		fprintf(stderr, "daqsctl: %s does not apply to '%s'\n", option_name(extra & -extra),
+			cmd->name);
 		return usage_error("usage: daqsctl", cmd->usage);
 	}
 	if (argc - 1 < cmd->min_args || argc - 1 > cmd->max_args)
@@ -569,13 +573,20 @@ static int dispatch(struct opts *o, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "socket", required_argument, NULL, 's' },  { "json", no_argument, NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' }, { "class", required_argument, NULL, 'c' },
-		{ "min", required_argument, NULL, 'm' },     { "max", required_argument, NULL, 'M' },
-		{ "weight", required_argument, NULL, 'w' },  { "for", required_argument, NULL, 'f' },
-		{ "clear", no_argument, NULL, 'C' },	     { "interval", required_argument, NULL, 'i' },
-		{ "count", required_argument, NULL, 'n' },   { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },	     { NULL, 0, NULL, 0 },
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "class", required_argument, NULL, 'c' },
+		{ "min", required_argument, NULL, 'm' },
+		{ "max", required_argument, NULL, 'M' },
+		{ "weight", required_argument, NULL, 'w' },
+		{ "for", required_argument, NULL, 'f' },
+		{ "clear", no_argument, NULL, 'C' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .timeout_ms = 5000, .interval_ms = 1000 };
 	const char *env = getenv("DAQS_SOCKET");

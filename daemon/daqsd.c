@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "controller.h"
 #include "ctl.h"
 #include "ctlserver.h"
@@ -34,12 +35,12 @@
 #include "diag.h"
 #include "domains.h"
 #include "httpmetrics.h"
-#include "pf.h"
-#include "vfpool.h"
 #include "log.h"
 #include "mem.h"
 #include "notify.h"
+#include "pf_netlink.h"
 #include "sla.h"
+#include "vf_pool.h"
 
 enum { EXIT_INVALID = 1, EXIT_USAGE = 2 };
 
@@ -60,8 +61,8 @@ struct daemon {
 	struct opts o;
 	struct daqs_controller *ctl;
 	struct daqs_ctlserver *srv;
-	struct daqs_vfpool *pool; /* NULL without a vf_pool in the SLA */
-	struct daqs_pf *pf;	  /* netlink to the PFs: host-side VF rates (NULL: unavailable) */
+	struct daqs_vf_pool *pool; /* NULL without a vf_pool in the SLA */
+	struct daqs_pf *pf;	   /* netlink to the PFs: host-side VF rates (NULL: unavailable) */
 	struct daqs_domains *dom;
 	struct daqs_httpmetrics *http;
 	int sigfd, sigwatch, timer;
@@ -110,8 +111,17 @@ static int check_config(const char *path)
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	enum { O_CONFIG = 256, O_SOCKET, O_GROUP, O_STATE, O_CONNECT, O_POLICY, O_ON_EXIT, O_WORKERS,
-	       O_METRICS };
+	enum {
+		O_CONFIG = 256,
+		O_SOCKET,
+		O_GROUP,
+		O_STATE,
+		O_CONNECT,
+		O_POLICY,
+		O_ON_EXIT,
+		O_WORKERS,
+		O_METRICS
+	};
 	static const struct option lo[] = {
 		{ "check-config", required_argument, NULL, 'c' },
 		{ "config", required_argument, NULL, O_CONFIG },
@@ -133,8 +143,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	long n;
 	int c;
 
-	*o = (struct opts){ .config = DEFAULT_CONFIG, .socket = DAQS_CTL_DEFAULT_SOCKET,
-			    .state_dir = DEFAULT_STATE_DIR, .uri = DEFAULT_URI,
+	*o = (struct opts){ .config = DEFAULT_CONFIG,
+			    .socket = DAQS_CTL_DEFAULT_SOCKET,
+			    .state_dir = DEFAULT_STATE_DIR,
+			    .uri = DEFAULT_URI,
 			    .kind = DAQS_POLICY_DAQS };
 	while ((c = getopt_long(argc, argv, "c:fvhV", lo, NULL)) != -1) {
 		switch (c) {
@@ -165,14 +177,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case O_POLICY:
 			if (daqs_policy_kind_parse(optarg, &o->kind) < 0) {
-				fprintf(stderr, "daqsd: unknown policy '%s' (daqs, daqs-paper, static, none)\n",
+				fprintf(stderr,
+					"daqsd: unknown policy '%s' (daqs, daqs-paper, static, "
+					"none)\n",
 					optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case O_ON_EXIT:
 			if (strcmp(optarg, "keep") && strcmp(optarg, "remove")) {
-				fprintf(stderr, "daqsd: --on-exit takes keep or remove, not '%s'\n", optarg);
+				fprintf(stderr, "daqsd: --on-exit takes keep or remove, not '%s'\n",
+					optarg);
 				return EXIT_USAGE;
 			}
 			o->remove_on_exit = !strcmp(optarg, "remove");
@@ -181,7 +196,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			errno = 0;
 			n = strtol(optarg, &end, 10);
 			if (errno || *end || n < 1 || n > 256) {
-				fprintf(stderr, "daqsd: --workers takes 1..256, not '%s'\n", optarg);
+				fprintf(stderr, "daqsd: --workers takes 1..256, not '%s'\n",
+					optarg);
 				return EXIT_USAGE;
 			}
 			o->workers = (unsigned)n;
@@ -258,7 +274,8 @@ static int reload(struct daemon *dm, char *why, size_t why_len)
 		return -EINVAL;
 	}
 	if (sla->vf_pool.present || dm->pool)
-		daqs_log(DAQS_LOG_WARNING, "reload: vf_pool is read at start only; the VF pool keeps "
+		daqs_log(DAQS_LOG_WARNING, "reload: vf_pool is read at start only; the VF pool "
+					   "keeps "
 					   "the settings daqsd started with until it restarts");
 	daqs_controller_set_sla(dm->ctl, sla);
 	daqs_log(DAQS_LOG_NOTICE, "reload: new SLA in force");
@@ -286,8 +303,9 @@ static char *vf_reply(struct daemon *dm)
 	char *pool, *line;
 
 	if (!dm->pool)
-		return daqs_ctl_reply_error(ENOENT, "no vf_pool in the SLA file daqsd started with");
-	pool = daqs_vfpool_status_json(dm->pool);
+		return daqs_ctl_reply_error(ENOENT, "no vf_pool in the SLA file daqsd started "
+						    "with");
+	pool = daqs_vf_pool_status_json(dm->pool);
 	line = daqs_asprintf("{\"ok\":true,\"vf\":%s}\n", pool);
 	free(pool);
 	return line;
@@ -327,7 +345,7 @@ static void on_removed(void *ud, const char *vm, const char *alias, bool ok)
 {
 	struct daemon *dm = ud;
 
-	daqs_vfpool_device_event(dm->pool, vm, alias, ok);
+	daqs_vf_pool_device_event(dm->pool, vm, alias, ok);
 }
 
 /* ---- the cycle thread ---- */
@@ -345,7 +363,7 @@ static void *cycle_main(void *arg)
 		pthread_mutex_unlock(&dm->mu);
 		now = daqs_monotonic_ns();
 		daqs_controller_cycle(dm->ctl, now);
-		daqs_vfpool_step(dm->pool, daqs_monotonic_ns());
+		daqs_vf_pool_step(dm->pool, daqs_monotonic_ns());
 		period = daqs_controller_period_ns(dm->ctl);
 		next += period;
 		now = daqs_monotonic_ns();
@@ -525,7 +543,9 @@ static void raise_nofile(void)
 static int run(struct daemon *dm, int *ready_fd)
 {
 	struct daqs_controller_cfg cfg = {
-		.kind = dm->o.kind, .workers = dm->o.workers, .state_dir = dm->o.state_dir,
+		.kind = dm->o.kind,
+		.workers = dm->o.workers,
+		.state_dir = dm->o.state_dir,
 		.log = daqs_log_cb,
 	};
 	int r;
@@ -549,8 +569,9 @@ static int run(struct daemon *dm, int *ready_fd)
 		return -EIO;
 	}
 	if ((r = daqs_pf_netlink_open(&dm->pf, pf_log, NULL)) < 0)
-		daqs_log(DAQS_LOG_ERR, "daqsd: no netlink route socket (%s): VF rates cannot be set; "
-				       "VMs with enforce: vf are limited in the guest",
+		daqs_log(DAQS_LOG_ERR,
+			 "daqsd: no netlink route socket (%s): VF rates cannot be set; "
+			 "VMs with enforce: vf are limited in the guest",
 			 strerror(-r));
 	cfg.pf = dm->pf;
 	daqs_controller_new(&cfg, sla, &dm->ctl);
@@ -558,32 +579,35 @@ static int run(struct daemon *dm, int *ready_fd)
 		daqs_log(DAQS_LOG_ERR, "vf: the SLA's vf_pool needs libvirt (--connect none): "
 				       "no VF will be plugged");
 	else if (sla->vf_pool.present)
-		dm->pool = daqs_vfpool_new(sla, dm->o.uri, dm->ctl, daqs_log_cb, NULL);
+		dm->pool = daqs_vf_pool_new(sla, dm->o.uri, dm->ctl, daqs_log_cb, NULL);
 	if (daqs_ctlserver_new(dm->o.socket, gid, handle, dm, &dm->srv) < 0)
 		return -EIO;
 	if (dm->o.metrics && daqs_httpmetrics_new(dm->o.metrics, dm->ctl, dm->pool, &dm->http) < 0)
 		return -EINVAL;
-	if (strcmp(dm->o.uri, "none"))
-		dm->dom = daqs_domains_new(dm->o.uri, dm->ctl, daqs_log_cb, NULL);
+	if (strcmp(dm->o.uri, "none")) {
+		struct daqs_domains_sink sink = daqs_controller_domains_sink(dm->ctl);
+
+		dm->dom = daqs_domains_new(dm->o.uri, &sink, daqs_log_cb, NULL);
+	}
 	dm->libvirt_up = dm->dom && daqs_domains_connected(dm->dom);
 	if (dm->pool)
 		daqs_domains_on_removed(dm->dom, on_removed, dm);
 	dm->timer = virEventAddTimeout(TICK_MS, on_tick, dm, NULL);
 	if (start_cycles(dm) < 0)
 		return -EIO;
-	daqs_log(DAQS_LOG_NOTICE, "daqsd %s: running (SLA '%s', policy %s, control '%s', libvirt %s)",
-		 DAQS_VERSION, dm->o.config, daqs_policy_kind_name(dm->o.kind), dm->o.socket,
+	daqs_log(DAQS_LOG_NOTICE,
+		 "daqsd %s: running (SLA '%s', policy %s, control '%s', libvirt %s)", DAQS_VERSION,
+		 dm->o.config, daqs_policy_kind_name(dm->o.kind), dm->o.socket,
 		 dm->dom ? dm->o.uri : "off");
-	daqs_notify(dm->dom && !dm->libvirt_up
-			    ? "READY=1\nSTATUS=libvirt disconnected, retrying"
-			    : "READY=1\nSTATUS=running");
+	daqs_notify(dm->dom && !dm->libvirt_up ? "READY=1\nSTATUS=libvirt disconnected, retrying"
+					       : "READY=1\nSTATUS=running");
 	tell_parent(ready_fd, 0);
 	while (!dm->stop)
 		if (virEventRunDefaultImpl() < 0)
 			break;
 	daqs_notify("STOPPING=1");
 	stop_cycles(dm);
-	daqs_vfpool_free(dm->pool); /* after the cycles: no step runs any more */
+	daqs_vf_pool_free(dm->pool); /* after the cycles: no step runs any more */
 	dm->pool = NULL;
 	if (dm->o.remove_on_exit)
 		daqs_controller_remove_limits(dm->ctl, daqs_monotonic_ns() + REMOVE_DEADLINE_NS);

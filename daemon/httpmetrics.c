@@ -16,7 +16,7 @@
 struct daqs_httpmetrics {
 	struct MHD_Daemon *mhd;
 	struct daqs_controller *ctl;
-	struct daqs_vfpool *pool; /* NULL: no VF pool lines */
+	struct daqs_vf_pool *pool; /* NULL: no VF pool lines */
 };
 
 union addr {
@@ -68,8 +68,8 @@ static int parse_listen(const char *s, union addr *a)
 static enum MHD_Result respond(struct MHD_Connection *conn, unsigned code, char *body,
 			       const char *type)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), body,
-								 MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
 	enum MHD_Result ret;
 
 	MHD_add_response_header(r, "Content-Type", type);
@@ -78,7 +78,7 @@ static enum MHD_Result respond(struct MHD_Connection *conn, unsigned code, char 
 	return ret;
 }
 
-static char *render(struct daqs_controller *ctl, struct daqs_vfpool *pool)
+static char *render(struct daqs_controller *ctl, struct daqs_vf_pool *pool)
 {
 	struct daqs_ctl_status st;
 	char *line = NULL, *text = NULL, *vf, *all, why[256];
@@ -90,7 +90,7 @@ static char *render(struct daqs_controller *ctl, struct daqs_vfpool *pool)
 	}
 	free(line);
 	if (text && pool) {
-		vf = daqs_vfpool_metrics(pool);
+		vf = daqs_vf_pool_metrics(pool);
 		all = daqs_asprintf("%s%s", text, vf);
 		free(vf);
 		free(text);
@@ -114,7 +114,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return respond(conn, MHD_HTTP_METHOD_NOT_ALLOWED, daqs_strdup("GET only\n"),
 			       "text/plain");
 	if (strcmp(url, "/metrics"))
-		return respond(conn, MHD_HTTP_NOT_FOUND, daqs_strdup("try /metrics\n"), "text/plain");
+		return respond(conn, MHD_HTTP_NOT_FOUND, daqs_strdup("try /metrics\n"),
+			       "text/plain");
 	text = render(h->ctl, h->pool);
 	if (!text)
 		return respond(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
@@ -122,8 +123,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return respond(conn, MHD_HTTP_OK, text, "text/plain; version=0.0.4; charset=utf-8");
 }
 
-int daqs_httpmetrics_new(const char *listen, struct daqs_controller *ctl,
-			 struct daqs_vfpool *pool, struct daqs_httpmetrics **out)
+int daqs_httpmetrics_new(const char *listen, struct daqs_controller *ctl, struct daqs_vf_pool *pool,
+			 struct daqs_httpmetrics **out)
 {
 	struct daqs_httpmetrics *h;
 	union addr a;
@@ -141,8 +142,8 @@ int daqs_httpmetrics_new(const char *listen, struct daqs_controller *ctl,
 	h->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 					  (a.sa.sa_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 				  0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, &a.sa,
-				  MHD_OPTION_CONNECTION_LIMIT, 8U, MHD_OPTION_CONNECTION_TIMEOUT, 10U,
-				  MHD_OPTION_END);
+				  MHD_OPTION_CONNECTION_LIMIT, 8U, MHD_OPTION_CONNECTION_TIMEOUT,
+				  10U, MHD_OPTION_END);
 	if (!h->mhd) {
 		daqs_log(DAQS_LOG_ERR, "metrics: cannot listen on '%s' (address in use?)", listen);
 		free(h);

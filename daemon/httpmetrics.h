@@ -2,7 +2,7 @@
 /*
  * Prometheus metrics over HTTP (libmicrohttpd), for scrapers that do not
  * run daqsctl: GET /metrics answers the text `daqsctl metrics` prints
- * (lib/metrics.c), built from the last completed cycle's snapshot, followed
+ * (lib/core/metrics.c), built from the last completed cycle's snapshot, followed
  * by the VF pool's lines when there is a pool (daqs_vf_*), with Content-Type "text/plain; version=0.0.4". Anything else is 404 (405 for
  * other methods).
  *
@@ -15,11 +15,11 @@
 #pragma once
 
 #include "controller.h"
-#include "vfpool.h"
+#include "vf_pool.h"
 
 struct daqs_httpmetrics;
 
 /* listen: "127.0.0.1:9585", "[::1]:9585". -EINVAL (reported) for anything else. */
-int daqs_httpmetrics_new(const char *listen, struct daqs_controller *ctl,
-			 struct daqs_vfpool *pool, struct daqs_httpmetrics **out);
+int daqs_httpmetrics_new(const char *listen, struct daqs_controller *ctl, struct daqs_vf_pool *pool,
+			 struct daqs_httpmetrics **out);
 void daqs_httpmetrics_free(struct daqs_httpmetrics *h);

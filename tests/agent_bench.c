@@ -7,7 +7,7 @@
  *
  * One raw-socket transport and guest session per socket. Per round: a
  * sample-all cycle (guest-network-get-interfaces on every guest: one after
- * the other, or with --parallel W as one lib/poller.c cycle on at most W
+ * the other, or with --parallel W as one lib/driver/poller.c cycle on at most W
  * worker threads, where the per-call figure is the job's own start to
  * completion), then guest-ping on every guest; every 5th round also one
  * guest-exec of /bin/true with its status polling and reaping. Prints
@@ -19,6 +19,7 @@
 
 #include "agent.h"
 #include "agent_socket.h"
+#include "clock.h"
 #include "guest.h"
 #include "mem.h"
 #include "poller.h"
@@ -48,7 +49,8 @@ static int cmp_double(const void *a, const void *b)
 static void report(struct series *s, size_t agents)
 {
 	if (!s->n) {
-		printf("%-22s agents %4zu  no successful call (errors %u)\n", s->name, agents, s->errors);
+		printf("%-22s agents %4zu  no successful call (errors %u)\n", s->name, agents,
+		       s->errors);
 		return;
 	}
 	qsort(s->v, s->n, sizeof(*s->v), cmp_double);
@@ -125,7 +127,8 @@ static void one_round(struct daqs_guest **g, size_t n, int round, struct series 
 		struct daqs_qga_exec_status st = { 0 };
 		uint64_t t0 = daqs_monotonic_ns();
 
-		time_call(&m[3], daqs_guest_exec(g[i], "/bin/true", argv, NULL, 0, t0 + DEADLINE_NS, &st),
+		time_call(&m[3],
+			  daqs_guest_exec(g[i], "/bin/true", argv, NULL, 0, t0 + DEADLINE_NS, &st),
 			  t0);
 		daqs_qga_exec_status_clear(&st);
 	}
@@ -134,8 +137,10 @@ static void one_round(struct daqs_guest **g, size_t n, int round, struct series 
 int main(int argc, char **argv)
 {
 	struct series m[] = {
-		{ .name = "interfaces (per call)" }, { .name = "sample-all cycle" },
-		{ .name = "ping (per call)" },	     { .name = "exec /bin/true" },
+		{ .name = "interfaces (per call)" },
+		{ .name = "sample-all cycle" },
+		{ .name = "ping (per call)" },
+		{ .name = "exec /bin/true" },
 	};
 	int a = argc > 2 && !strcmp(argv[1], "--parallel") ? 3 : 1;
 	int workers = a == 3 ? atoi(argv[2]) : 0;
@@ -151,7 +156,7 @@ int main(int argc, char **argv)
 	}
 	if (workers)
 		p = daqs_poller_new((unsigned)workers);
-	printf("sample-all: %s\n", p ? "parallel (lib/poller.c)" : "sequential");
+	printf("sample-all: %s\n", p ? "parallel (lib/driver/poller.c)" : "sequential");
 	if (p)
 		printf("workers %d (max), %zu agents\n", workers, n);
 	jobs = daqs_calloc(n, sizeof(*jobs));

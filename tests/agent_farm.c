@@ -4,7 +4,7 @@
  * benchmark (scripts/bench-scale). One unix socket per fake guest, all on
  * one epoll loop. Bytes are read with a streaming json-c tokener per
  * connection; a 0xFF byte restarts it and is answered with the "stray"
- * parse error qemu-ga 7.2 gives (lib/agent_socket.c skips up to the 0xFF
+ * parse error qemu-ga 7.2 gives (lib/adapters/agent_socket.c skips up to the 0xFF
  * that precedes guest-sync-delimited's reply). What each request does is
  * fake_guest.c's (the guest model and the QGA commands) and fake_tc.c's
  * (tc). Every reply can be held back --latency-us, in order.
@@ -241,7 +241,8 @@ static void parse_segment(struct farm *f, int fd, const char *p, size_t n)
 		if (!o) {
 			char desc[128];
 
-			snprintf(desc, sizeof(desc), "JSON parse error, %s", json_tokener_error_desc(e));
+			snprintf(desc, sizeof(desc), "JSON parse error, %s",
+				 json_tokener_error_desc(e));
 			json_tokener_reset(c->tok);
 			reply_error(f, fd, "GenericError", desc);
 			return; /* the rest of these bytes is dropped */
@@ -311,7 +312,8 @@ static void dump(struct farm *f)
 	for (size_t i = 0; i < f->n; i++) {
 		json_object *x = fake_guest_dump(f->g[i].g, t), *n;
 
-		json_object_object_add(x, "connections", json_object_new_int64((int64_t)f->g[i].conns));
+		json_object_object_add(x, "connections",
+				       json_object_new_int64((int64_t)f->g[i].conns));
 		if (json_object_object_get_ex(x, "requests", &n))
 			req += (uint64_t)json_object_get_int64(n);
 		if (json_object_object_get_ex(x, "execs", &n))
@@ -380,8 +382,9 @@ static int read_spec(struct farm *f, const char *path)
 		if (sscanf(line, "%127s %1023s %17s %lf %lf %lf %lf %lf", s.name, sock, s.mac,
 			   &c->high_bps, &c->low_bps, &c->period_s, &c->phase_s, &c->rx_bps) != 8 ||
 		    strlen(sock) >= sizeof(s.path)) {
-			fprintf(stderr, "agent-farm: %s:%d: want NAME SOCKET MAC HIGH_BPS LOW_BPS "
-					"PERIOD_S PHASE_S RX_BPS (socket path < 108 bytes)\n",
+			fprintf(stderr,
+				"agent-farm: %s:%d: want NAME SOCKET MAC HIGH_BPS LOW_BPS "
+				"PERIOD_S PHASE_S RX_BPS (socket path < 108 bytes)\n",
 				path, lineno);
 			fclose(in);
 			return -1;

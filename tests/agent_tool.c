@@ -20,11 +20,12 @@
 
 #include "agent.h"
 #include "agent_socket.h"
+#include "clock.h"
 
 #define DEFAULT_TIMEOUT_MS 3000
 
 struct opts {
-	long repeat;	  /* 0: single-call mode */
+	long repeat; /* 0: single-call mode */
 	long interval_ms;
 	long timeout_ms;
 	const char *path, *request;
@@ -100,8 +101,8 @@ static int run_single(struct daqs_agent_transport *t, const struct opts *o)
 	if (reply)
 		printf("%s\n", reply);
 	if (r < 0)
-		fprintf(stderr, "agent-tool: call failed after %ld ms: %s (%s)\n", ms,
-			strerror(-r), strerrorname_np(-r));
+		fprintf(stderr, "agent-tool: call failed after %ld ms: %s (%s)\n", ms, strerror(-r),
+			strerrorname_np(-r));
 	free(reply);
 	return r < 0 ? 1 : 0;
 }

@@ -33,7 +33,7 @@ struct file_rec {
 struct fake_guest {
 	struct fake_guest_cfg cfg; /* name and mac point into name/mac below */
 	char name[128], mac[18];
-	uint64_t now;		   /* of the request being answered */
+	uint64_t now; /* of the request being answered */
 	double tx_bytes, rx_bytes;
 	uint64_t last_ns;
 	struct fake_tc *tc;
@@ -80,7 +80,7 @@ void fake_guest_free(struct fake_guest *g)
 }
 
 static __attribute__((format(printf, 3, 4))) json_object *fail(struct qerr *e, const char *cls,
-								  const char *fmt, ...)
+							       const char *fmt, ...)
 {
 	va_list ap;
 
@@ -178,9 +178,16 @@ static json_object *cmd_ping(struct fake_guest *g, json_object *args, struct qer
 }
 
 static const char *const supported[] = {
-	"guest-sync-delimited", "guest-sync", "guest-ping", "guest-info",
-	"guest-network-get-interfaces", "guest-exec", "guest-exec-status",
-	"guest-file-open", "guest-file-read", "guest-file-close",
+	"guest-sync-delimited",
+	"guest-sync",
+	"guest-ping",
+	"guest-info",
+	"guest-network-get-interfaces",
+	"guest-exec",
+	"guest-exec-status",
+	"guest-file-open",
+	"guest-file-read",
+	"guest-file-close",
 };
 
 static json_object *cmd_info(struct fake_guest *g, json_object *args, struct qerr *e)
@@ -278,10 +285,11 @@ static json_object *cmd_exec(struct fake_guest *g, json_object *args, struct qer
 		return missing(e, "path");
 	if (strcmp(json_object_get_string(path), "/sbin/tc") &&
 	    strcmp(json_object_get_string(path), "/usr/sbin/tc"))
-		return fail(e, "GenericError",
-			    "Guest agent command failed, error was 'Failed to execute child process "
-			    "\u201C%s\u201D (No such file or directory)'",
-			    json_object_get_string(path));
+		return fail(
+			e, "GenericError",
+			"Guest agent command failed, error was 'Failed to execute child process "
+			"\u201C%s\u201D (No such file or directory)'",
+			json_object_get_string(path));
 	if ((json_object_object_get_ex(args, "arg", &arg) &&
 	     !json_object_is_type(arg, json_type_array)) ||
 	    !(argv = exec_argv(arg, &argc)))
@@ -322,8 +330,7 @@ static void add_data(json_object *o, const char *key, const char *trunc_key, con
 	free(b64);
 }
 
-static json_object *cmd_exec_status(struct fake_guest *g, json_object *args,
-				    struct qerr *e)
+static json_object *cmd_exec_status(struct fake_guest *g, json_object *args, struct qerr *e)
 {
 	json_object *pid, *o;
 	struct exec_rec *x = NULL;
@@ -362,8 +369,7 @@ static const char *sysfs_text(const char *path)
 	return NULL;
 }
 
-static json_object *cmd_file_open(struct fake_guest *g, json_object *args,
-				  struct qerr *e)
+static json_object *cmd_file_open(struct fake_guest *g, json_object *args, struct qerr *e)
 {
 	json_object *path, *mode;
 	const char *text, *m = "r";
@@ -398,8 +404,7 @@ static struct file_rec *file_find(struct fake_guest *g, json_object *args, struc
 	return NULL;
 }
 
-static json_object *cmd_file_read(struct fake_guest *g, json_object *args,
-				  struct qerr *e)
+static json_object *cmd_file_read(struct fake_guest *g, json_object *args, struct qerr *e)
 {
 	struct file_rec *r = file_find(g, args, e);
 	json_object *cnt, *o;
@@ -422,8 +427,7 @@ static json_object *cmd_file_read(struct fake_guest *g, json_object *args,
 	return o;
 }
 
-static json_object *cmd_file_close(struct fake_guest *g, json_object *args,
-				   struct qerr *e)
+static json_object *cmd_file_close(struct fake_guest *g, json_object *args, struct qerr *e)
 {
 	struct file_rec *r = file_find(g, args, e);
 
@@ -449,7 +453,6 @@ static const struct {
 	{ "guest-file-read", cmd_file_read },
 	{ "guest-file-close", cmd_file_close },
 };
-
 
 static json_object *error_reply(const char *cls, const char *desc)
 {
@@ -477,7 +480,8 @@ json_object *fake_guest_request(struct fake_guest *g, json_object *req, uint64_t
 		return error_reply("GenericError", "QMP input member 'execute' is missing");
 	json_object_object_get_ex(req, "arguments", &args);
 	if (args && !json_object_is_type(args, json_type_object))
-		return error_reply("GenericError", "QMP input member 'arguments' must be an object");
+		return error_reply("GenericError",
+				   "QMP input member 'arguments' must be an object");
 	name = json_object_get_string(ex);
 	for (i = 0; i < DAQS_ARRAY_SIZE(commands) && strcmp(commands[i].name, name); i++)
 		;

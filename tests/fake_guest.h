@@ -36,8 +36,8 @@
 
 struct fake_guest_cfg {
 	const char *name;
-	const char *mac;   /* eth0's, aa:bb:cc:dd:ee:ff */
-	unsigned index;	   /* picks eth0's address, 198.19.x.y */
+	const char *mac; /* eth0's, aa:bb:cc:dd:ee:ff */
+	unsigned index;	 /* picks eth0's address, 198.19.x.y */
 	double high_bps, low_bps, period_s, phase_s, rx_bps;
 	bool fq_codel;	   /* the guest kernel has sch_fq_codel */
 	uint64_t exec_ns;  /* how long a guest-exec "runs" */

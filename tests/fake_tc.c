@@ -17,9 +17,9 @@
 
 #include "mem.h"
 
-#define TICKS_PER_US 15.625  /* /proc/net/psched: t2us 1000 / us2t 64 */
-#define TC_HZ 1000000000.0   /* tc's get_hz(): psched clock_res 1e6 -> 4th field */
-#define TC_MTU 1600u	     /* q_htb.c default mtu (default burst = rate / hz + mtu) */
+#define TICKS_PER_US 15.625 /* /proc/net/psched: t2us 1000 / us2t 64 */
+#define TC_HZ 1000000000.0  /* tc's get_hz(): psched clock_res 1e6 -> 4th field */
+#define TC_MTU 1600u	    /* q_htb.c default mtu (default burst = rate / hz + mtu) */
 #define MAX_CLASSES 16
 #define HTB_MAXDEPTH 8
 #define QUANTUM_MIN 1000u
@@ -131,12 +131,24 @@ static int parse_rate(const char *s, uint64_t *bytes_ps)
 		const char *name;
 		double scale;
 	} suffixes[] = {
-		{ "bit", 1. },	       { "Kibit", 1024. },    { "kbit", 1000. },
-		{ "mibit", 1048576. }, { "mbit", 1000000. },  { "gibit", 1073741824. },
-		{ "gbit", 1e9 },       { "tibit", 1099511627776. }, { "tbit", 1e12 },
-		{ "Bps", 8. },	       { "KiBps", 8. * 1024 }, { "KBps", 8000. },
-		{ "MiBps", 8. * 1048576 }, { "MBps", 8e6 }, { "GiBps", 8. * 1073741824 },
-		{ "GBps", 8e9 },       { "TiBps", 8. * 1099511627776. }, { "TBps", 8e12 },
+		{ "bit", 1. },
+		{ "Kibit", 1024. },
+		{ "kbit", 1000. },
+		{ "mibit", 1048576. },
+		{ "mbit", 1000000. },
+		{ "gibit", 1073741824. },
+		{ "gbit", 1e9 },
+		{ "tibit", 1099511627776. },
+		{ "tbit", 1e12 },
+		{ "Bps", 8. },
+		{ "KiBps", 8. * 1024 },
+		{ "KBps", 8000. },
+		{ "MiBps", 8. * 1048576 },
+		{ "MBps", 8e6 },
+		{ "GiBps", 8. * 1073741824 },
+		{ "GBps", 8e9 },
+		{ "TiBps", 8. * 1099511627776. },
+		{ "TBps", 8e12 },
 	};
 	char *p;
 	double bps = strtod(s, &p);
@@ -309,7 +321,8 @@ static json_object *qdisc_json(const struct qdisc *q, uint32_t parent, bool root
 		json_object_object_add(opts, "default", json_object_new_string(h));
 		json_object_object_add(opts, "direct_packets_stat", json_object_new_int(0));
 		json_object_object_add(opts, "ver", json_object_new_string("3.17"));
-		json_object_object_add(opts, "direct_qlen", json_object_new_int((int)q->direct_qlen));
+		json_object_object_add(opts, "direct_qlen",
+				       json_object_new_int((int)q->direct_qlen));
 	} else if (!strcmp(q->kind, "pfifo")) {
 		json_object_object_add(opts, "limit", json_object_new_int((int)q->limit));
 	} else if (!strcmp(q->kind, "fq_codel")) {
@@ -404,8 +417,9 @@ static bool kind_known(const struct fake_tc *t, const char *kind)
 /* Qdisc options after the kind (q_htb.c, q_fifo.c, q_fq_codel.c). */
 static int parse_qopts(struct req *rq, char **argv, int argc, FILE *err)
 {
-	static const char *const codel_keys[] = { "flows", "target", "interval", "quantum",
-						  "ce_threshold", "memory_limit", "drop_batch" };
+	static const char *const codel_keys[] = { "flows",     "target",       "interval",
+						  "quantum",   "ce_threshold", "memory_limit",
+						  "drop_batch" };
 	bool htb = !strcmp(rq->kind, "htb"), codel = !strcmp(rq->kind, "fq_codel");
 
 	rq->q.r2q = 10;
@@ -596,8 +610,8 @@ static void cls_set(struct fake_tc *t, struct cls *c, const struct req *rq, FILE
 	c->prio = rq->c.prio;
 	if (cls_has_children(t, c))
 		return;
-	c->quantum = (uint32_t)(c->rate / t->root.r2q > INT32_MAX ? INT32_MAX
-								  : c->rate / t->root.r2q);
+	c->quantum =
+		(uint32_t)(c->rate / t->root.r2q > INT32_MAX ? INT32_MAX : c->rate / t->root.r2q);
 	if (!rq->has_quantum && c->quantum < QUANTUM_MIN) {
 		warn = -1;
 		c->quantum = QUANTUM_MIN;
@@ -802,7 +816,8 @@ static int do_class(struct fake_tc *t, char **argv, int argc, FILE *out, FILE *e
 		return -1;
 	}
 	if (!rq.kind || strcmp(rq.kind, "htb")) {
-		fprintf(err, "fake tc: class kind \"%s\" is not modelled\n", rq.kind ? rq.kind : "");
+		fprintf(err, "fake tc: class kind \"%s\" is not modelled\n",
+			rq.kind ? rq.kind : "");
 		return -1;
 	}
 	if (!rq.has_parent) {
@@ -832,7 +847,8 @@ static int split(char *line, char **argv)
 	char *save = NULL, *w;
 	int n = 0;
 
-	for (w = strtok_r(line, " \t\r", &save); w && n < MAX_ARGS; w = strtok_r(NULL, " \t\r", &save)) {
+	for (w = strtok_r(line, " \t\r", &save); w && n < MAX_ARGS;
+	     w = strtok_r(NULL, " \t\r", &save)) {
 		if (*w == '#')
 			break;
 		argv[n++] = w;
@@ -876,7 +892,8 @@ int fake_tc_run(struct fake_tc *t, const char *const *argv, size_t argc, const c
 			json = true;
 		} else if (!strcmp(argv[i], "-d") || !strcmp(argv[i], "-details")) {
 			details = true;
-		} else if (!strcmp(argv[i], "-batch") && i + 1 < argc && !strcmp(argv[i + 1], "-")) {
+		} else if (!strcmp(argv[i], "-batch") && i + 1 < argc &&
+			   !strcmp(argv[i + 1], "-")) {
 			batch = true;
 			i++;
 		} else {

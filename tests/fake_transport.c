@@ -15,8 +15,8 @@
 struct fake_transport {
 	struct daqs_agent_transport base;
 	const struct fake_step *steps;
-	size_t n, next;	  /* next: index of the first step not yet used */
-	bool in_repeat;	  /* steps[next - 1] is a repeat step already matched */
+	size_t n, next; /* next: index of the first step not yet used */
+	bool in_repeat; /* steps[next - 1] is a repeat step already matched */
 	char **requests;
 	size_t nreq, capreq;
 	bool freed;

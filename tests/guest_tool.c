@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * guest-tool: lib/guest.c verbs as a command, for
+ * guest-tool: lib/adapters/guest.c verbs as a command, for
  * tests/integration/guest-agent.sh. One raw-socket transport per run.
  *
  *   guest-tool SOCKET info              version=V limited=0|1
@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "agent_socket.h"
+#include "clock.h"
 #include "guest.h"
 #include "mem.h"
 #include "procnetdev.h"
@@ -50,10 +51,17 @@ static const char *errname(int e)
 		int e;
 		const char *name;
 	} names[] = {
-		{ EPERM, "EPERM" },	    { EINVAL, "EINVAL" },	{ ETIMEDOUT, "ETIMEDOUT" },
-		{ ENOENT, "ENOENT" },	    { EIO, "EIO" },		{ ENODEV, "ENODEV" },
-		{ EPROTO, "EPROTO" },	    { EREMOTEIO, "EREMOTEIO" }, { ENOTUNIQ, "ENOTUNIQ" },
-		{ ECONNREFUSED, "ECONNREFUSED" }, { EFBIG, "EFBIG" },
+		{ EPERM, "EPERM" },
+		{ EINVAL, "EINVAL" },
+		{ ETIMEDOUT, "ETIMEDOUT" },
+		{ ENOENT, "ENOENT" },
+		{ EIO, "EIO" },
+		{ ENODEV, "ENODEV" },
+		{ EPROTO, "EPROTO" },
+		{ EREMOTEIO, "EREMOTEIO" },
+		{ ENOTUNIQ, "ENOTUNIQ" },
+		{ ECONNREFUSED, "ECONNREFUSED" },
+		{ EFBIG, "EFBIG" },
 	};
 
 	for (size_t i = 0; i < DAQS_ARRAY_SIZE(names); i++)
@@ -92,10 +100,10 @@ static int cmd_ifaces(struct daqs_guest *g)
 	int r = daqs_guest_interfaces(g, deadline(), &v, &n);
 
 	for (size_t i = 0; r == 0 && i < n; i++)
-		printf("%s %s stats=%d %llu %llu %llu %llu\n", v[i].name, v[i].mac[0] ? v[i].mac : "-",
-		       v[i].has_stats, (unsigned long long)v[i].c.rx_bytes,
-		       (unsigned long long)v[i].c.rx_pkts, (unsigned long long)v[i].c.tx_bytes,
-		       (unsigned long long)v[i].c.tx_pkts);
+		printf("%s %s stats=%d %llu %llu %llu %llu\n", v[i].name,
+		       v[i].mac[0] ? v[i].mac : "-", v[i].has_stats,
+		       (unsigned long long)v[i].c.rx_bytes, (unsigned long long)v[i].c.rx_pkts,
+		       (unsigned long long)v[i].c.tx_bytes, (unsigned long long)v[i].c.tx_pkts);
 	if (r == 0)
 		free(v);
 	return result(r);
@@ -158,8 +166,8 @@ static int cmd_reap(struct daqs_guest *g, const char *ms)
 	long t = atol(ms);
 	int r, i;
 
-	r = daqs_guest_exec(g, "/bin/sleep", argv, NULL, 0,
-			    daqs_monotonic_ns() + (uint64_t)t * MS, &st);
+	r = daqs_guest_exec(g, "/bin/sleep", argv, NULL, 0, daqs_monotonic_ns() + (uint64_t)t * MS,
+			    &st);
 	printf("exec=%s pending=%zu\n", r ? errname(-r) : "0", daqs_guest_reap_pending(g));
 	daqs_qga_exec_status_clear(&st);
 	for (i = 0; i < 40 && daqs_guest_reap_pending(g); i++) {

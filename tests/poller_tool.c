@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * poller-tool: sample-all cycles through lib/poller.c over real agents, for
+ * poller-tool: sample-all cycles through lib/driver/poller.c over real agents, for
  * tests/integration/poller.sh. One raw-socket transport and guest session
  * per socket, kept for the whole run (so a timed-out transport must recover).
  *
@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "agent_socket.h"
+#include "clock.h"
 #include "guest.h"
 #include "mem.h"
 #include "poller.h"

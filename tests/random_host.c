@@ -25,8 +25,9 @@ char *daqs_random_host(unsigned *seed, uint64_t *last_change_s, unsigned real_mb
 		gsum += min;
 		if (start > *last_change_s)
 			*last_change_s = start;
-		len += (size_t)snprintf(buf + len, cap - len, "    - name: vm%zu\n      class: %s\n",
-					i, g ? "guarantee" : "best-effort");
+		len += (size_t)snprintf(buf + len, cap - len,
+					"    - name: vm%zu\n      class: %s\n", i,
+					g ? "guarantee" : "best-effort");
 		if (g)
 			len += (size_t)snprintf(buf + len, cap - len, "      min: %ugbit\n", min);
 		else
@@ -35,14 +36,15 @@ char *daqs_random_host(unsigned *seed, uint64_t *last_change_s, unsigned real_mb
 		if (rand_r(seed) % 4 == 0)
 			len += (size_t)snprintf(buf + len, cap - len, "      max: %ugbit\n",
 						min + 1 + (unsigned)(rand_r(seed) % 5));
-		vlen += (unsigned)snprintf(vms + vlen, cap - vlen,
-					   "  - name: vm%zu\n    streams: %u\n    active: [[%us, 60s]]\n",
-					   i, streams, start);
+		vlen += (unsigned)snprintf(
+			vms + vlen, cap - vlen,
+			"  - name: vm%zu\n    streams: %u\n    active: [[%us, 60s]]\n", i, streams,
+			start);
 		if (solo)
-			vlen += (unsigned)snprintf(vms + vlen, cap - vlen, "    solo_max: %ugbit\n", solo);
+			vlen += (unsigned)snprintf(vms + vlen, cap - vlen, "    solo_max: %ugbit\n",
+						   solo);
 	}
 	len += (size_t)snprintf(buf + len, cap - len, "vms:\n%s", vms);
 	free(vms);
 	return buf;
 }
-

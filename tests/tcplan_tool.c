@@ -79,7 +79,8 @@ static int read_state(const char *qpath, const char *cpath, struct daqs_tc_state
 	if (q && c) {
 		r = daqs_tcplan_parse(q, c, st);
 		if (r < 0)
-			fprintf(stderr, "tcplan-tool: cannot parse the readback (%s)\n", strerror(-r));
+			fprintf(stderr, "tcplan-tool: cannot parse the readback (%s)\n",
+				strerror(-r));
 	}
 	free(q);
 	free(c);
@@ -152,14 +153,15 @@ static int cmd_remove(int argc, char **argv)
 
 static void print_state(FILE *f, const struct daqs_tc_state *st)
 {
-	fprintf(f, "have_root=%d root_handle1=%d defcls=0x%x have_parent=%d parent_rate=%llu "
-	       "parent_ceil=%llu have_leaf=%d rate=%llu ceil=%llu burst=%llu cburst=%llu "
-	       "quantum=%llu leaf_qdisc=%s\n",
-	       st->have_root, st->root_handle1, st->defcls, st->have_parent,
-	       (unsigned long long)st->parent_rate_bps, (unsigned long long)st->parent_ceil_bps,
-	       st->have_leaf, (unsigned long long)st->rate_bps, (unsigned long long)st->ceil_bps,
-	       (unsigned long long)st->burst_bytes, (unsigned long long)st->cburst_bytes,
-	       (unsigned long long)st->quantum, st->leaf_qdisc[0] ? st->leaf_qdisc : "-");
+	fprintf(f,
+		"have_root=%d root_handle1=%d defcls=0x%x have_parent=%d parent_rate=%llu "
+		"parent_ceil=%llu have_leaf=%d rate=%llu ceil=%llu burst=%llu cburst=%llu "
+		"quantum=%llu leaf_qdisc=%s\n",
+		st->have_root, st->root_handle1, st->defcls, st->have_parent,
+		(unsigned long long)st->parent_rate_bps, (unsigned long long)st->parent_ceil_bps,
+		st->have_leaf, (unsigned long long)st->rate_bps, (unsigned long long)st->ceil_bps,
+		(unsigned long long)st->burst_bytes, (unsigned long long)st->cburst_bytes,
+		(unsigned long long)st->quantum, st->leaf_qdisc[0] ? st->leaf_qdisc : "-");
 }
 
 static int cmd_check(int argc, char **argv)

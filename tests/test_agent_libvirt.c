@@ -19,6 +19,7 @@
 #include <libvirt/virterror.h>
 
 #include "agent_libvirt.h"
+#include "clock.h"
 #include "mem.h"
 #include "unit.h"
 
@@ -126,12 +127,12 @@ static const struct {
 	{ 100, 100, -ETIMEDOUT },
 	{ 100, 101, -ETIMEDOUT },
 	{ 5 * SEC, 7 * SEC, -ETIMEDOUT },
-	{ 1, 0, 1 },			 /* 1 ns left: at least one second */
+	{ 1, 0, 1 }, /* 1 ns left: at least one second */
 	{ SEC, 0, 1 },
-	{ SEC + 1, 0, 2 },		 /* rounded up */
+	{ SEC + 1, 0, 2 },		   /* rounded up */
 	{ 7 * SEC + SEC / 2, 5 * SEC, 3 }, /* 2.5 s */
 	{ 30 * SEC + 5, 5, 30 },
-	{ UINT64_MAX, 0, INT_MAX },	 /* "forever" is capped, not wrapped */
+	{ UINT64_MAX, 0, INT_MAX }, /* "forever" is capped, not wrapped */
 	{ UINT64_MAX, UINT64_MAX - 1, 1 },
 };
 
@@ -340,7 +341,8 @@ Suite *daqs_test_agent_libvirt_suite(void)
 	tc = tcase_create("testdriver");
 	tcase_add_checked_fixture(tc, testdrv_setup, testdrv_teardown);
 	tcase_add_test(tc, test_testdrv_ping_unsupported);
-	tcase_add_loop_test(tc, test_testdrv_deadline_passed, 0, (int)DAQS_ARRAY_SIZE(passed_cases));
+	tcase_add_loop_test(tc, test_testdrv_deadline_passed, 0,
+			    (int)DAQS_ARRAY_SIZE(passed_cases));
 	tcase_add_loop_test(tc, test_testdrv_bad_request, 0, (int)DAQS_ARRAY_SIZE(bad_requests));
 	tcase_add_test(tc, test_testdrv_destroyed);
 	tcase_add_test(tc, test_testdrv_no_log);

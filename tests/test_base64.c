@@ -82,8 +82,8 @@ START_TEST(test_roundtrip)
 			in[k] = (uint8_t)(k * 37 + len * 11 + 5);
 		s = daqs_base64_encode(in, len);
 		if (strlen(s) != daqs_base64_encoded_len(len) ||
-		    daqs_base64_decode(s, strlen(s), out, sizeof(out), &n, &cut) || n != len || cut ||
-		    memcmp(in, out, len))
+		    daqs_base64_decode(s, strlen(s), out, sizeof(out), &n, &cut) || n != len ||
+		    cut || memcmp(in, out, len))
 			ck_abort_msg("round trip failed at length %zu: '%s'", len, s);
 		free(s);
 	}
@@ -91,27 +91,27 @@ START_TEST(test_roundtrip)
 END_TEST
 
 static const char *const bad[] = {
-	"Z",		/* length not a multiple of 4 */
-	"Zg=",		/* ditto */
-	"Zm9vY",	/* ditto */
-	"Zg",		/* unpadded */
-	"Zm8",		/* unpadded */
-	"====",		/* padding only */
-	"Z===",		/* three pads */
-	"=Zg=",		/* pad first */
-	"Z=g=",		/* pad in the middle */
-	"Zg==Zm9v",	/* padding before the last quantum */
-	"Zm9v====",	/* a whole quantum of padding */
-	"Zh==",		/* non-zero leftover bits (canonical is Zg==) */
-	"Zm9=",		/* non-zero leftover bits (canonical is Zm8=) */
-	"Zm9v\n",	/* newline */
-	"Zm 9",		/* space */
-	"Zm9-",		/* URL-safe alphabet */
-	"Zm9_",		/* URL-safe alphabet */
-	"Zm9\x80",	/* high byte */
+	"Z",	       /* length not a multiple of 4 */
+	"Zg=",	       /* ditto */
+	"Zm9vY",       /* ditto */
+	"Zg",	       /* unpadded */
+	"Zm8",	       /* unpadded */
+	"====",	       /* padding only */
+	"Z===",	       /* three pads */
+	"=Zg=",	       /* pad first */
+	"Z=g=",	       /* pad in the middle */
+	"Zg==Zm9v",    /* padding before the last quantum */
+	"Zm9v====",    /* a whole quantum of padding */
+	"Zh==",	       /* non-zero leftover bits (canonical is Zg==) */
+	"Zm9=",	       /* non-zero leftover bits (canonical is Zm8=) */
+	"Zm9v\n",      /* newline */
+	"Zm 9",	       /* space */
+	"Zm9-",	       /* URL-safe alphabet */
+	"Zm9_",	       /* URL-safe alphabet */
+	"Zm9\x80",     /* high byte */
 	"Zm9\xc3\xa9", /* UTF-8 */
-	"Zm9*",		/* other punctuation */
-	"$(x)",		/* shell */
+	"Zm9*",	       /* other punctuation */
+	"$(x)",	       /* shell */
 };
 
 START_TEST(test_decode_bad)
@@ -134,7 +134,8 @@ START_TEST(test_decode_embedded_nul)
 	uint8_t buf[16];
 	size_t n;
 
-	ck_assert_int_eq(daqs_base64_decode(in, sizeof(in) - 1, buf, sizeof(buf), &n, NULL), -EINVAL);
+	ck_assert_int_eq(daqs_base64_decode(in, sizeof(in) - 1, buf, sizeof(buf), &n, NULL),
+			 -EINVAL);
 	ck_assert_int_eq(daqs_base64_decode(in, 4, buf, sizeof(buf), &n, NULL), 0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_mem_eq(buf, "foo", 3);

@@ -106,7 +106,8 @@ END_TEST
 START_TEST(test_request_parse_lenient_layout)
 {
 	/* whitespace, key order, a UTF-8 name: all fine */
-	static const char line[] = " { \"max_bps\" : 5 ,\"vm\":\"w\xc3\xa9\", \"cmd\":\"override\" }\r\n";
+	static const char line[] =
+		" { \"max_bps\" : 5 ,\"vm\":\"w\xc3\xa9\", \"cmd\":\"override\" }\r\n";
 	struct daqs_ctl_request rq;
 
 	ck_assert_int_eq(daqs_ctl_request_parse(line, strlen(line), &rq, NULL, 0), 0);
@@ -229,15 +230,15 @@ START_TEST(test_request_refused_bytes)
 END_TEST
 
 static const struct daqs_ctl_request fmt_bad[] = {
-	{ .cmd = DAQS_CTL_OVERRIDE, .vm = "a" },			     /* nothing */
-	{ .cmd = DAQS_CTL_OVERRIDE, .has_weight = true, .weight = 1 },	     /* no vm */
-	{ .cmd = DAQS_CTL_CLEAR },					     /* no vm */
-	{ .cmd = DAQS_CTL_RELOAD, .vm = "a" },				     /* vm on reload */
-	{ .cmd = DAQS_CTL_VF, .vm = "a" },				     /* vm on vf */
-	{ .cmd = DAQS_CTL_VF, .for_s = 5 },				     /* for_s on vf */
-	{ .cmd = DAQS_CTL_STATUS, .has_min = true, .min_bps = 1 },	     /* override field */
-	{ .cmd = DAQS_CTL_CLEAR, .vm = "a", .for_s = 5 },		     /* for_s on clear */
-	{ .cmd = DAQS_CTL_CLEAR, .vm = "a\x1b[2J" },			     /* control chars */
+	{ .cmd = DAQS_CTL_OVERRIDE, .vm = "a" },		       /* nothing */
+	{ .cmd = DAQS_CTL_OVERRIDE, .has_weight = true, .weight = 1 }, /* no vm */
+	{ .cmd = DAQS_CTL_CLEAR },				       /* no vm */
+	{ .cmd = DAQS_CTL_RELOAD, .vm = "a" },			       /* vm on reload */
+	{ .cmd = DAQS_CTL_VF, .vm = "a" },			       /* vm on vf */
+	{ .cmd = DAQS_CTL_VF, .for_s = 5 },			       /* for_s on vf */
+	{ .cmd = DAQS_CTL_STATUS, .has_min = true, .min_bps = 1 },     /* override field */
+	{ .cmd = DAQS_CTL_CLEAR, .vm = "a", .for_s = 5 },	       /* for_s on clear */
+	{ .cmd = DAQS_CTL_CLEAR, .vm = "a\x1b[2J" },		       /* control chars */
 	{ .cmd = DAQS_CTL_OVERRIDE, .vm = "a", .has_min = true, .min_bps = 0 },
 	{ .cmd = DAQS_CTL_OVERRIDE, .vm = "a", .has_max = true, .max_bps = DAQS_RATE_MAX_BPS + 1 },
 	{ .cmd = DAQS_CTL_OVERRIDE, .vm = "a", .has_weight = true, .weight = 0 },
@@ -427,8 +428,7 @@ static void check_table(const struct daqs_ctl_field *t, size_t n, size_t struct_
 	free(s);
 }
 
-static const struct daqs_ctl_field *field(const struct daqs_ctl_field *t, size_t n,
-					  const char *key)
+static const struct daqs_ctl_field *field(const struct daqs_ctl_field *t, size_t n, const char *key)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(t[i].key, key))
@@ -446,7 +446,8 @@ START_TEST(test_field_tables_cover_structs)
 		    alignof(struct daqs_ctl_link), 7);
 	/* keys are the member names */
 	f = field(daqs_ctl_vm_fields, daqs_ctl_n_vm_fields, "tx_bps");
-	ck_assert(f && f->off == offsetof(struct daqs_ctl_vm, tx_bps) && f->type == DAQS_CTL_F_RATE);
+	ck_assert(f && f->off == offsetof(struct daqs_ctl_vm, tx_bps) &&
+		  f->type == DAQS_CTL_F_RATE);
 	f = field(daqs_ctl_vm_fields, daqs_ctl_n_vm_fields, "limit_bps");
 	ck_assert(f && f->off == offsetof(struct daqs_ctl_vm, limit_bps) &&
 		  f->type == DAQS_CTL_F_LIMIT);
@@ -591,7 +592,8 @@ static void status_eq(const struct daqs_ctl_status *a, const struct daqs_ctl_sta
 	ck_assert_uint_eq(a->n_links, b->n_links);
 	ck_assert_uint_eq(a->n_vms, b->n_vms);
 	for (size_t i = 0; i < a->n_links; i++)
-		records_eq(daqs_ctl_link_fields, daqs_ctl_n_link_fields, &a->links[i], &b->links[i]);
+		records_eq(daqs_ctl_link_fields, daqs_ctl_n_link_fields, &a->links[i],
+			   &b->links[i]);
 	for (size_t i = 0; i < a->n_vms; i++)
 		records_eq(daqs_ctl_vm_fields, daqs_ctl_n_vm_fields, &a->vms[i], &b->vms[i]);
 }
@@ -619,8 +621,9 @@ START_TEST(test_status_round_trip)
 	ck_assert_ptr_nonnull(strstr(line, "\"tx_bps\":0.1,"));
 	ck_assert_ptr_nonnull(strstr(line, "\"rx_bps\":12345.0,"));
 	ck_assert_ptr_nonnull(strstr(line, "\"agent_errors\":18446744073709551615,"));
-	ck_assert_ptr_nonnull(strstr(line, "{\"ok\":true,\"status\":{\"cycle\":123456,"
-					   "\"cycle_ms\":3.25,\"period_ms\":200,\"policy\":\"daqs\","));
+	ck_assert_ptr_nonnull(strstr(line,
+				     "{\"ok\":true,\"status\":{\"cycle\":123456,"
+				     "\"cycle_ms\":3.25,\"period_ms\":200,\"policy\":\"daqs\","));
 	ck_assert(signbit(back.vms[2].rx_bps)); /* -0.0 stays -0.0 */
 	daqs_ctl_status_clear(&back);
 	ck_assert_ptr_null(back.vms);
@@ -636,9 +639,10 @@ START_TEST(test_status_empty_and_infinite)
 	static struct daqs_ctl_status st = { .cycle_ms = INFINITY }, back;
 	char *line = daqs_ctl_status_format(&st);
 
-	ck_assert_str_eq(line, "{\"ok\":true,\"status\":{\"cycle\":0,\"cycle_ms\":null,"
-			       "\"period_ms\":0,\"policy\":\"\",\"sla_file\":\"\","
-			       "\"sla_error\":\"\",\"state_error\":\"\",\"links\":[],\"vms\":[]}}\n");
+	ck_assert_str_eq(line,
+			 "{\"ok\":true,\"status\":{\"cycle\":0,\"cycle_ms\":null,"
+			 "\"period_ms\":0,\"policy\":\"\",\"sla_file\":\"\","
+			 "\"sla_error\":\"\",\"state_error\":\"\",\"links\":[],\"vms\":[]}}\n");
 	ck_assert_int_eq(daqs_ctl_status_parse(line, strlen(line), &back, NULL, 0), 0);
 	ck_assert(isnan(back.cycle_ms)); /* infinity is not JSON: it comes back as "none" */
 	ck_assert_ptr_null(back.links);

@@ -17,10 +17,10 @@
  * ck_assert() reports every check that passes to the parent process (CK_FORK):
  * in loops of 10^5 checks that costs many seconds. These report only failures.
  */
-#define QUIET_ASSERT_MSG(cond, ...)                 \
-	do {                                        \
-		if (!(cond))                        \
-			ck_abort_msg(__VA_ARGS__);  \
+#define QUIET_ASSERT_MSG(cond, ...)                \
+	do {                                       \
+		if (!(cond))                       \
+			ck_abort_msg(__VA_ARGS__); \
 	} while (0)
 #define QUIET_ASSERT(cond) QUIET_ASSERT_MSG(cond, "Assertion '%s' failed", #cond)
 
@@ -35,7 +35,10 @@ static struct daqs_sample mk_sample(uint64_t t_ns, uint64_t tx_bytes, uint64_t r
 				    uint64_t tx_pkts, uint64_t rx_pkts)
 {
 	struct daqs_sample s = {
-		.c = { .tx_bytes = tx_bytes, .rx_bytes = rx_bytes, .tx_pkts = tx_pkts, .rx_pkts = rx_pkts },
+		.c = { .tx_bytes = tx_bytes,
+		       .rx_bytes = rx_bytes,
+		       .tx_pkts = tx_pkts,
+		       .rx_pkts = rx_pkts },
 		.t_ns = t_ns,
 	};
 
@@ -49,8 +52,8 @@ static enum daqs_est_event feed(struct daqs_estimator *e, uint64_t t_ns, struct 
 	return daqs_estimator_update(e, &s);
 }
 
-static struct daqs_counters add_counters(struct daqs_counters c, uint64_t tx_bytes, uint64_t rx_bytes,
-					 uint64_t tx_pkts, uint64_t rx_pkts)
+static struct daqs_counters add_counters(struct daqs_counters c, uint64_t tx_bytes,
+					 uint64_t rx_bytes, uint64_t tx_pkts, uint64_t rx_pkts)
 {
 	c.tx_bytes += tx_bytes;
 	c.rx_bytes += rx_bytes;
@@ -59,8 +62,8 @@ static struct daqs_counters add_counters(struct daqs_counters c, uint64_t tx_byt
 	return c;
 }
 
-static struct daqs_counters sub_counters(struct daqs_counters c, uint64_t tx_bytes, uint64_t rx_bytes,
-					 uint64_t tx_pkts, uint64_t rx_pkts)
+static struct daqs_counters sub_counters(struct daqs_counters c, uint64_t tx_bytes,
+					 uint64_t rx_bytes, uint64_t tx_pkts, uint64_t rx_pkts)
 {
 	c.tx_bytes -= tx_bytes;
 	c.rx_bytes -= rx_bytes;
@@ -88,8 +91,8 @@ static void assert_rates_eq(const struct daqs_rates *r, double tx_bps, double rx
 
 static void assert_rel(double got, double want, double rel)
 {
-	QUIET_ASSERT_MSG(fabs(got - want) <= rel * fabs(want), "got %.17g, want %.17g (rel %g)", got,
-			 want, rel);
+	QUIET_ASSERT_MSG(fabs(got - want) <= rel * fabs(want), "got %.17g, want %.17g (rel %g)",
+			 got, want, rel);
 }
 
 /* ---- first sample ---- */
@@ -163,9 +166,9 @@ END_TEST
 
 /* All multiples of 8 us, so every rate below moves a whole number of bytes. */
 static const uint64_t irregular_dts[] = {
-	8 * NS_PER_US,	 1 * NS_PER_MS,	  17 * NS_PER_MS,  200 * NS_PER_MS, 333 * NS_PER_MS,
-	999 * NS_PER_MS, 64 * NS_PER_US,  1 * NS_PER_S,	   1500 * NS_PER_MS, 50 * NS_PER_MS,
-	3 * NS_PER_S,	 123 * NS_PER_MS, 4 * NS_PER_S,	   7 * NS_PER_MS,
+	8 * NS_PER_US,	 1 * NS_PER_MS,	  17 * NS_PER_MS, 200 * NS_PER_MS,  333 * NS_PER_MS,
+	999 * NS_PER_MS, 64 * NS_PER_US,  1 * NS_PER_S,	  1500 * NS_PER_MS, 50 * NS_PER_MS,
+	3 * NS_PER_S,	 123 * NS_PER_MS, 4 * NS_PER_S,	  7 * NS_PER_MS,
 };
 
 static const double irregular_rates[] = { 1e6, 3e9, 8e9, 64e9 }; /* bit/s */
@@ -203,13 +206,13 @@ static const struct gap_case {
 } gap_cases[] = {
 	{ NS_PER_S, 200 * NS_PER_MS, DAQS_EST_RATE },
 	{ NS_PER_S, NS_PER_S, DAQS_EST_RATE },
-	{ NS_PER_S, 2 * NS_PER_S, DAQS_EST_RATE },	  /* missed samples: average over the gap */
-	{ NS_PER_S, 4 * NS_PER_S, DAQS_EST_RATE },	  /* the limit itself */
+	{ NS_PER_S, 2 * NS_PER_S, DAQS_EST_RATE }, /* missed samples: average over the gap */
+	{ NS_PER_S, 4 * NS_PER_S, DAQS_EST_RATE }, /* the limit itself */
 	{ NS_PER_S, 4 * NS_PER_S + 1, DAQS_EST_LONG_GAP }, /* one ns beyond */
 	{ NS_PER_S, 60 * NS_PER_S, DAQS_EST_LONG_GAP },
 	{ 250 * NS_PER_MS, NS_PER_S, DAQS_EST_RATE },
 	{ 250 * NS_PER_MS, NS_PER_S + NS_PER_MS, DAQS_EST_LONG_GAP },
-	{ 0, 3600 * NS_PER_S, DAQS_EST_RATE }, /* 0: no gap handling */
+	{ 0, 3600 * NS_PER_S, DAQS_EST_RATE },		      /* 0: no gap handling */
 	{ (1ULL << 62) + 1, 3600 * NS_PER_S, DAQS_EST_RATE }, /* 4 x max_gap must not wrap to 4 */
 };
 
@@ -247,7 +250,8 @@ START_TEST(test_gaps)
 	/* After a re-baseline the EWMA decays over the whole time without a rate. */
 	if (c->ev == DAQS_EST_LONG_GAP)
 		assert_rel(e.smooth.tx_bps,
-			   5e9 + (1e9 - 5e9) * exp(-(double)(c->dt_ns + 200 * NS_PER_MS) / NS_PER_S),
+			   5e9 + (1e9 - 5e9) *
+					   exp(-(double)(c->dt_ns + 200 * NS_PER_MS) / NS_PER_S),
 			   1e-12);
 }
 END_TEST
@@ -261,43 +265,162 @@ static const struct back_case {
 	enum daqs_est_event ev;
 	double tx_bps, rx_bps, tx_pps, rx_pps; /* for WRAP32 */
 } back_cases[] = {
-	{ "reboot, 64-bit counters", { 5000000000, 6000000000, 5000000, 6000000 }, { 1000, 2000, 10, 20 },
-	  200 * NS_PER_MS, DAQS_EST_RESET, 0, 0, 0, 0 },
-	{ "reboot, all to zero", { 5000000000, 1000, 5000000, 10 }, { 0, 0, 0, 0 }, NS_PER_S,
-	  DAQS_EST_RESET, 0, 0, 0, 0 },
+	{ "reboot, 64-bit counters",
+	  { 5000000000, 6000000000, 5000000, 6000000 },
+	  { 1000, 2000, 10, 20 },
+	  200 * NS_PER_MS,
+	  DAQS_EST_RESET,
+	  0,
+	  0,
+	  0,
+	  0 },
+	{ "reboot, all to zero",
+	  { 5000000000, 1000, 5000000, 10 },
+	  { 0, 0, 0, 0 },
+	  NS_PER_S,
+	  DAQS_EST_RESET,
+	  0,
+	  0,
+	  0,
+	  0 },
 	/* old < 2^32, but across a wrap it would be 3.29e9 bytes in 200 ms = 132 gbit */
-	{ "reboot, small counters", { 1000000000, 1000000000, 1000000, 1000000 }, { 100, 200, 1, 2 },
-	  200 * NS_PER_MS, DAQS_EST_RESET, 0, 0, 0, 0 },
-	{ "only tx bytes back", { 5000000000, 100, 100, 100 }, { 4000000000, 200, 200, 200 },
-	  NS_PER_S, DAQS_EST_RESET, 0, 0, 0, 0 },
-	{ "only rx bytes back", { 100, 5000000000, 100, 100 }, { 200, 4999999999, 200, 200 },
-	  NS_PER_S, DAQS_EST_RESET, 0, 0, 0, 0 },
-	{ "only tx packets back", { 100, 100, 5000000000, 100 }, { 200, 200, 7, 200 }, NS_PER_S,
-	  DAQS_EST_RESET, 0, 0, 0, 0 },
-	{ "only rx packets back", { 100, 100, 100, 5000000000 }, { 200, 200, 200, 3 }, NS_PER_S,
-	  DAQS_EST_RESET, 0, 0, 0, 0 },
-	{ "old value 2^32 does not fit 32 bits", { TWO_32, 0, 0, 0 }, { 500, 0, 0, 0 }, NS_PER_S,
-	  DAQS_EST_RESET, 0, 0, 0, 0 },
-	{ "tx bytes wrap", { TWO_32 - 1000, 0, 0, 0 }, { 500, 0, 0, 0 }, NS_PER_S, DAQS_EST_WRAP32,
-	  12000, 0, 0, 0 },
-	{ "rx bytes wrap at 2 gbit", { 0, 4200000000, 0, 0 }, { 250000000, 155032704, 0, 0 }, NS_PER_S,
-	  DAQS_EST_WRAP32, 2e9, 2e9, 0, 0 },
-	{ "tx packets wrap", { 100, 100, TWO_32 - 1, 100 }, { 100, 100, 99, 100 }, NS_PER_S,
-	  DAQS_EST_WRAP32, 0, 0, 100, 0 },
-	{ "everything wraps", { TWO_32 - 1, TWO_32 - 2, TWO_32 - 3, TWO_32 - 4 }, { 0, 0, 0, 0 },
-	  NS_PER_S, DAQS_EST_WRAP32, 8, 16, 3, 4 },
+	{ "reboot, small counters",
+	  { 1000000000, 1000000000, 1000000, 1000000 },
+	  { 100, 200, 1, 2 },
+	  200 * NS_PER_MS,
+	  DAQS_EST_RESET,
+	  0,
+	  0,
+	  0,
+	  0 },
+	{ "only tx bytes back",
+	  { 5000000000, 100, 100, 100 },
+	  { 4000000000, 200, 200, 200 },
+	  NS_PER_S,
+	  DAQS_EST_RESET,
+	  0,
+	  0,
+	  0,
+	  0 },
+	{ "only rx bytes back",
+	  { 100, 5000000000, 100, 100 },
+	  { 200, 4999999999, 200, 200 },
+	  NS_PER_S,
+	  DAQS_EST_RESET,
+	  0,
+	  0,
+	  0,
+	  0 },
+	{ "only tx packets back",
+	  { 100, 100, 5000000000, 100 },
+	  { 200, 200, 7, 200 },
+	  NS_PER_S,
+	  DAQS_EST_RESET,
+	  0,
+	  0,
+	  0,
+	  0 },
+	{ "only rx packets back",
+	  { 100, 100, 100, 5000000000 },
+	  { 200, 200, 200, 3 },
+	  NS_PER_S,
+	  DAQS_EST_RESET,
+	  0,
+	  0,
+	  0,
+	  0 },
+	{ "old value 2^32 does not fit 32 bits",
+	  { TWO_32, 0, 0, 0 },
+	  { 500, 0, 0, 0 },
+	  NS_PER_S,
+	  DAQS_EST_RESET,
+	  0,
+	  0,
+	  0,
+	  0 },
+	{ "tx bytes wrap",
+	  { TWO_32 - 1000, 0, 0, 0 },
+	  { 500, 0, 0, 0 },
+	  NS_PER_S,
+	  DAQS_EST_WRAP32,
+	  12000,
+	  0,
+	  0,
+	  0 },
+	{ "rx bytes wrap at 2 gbit",
+	  { 0, 4200000000, 0, 0 },
+	  { 250000000, 155032704, 0, 0 },
+	  NS_PER_S,
+	  DAQS_EST_WRAP32,
+	  2e9,
+	  2e9,
+	  0,
+	  0 },
+	{ "tx packets wrap",
+	  { 100, 100, TWO_32 - 1, 100 },
+	  { 100, 100, 99, 100 },
+	  NS_PER_S,
+	  DAQS_EST_WRAP32,
+	  0,
+	  0,
+	  100,
+	  0 },
+	{ "everything wraps",
+	  { TWO_32 - 1, TWO_32 - 2, TWO_32 - 3, TWO_32 - 4 },
+	  { 0, 0, 0, 0 },
+	  NS_PER_S,
+	  DAQS_EST_WRAP32,
+	  8,
+	  16,
+	  3,
+	  4 },
 	/* 2.5e9 bytes in 200 ms is exactly 100 gbit: still plausible... */
-	{ "wrap at exactly max_bps", { 3294967296, 0, 0, 0 }, { 1500000000, 0, 0, 0 }, 200 * NS_PER_MS,
-	  DAQS_EST_WRAP32, 100e9, 0, 0, 0 },
+	{ "wrap at exactly max_bps",
+	  { 3294967296, 0, 0, 0 },
+	  { 1500000000, 0, 0, 0 },
+	  200 * NS_PER_MS,
+	  DAQS_EST_WRAP32,
+	  100e9,
+	  0,
+	  0,
+	  0 },
 	/* ...one byte more is not, so it is a reset */
-	{ "wrap just above max_bps", { 3294967296, 0, 0, 0 }, { 1500000001, 0, 0, 0 }, 200 * NS_PER_MS,
-	  DAQS_EST_RESET, 0, 0, 0, 0 },
-	{ "wrap too fast for the interval", { TWO_32 - 1, 0, 0, 0 }, { 1ULL << 31, 0, 0, 0 }, NS_PER_MS,
-	  DAQS_EST_RESET, 0, 0, 0, 0 },
-	{ "tx wraps but rx resets", { TWO_32 - 1000, 5000000000, 0, 0 }, { 500, 10, 0, 0 }, NS_PER_S,
-	  DAQS_EST_RESET, 0, 0, 0, 0 },
-	{ "tx wraps but rx jumps", { TWO_32 - 1000, 0, 0, 0 }, { 500, 1000000000000, 0, 0 }, NS_PER_S,
-	  DAQS_EST_IMPLAUSIBLE, 0, 0, 0, 0 },
+	{ "wrap just above max_bps",
+	  { 3294967296, 0, 0, 0 },
+	  { 1500000001, 0, 0, 0 },
+	  200 * NS_PER_MS,
+	  DAQS_EST_RESET,
+	  0,
+	  0,
+	  0,
+	  0 },
+	{ "wrap too fast for the interval",
+	  { TWO_32 - 1, 0, 0, 0 },
+	  { 1ULL << 31, 0, 0, 0 },
+	  NS_PER_MS,
+	  DAQS_EST_RESET,
+	  0,
+	  0,
+	  0,
+	  0 },
+	{ "tx wraps but rx resets",
+	  { TWO_32 - 1000, 5000000000, 0, 0 },
+	  { 500, 10, 0, 0 },
+	  NS_PER_S,
+	  DAQS_EST_RESET,
+	  0,
+	  0,
+	  0,
+	  0 },
+	{ "tx wraps but rx jumps",
+	  { TWO_32 - 1000, 0, 0, 0 },
+	  { 500, 1000000000000, 0, 0 },
+	  NS_PER_S,
+	  DAQS_EST_IMPLAUSIBLE,
+	  0,
+	  0,
+	  0,
+	  0 },
 };
 
 START_TEST(test_backwards)
@@ -367,7 +490,8 @@ START_TEST(test_same_time)
 	ck_assert_int_eq(feed(&e, (uint64_t)((int64_t)t + c->dt_ns), c->c), DAQS_EST_SAME_TIME);
 	ck_assert(memcmp(&before, &e, sizeof(e)) == 0);
 	/* the ignored sample left no trace: the next rate is from the last good one */
-	ck_assert_int_eq(feed(&e, t + NS_PER_S, add_counters(ctr, 250000000, 0, 0, 0)), DAQS_EST_RATE);
+	ck_assert_int_eq(feed(&e, t + NS_PER_S, add_counters(ctr, 250000000, 0, 0, 0)),
+			 DAQS_EST_RATE);
 	ck_assert_double_eq(e.inst.tx_bps, 2e9);
 	ck_assert_uint_eq(e.resets, 0);
 }
@@ -477,7 +601,8 @@ START_TEST(test_ewma_time_constant)
 		ck_assert_int_eq(feed(&e, t, ctr), DAQS_EST_RATE);
 		if (t <= t0)
 			continue;
-		ck_assert(e.smooth.tx_bps >= last_tx && e.smooth.tx_bps <= rate); /* monotone, no overshoot */
+		ck_assert(e.smooth.tx_bps >= last_tx &&
+			  e.smooth.tx_bps <= rate); /* monotone, no overshoot */
 		ck_assert(e.smooth.rx_bps <= last_rx && e.smooth.rx_bps >= 0);
 		last_tx = e.smooth.tx_bps;
 		last_rx = e.smooth.rx_bps;
@@ -512,7 +637,8 @@ START_TEST(test_tau_zero)
 		ctr = add_counters(ctr, bytes[k], bytes[k] / 2, bytes[k] / 1000, k);
 		ck_assert_int_eq(feed(&e, t, ctr), DAQS_EST_RATE);
 		ck_assert_double_eq(e.inst.tx_bps, (double)bytes[k] * 40);
-		assert_rates_eq(&e.smooth, e.inst.tx_bps, e.inst.rx_bps, e.inst.tx_pps, e.inst.rx_pps);
+		assert_rates_eq(&e.smooth, e.inst.tx_bps, e.inst.rx_bps, e.inst.tx_pps,
+				e.inst.rx_pps);
 	}
 }
 END_TEST
@@ -549,7 +675,8 @@ START_TEST(test_ewma_alpha)
 	ctr.tx_bytes += c->bytes2;
 	ck_assert_int_eq(feed(&e, c->dt1 + c->dt2, ctr), DAQS_EST_RATE);
 	ck_assert_double_eq(e.inst.tx_bps, r2);
-	assert_rel(e.smooth.tx_bps, r2 + (r1 - r2) * exp(-(double)c->dt2 / (double)c->tau_ns), 1e-12);
+	assert_rel(e.smooth.tx_bps, r2 + (r1 - r2) * exp(-(double)c->dt2 / (double)c->tau_ns),
+		   1e-12);
 }
 END_TEST
 
@@ -623,9 +750,12 @@ static const struct {
 	enum daqs_est_event ev;
 	const char *name;
 } event_names[] = {
-	{ DAQS_EST_RATE, "rate" },	     { DAQS_EST_BASELINE, "baseline" },
-	{ DAQS_EST_RESET, "reset" },	     { DAQS_EST_WRAP32, "wrap32" },
-	{ DAQS_EST_SAME_TIME, "same-time" }, { DAQS_EST_LONG_GAP, "long-gap" },
+	{ DAQS_EST_RATE, "rate" },
+	{ DAQS_EST_BASELINE, "baseline" },
+	{ DAQS_EST_RESET, "reset" },
+	{ DAQS_EST_WRAP32, "wrap32" },
+	{ DAQS_EST_SAME_TIME, "same-time" },
+	{ DAQS_EST_LONG_GAP, "long-gap" },
 	{ DAQS_EST_IMPLAUSIBLE, "implausible" },
 };
 
@@ -669,7 +799,8 @@ static void prop_init(struct prop_seq *p, uint64_t seed)
 static struct daqs_counters prop_reported(const struct prop_seq *p)
 {
 	uint64_t m = p->wrap32 ? TWO_32 - 1 : UINT64_MAX;
-	struct daqs_counters c = { p->truth[0] & m, p->truth[1] & m, p->truth[2] & m, p->truth[3] & m };
+	struct daqs_counters c = { p->truth[0] & m, p->truth[1] & m, p->truth[2] & m,
+				   p->truth[3] & m };
 
 	return c;
 }
@@ -739,7 +870,8 @@ static bool prop_went_back(const struct daqs_counters *a, const struct daqs_coun
 
 /* A plausible step with true deltas d over dt: RATE (or WRAP32), exact. */
 static void prop_expect_rate(struct prop_seq *p, const struct daqs_estimator *e,
-			     enum daqs_est_event ev, const uint64_t d[4], uint64_t dt, bool went_back)
+			     enum daqs_est_event ev, const uint64_t d[4], uint64_t dt,
+			     bool went_back)
 {
 	const double inst[4] = { e->inst.tx_bps / 8, e->inst.rx_bps / 8, e->inst.tx_pps,
 				 e->inst.rx_pps };
@@ -807,7 +939,8 @@ static void prop_step(struct prop_seq *p, struct daqs_estimator *e)
 	dt = rng_range(&p->rng, 1, 400) * NS_PER_MS;
 	dt += rng_range(&p->rng, 0, NS_PER_MS - 1); /* jitter below the ms */
 	if (a == PROP_GAP)
-		dt = rng_range(&p->rng, 1, p->cfg.max_gap_ns ? 6 * p->cfg.max_gap_ns : 10 * NS_PER_S);
+		dt = rng_range(&p->rng, 1,
+			       p->cfg.max_gap_ns ? 6 * p->cfg.max_gap_ns : 10 * NS_PER_S);
 	if (a == PROP_RESET)
 		prop_reset_truth(p);
 	else

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The guest-agent session (lib/guest.c) over tests/fake_transport.c, with
+ * The guest-agent session (lib/adapters/guest.c) over tests/fake_transport.c, with
  * reply lines recorded from a real qemu-ga 7.2.22 (tests/data/qga/,
  * tests/data/guest/) and tc readbacks captured from iproute2 6.1
- * (tests/data/guest/tc-*); and the /proc/net/dev parser (lib/procnetdev.c)
+ * (tests/data/guest/tc-*); and the /proc/net/dev parser (lib/core/procnetdev.c)
  * on real samples (tests/data/procnetdev/).
  */
 #include <errno.h>
@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "base64.h"
+#include "clock.h"
 #include "fake_transport.h"
 #include "guest.h"
 #include "mem.h"
@@ -61,8 +62,9 @@ static void add(struct script *s, const char *execute, const char *contains, con
 		int rc, bool repeat)
 {
 	ck_assert_uint_lt(s->n, MAX_STEPS);
-	s->steps[s->n++] = (struct fake_step){ .execute = execute, .contains = contains,
-					       .reply = reply, .rc = rc, .repeat = repeat };
+	s->steps[s->n++] = (struct fake_step){
+		.execute = execute, .contains = contains, .reply = reply, .rc = rc, .repeat = repeat
+	};
 }
 
 static const char *own(struct script *s, char *str)
@@ -129,8 +131,8 @@ static void add_readback(struct script *s, const char *ifname, const char *name)
 /* A plan with the readback after it: exits exitcode, prints readback NAME (NULL: nothing). */
 static void add_apply(struct script *s, int exitcode, const char *name, const char *err_file)
 {
-	add_exec(s, TC_BATCH_ARGS, status_out(s, exitcode, name ? readback_out(s, name) : NULL,
-					      err_file));
+	add_exec(s, TC_BATCH_ARGS,
+		 status_out(s, exitcode, name ? readback_out(s, name) : NULL, err_file));
 }
 
 struct fixture {
@@ -175,7 +177,8 @@ static char *request_stdin(const char *req)
 	if (json_object_object_get_ex(args, "input-data", &in)) {
 		b64 = json_object_get_string(in);
 		buf = daqs_malloc(strlen(b64) + 1);
-		ck_assert_int_eq(daqs_base64_decode(b64, strlen(b64), buf, strlen(b64), &n, NULL), 0);
+		ck_assert_int_eq(daqs_base64_decode(b64, strlen(b64), buf, strlen(b64), &n, NULL),
+				 0);
 		buf[n] = '\0';
 	}
 	json_object_put(o);
@@ -277,8 +280,7 @@ START_TEST(test_exec_timeout_then_reaped)
 	    true);
 	/* (the first ping's reap poll is answered "running" by the step above) */
 	add(&x.s, "guest-ping", NULL, "@qga/ping", 0, false);
-	add(&x.s, "guest-exec-status", "\"pid\":" RECORDED_PID, "@qga/exec-sleep-status", 0,
-	    false);
+	add(&x.s, "guest-exec-status", "\"pid\":" RECORDED_PID, "@qga/exec-sleep-status", 0, false);
 	add(&x.s, "guest-ping", NULL, "@qga/ping", 0, false);
 	add(&x.s, "guest-ping", NULL, "@qga/ping", 0, false);
 	fixture_start(&x);
@@ -293,7 +295,8 @@ START_TEST(test_exec_timeout_then_reaped)
 	ck_assert_int_eq(daqs_guest_ping(x.g, in_ms(1000)), 0);
 	ck_assert_uint_eq(daqs_guest_reap_pending(x.g), 1);
 	ck_assert_str_eq(fake_transport_request(x.f, fake_transport_nrequests(x.f) - 2),
-			 "{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":" RECORDED_PID "}}\n");
+			 "{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":" RECORDED_PID
+			 "}}\n");
 	ck_assert_int_eq(daqs_guest_ping(x.g, in_ms(1000)), 0);
 	ck_assert_uint_eq(daqs_guest_reap_pending(x.g), 0);
 	ck_assert_int_eq(daqs_guest_ping(x.g, in_ms(1000)), 0);
@@ -404,12 +407,12 @@ START_TEST(test_tc_path_fallback)
 
 	add(&x.s, "guest-info", NULL, "@qga/guest-info", 0, false);
 	add(&x.s, "guest-exec", "\"path\":\"/sbin/tc\"", "@qga/exec-nosuch-exec", 0, false);
-	add(&x.s, "guest-exec", "\"path\":\"/usr/sbin/tc\"," TC_BATCH_ARGS, "@qga/exec-tc-show-exec",
-	    0, false);
+	add(&x.s, "guest-exec", "\"path\":\"/usr/sbin/tc\"," TC_BATCH_ARGS,
+	    "@qga/exec-tc-show-exec", 0, false);
 	add(&x.s, "guest-exec-status", NULL, status_out(&x.s, 0, readback_out(&x.s, "none"), NULL),
 	    0, false);
-	add(&x.s, "guest-exec", "\"path\":\"/usr/sbin/tc\"," TC_BATCH_ARGS, "@qga/exec-tc-show-exec",
-	    0, false);
+	add(&x.s, "guest-exec", "\"path\":\"/usr/sbin/tc\"," TC_BATCH_ARGS,
+	    "@qga/exec-tc-show-exec", 0, false);
 	add(&x.s, "guest-exec-status", NULL, status_out(&x.s, 0, readback_out(&x.s, "none"), NULL),
 	    0, false);
 	fixture_start(&x);
@@ -429,8 +432,8 @@ START_TEST(test_tc_state_no_device)
 	add_exec(&x.s, TC_BATCH_ARGS, "@qga/exec-tc-fail-status");
 	fixture_start(&x);
 	ck_assert_int_eq(daqs_guest_tc_state(x.g, "nosuch0", in_ms(2000), &st), -ENODEV);
-	ck_assert_uint_eq(log_count(&x.log, "tc readback 'nosuch0' failed (exit 1: Cannot find device"),
-			  1);
+	ck_assert_uint_eq(
+		log_count(&x.log, "tc readback 'nosuch0' failed (exit 1: Cannot find device"), 1);
 	fixture_end(&x, true);
 }
 END_TEST
@@ -470,7 +473,8 @@ START_TEST(test_tc_apply_skipped)
 	/* removal when nothing of ours is there (read back after forgetting): nothing runs */
 	daqs_guest_tc_forget(x.g);
 	ran = true;
-	ck_assert_int_eq(daqs_guest_tc_apply(x.g, "gv0", DAQS_RATE_UNLIMITED, in_ms(2000), &ran), 0);
+	ck_assert_int_eq(daqs_guest_tc_apply(x.g, "gv0", DAQS_RATE_UNLIMITED, in_ms(2000), &ran),
+			 0);
 	ck_assert(!ran);
 	ck_assert_uint_eq(fake_transport_nrequests(x.f), 5);
 	fixture_end(&x, true);
@@ -481,8 +485,9 @@ END_TEST
 static void assert_batch(const struct fake_transport *f, size_t req, const char *ifname,
 			 uint64_t limit, bool have_root, bool fq_codel)
 {
-	struct daqs_tcplan_in in = { .ifname = ifname, .limit_bps = limit, .have_root = have_root,
-				     .fq_codel = fq_codel };
+	struct daqs_tcplan_in in = {
+		.ifname = ifname, .limit_bps = limit, .have_root = have_root, .fq_codel = fq_codel
+	};
 	char *plan = NULL, *lines = daqs_tcplan_readback(ifname), *want;
 	char *got = request_stdin(fake_transport_request(f, req));
 
@@ -507,12 +512,12 @@ START_TEST(test_tc_apply_verify)
 	bool ran = false;
 
 	add(&x.s, "guest-info", NULL, "@qga/guest-info", 0, false);
-	add_readback(&x.s, "gv0", "none");				 /* reqs 1-2 */
-	add_apply(&x.s, 1, NULL, "guest/tc-fqcodel-stderr.txt");	 /* 3 */
-	add_readback(&x.s, "gv0", "noleaf");				 /* 5 */
-	add_apply(&x.s, 0, "100mbit", NULL);				 /* 7 */
-	add_apply(&x.s, 0, "200mbit", NULL);				 /* 9: new limit */
-	add_apply(&x.s, 0, "none", NULL);				 /* 11: removal */
+	add_readback(&x.s, "gv0", "none");			 /* reqs 1-2 */
+	add_apply(&x.s, 1, NULL, "guest/tc-fqcodel-stderr.txt"); /* 3 */
+	add_readback(&x.s, "gv0", "noleaf");			 /* 5 */
+	add_apply(&x.s, 0, "100mbit", NULL);			 /* 7 */
+	add_apply(&x.s, 0, "200mbit", NULL);			 /* 9: new limit */
+	add_apply(&x.s, 0, "none", NULL);			 /* 11: removal */
 	fixture_start(&x);
 	ck_assert_int_eq(daqs_guest_tc_apply(x.g, "gv0", 100000000, in_ms(2000), &ran), 0);
 	ck_assert(ran);
@@ -571,7 +576,8 @@ START_TEST(test_tc_remove_is_no_probe)
 	add_readback(&x.s, "gv0", "noleaf");
 	add_apply(&x.s, 0, "100mbit", NULL); /* req 9 */
 	fixture_start(&x);
-	ck_assert_int_eq(daqs_guest_tc_apply(x.g, "gv0", DAQS_RATE_UNLIMITED, in_ms(2000), &ran), 0);
+	ck_assert_int_eq(daqs_guest_tc_apply(x.g, "gv0", DAQS_RATE_UNLIMITED, in_ms(2000), &ran),
+			 0);
 	assert_batch(x.f, 3, "gv0", DAQS_RATE_UNLIMITED, true, true);
 	ck_assert_int_eq(daqs_guest_tc_apply(x.g, "gv0", 100000000, in_ms(2000), &ran), 0);
 	assert_batch(x.f, 5, "gv0", 100000000, false, true);
@@ -644,8 +650,8 @@ START_TEST(test_tc_apply_batch_fails)
 END_TEST
 
 static const char *const bad_ifnames[] = {
-	"",	       "eth0; reboot", "eth0 up",	  "../../etc",	      ".",
-	"..",	       "a/b",	       "0123456789abcdef", "eth0\nqdisc del", "$(reboot)",
+	"",   "eth0; reboot", "eth0 up",	  "../../etc",	     ".",
+	"..", "a/b",	      "0123456789abcdef", "eth0\nqdisc del", "$(reboot)",
 };
 
 /* An invalid name is refused before any request: the agent never sees it. */
@@ -678,8 +684,8 @@ START_TEST(test_read_file_ok)
 	size_t len, n, rej;
 	char *buf;
 
-	add(&x.s, "guest-file-open", "{\"path\":\"/proc/net/dev\",\"mode\":\"r\"}", "@guest/file-open",
-	    0, false);
+	add(&x.s, "guest-file-open", "{\"path\":\"/proc/net/dev\",\"mode\":\"r\"}",
+	    "@guest/file-open", 0, false);
 	add(&x.s, "guest-file-read", "{\"handle\":1000,\"count\":65536}",
 	    "@guest/file-read-procnetdev", 0, false);
 	add(&x.s, "guest-file-close", "{\"handle\":1000}", "@guest/file-close", 0, false);
@@ -816,7 +822,7 @@ START_TEST(test_procnetdev_samples)
 END_TEST
 
 #define HDR                                                                                   \
-	"Inter-|   Receive                                                |  Transmit\n"    \
+	"Inter-|   Receive                                                |  Transmit\n"      \
 	" face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets " \
 	"errs drop fifo colls carrier compressed\n"
 #define ZEROS " 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0"
@@ -827,18 +833,18 @@ static const struct {
 	size_t n, rejected;
 } procnetdev_cases[] = {
 	{ HDR, 0, 0, 0 },
-	{ HDR "  eth0:" ZEROS, 0, 1, 0 },			/* no final newline */
+	{ HDR "  eth0:" ZEROS, 0, 1, 0 }, /* no final newline */
 	{ HDR "eth0:12345678901 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n", 0, 1, 0 }, /* old %8lu */
-	{ HDR "  eth0:" ZEROS "\n  eth0:" ZEROS "\n", -EPROTO, 0, 0 }, /* duplicate */
-	{ HDR "  eth0: 1 2 3\n", -EPROTO, 0, 0 },		      /* too few fields */
-	{ HDR "  eth0:" ZEROS " 17\n", -EPROTO, 0, 0 },	      /* too many */
+	{ HDR "  eth0:" ZEROS "\n  eth0:" ZEROS "\n", -EPROTO, 0, 0 },		    /* duplicate */
+	{ HDR "  eth0: 1 2 3\n", -EPROTO, 0, 0 },	/* too few fields */
+	{ HDR "  eth0:" ZEROS " 17\n", -EPROTO, 0, 0 }, /* too many */
 	{ HDR "  eth0:" ZEROS " x\n", -EPROTO, 0, 0 },
 	{ HDR "  eth0: -1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n", -EPROTO, 0, 0 },
 	{ HDR "  eth0: 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n", -EPROTO, 0, 0 },
 	{ HDR "  eth0: 18446744073709551614 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n", 0, 1, 0 },
 	{ HDR "  eth0: 99999999999999999999 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n", -EPROTO, 0, 0 },
-	{ HDR "\n", -EPROTO, 0, 0 },				   /* empty line */
-	{ HDR "  eth0" ZEROS "\n", -EPROTO, 0, 0 },		   /* no colon */
+	{ HDR "\n", -EPROTO, 0, 0 },				     /* empty line */
+	{ HDR "  eth0" ZEROS "\n", -EPROTO, 0, 0 },		     /* no colon */
 	{ HDR "  bad/name:" ZEROS "\n  eth1:" ZEROS "\n", 0, 1, 1 }, /* skipped, counted */
 	{ HDR "  0123456789abcdefg:" ZEROS "\n", 0, 0, 1 },
 	{ "eth0:" ZEROS "\n", -EPROTO, 0, 0 }, /* no header */
@@ -851,7 +857,8 @@ START_TEST(test_procnetdev_cases)
 	struct daqs_procnetdev *v = (void *)1;
 	size_t n = 9, rej = 9;
 
-	ck_assert_int_eq(daqs_procnetdev_parse(t, strlen(t), &v, &n, &rej), procnetdev_cases[_i].rc);
+	ck_assert_int_eq(daqs_procnetdev_parse(t, strlen(t), &v, &n, &rej),
+			 procnetdev_cases[_i].rc);
 	ck_assert_uint_eq(n, procnetdev_cases[_i].n);
 	ck_assert_uint_eq(rej, procnetdev_cases[_i].rejected);
 	if (n == 0)
@@ -886,8 +893,8 @@ END_TEST
 static const struct daqs_qga_iface pick_ifaces[] = {
 	{ .name = "lo", .mac = "00:00:00:00:00:00" },
 	{ .name = "bond0", .mac = MAC_VM },
-	{ .name = "eth0", .mac = MAC_VM },  /* VF, member of bond0 */
-	{ .name = "eth1", .mac = MAC_VM },  /* virtio, member of bond0 */
+	{ .name = "eth0", .mac = MAC_VM }, /* VF, member of bond0 */
+	{ .name = "eth1", .mac = MAC_VM }, /* virtio, member of bond0 */
 	{ .name = "eth2", .mac = "52:54:00:bb:00:01" },
 	{ .name = "eth3", .mac = "" },
 };
@@ -907,8 +914,8 @@ static const struct {
 	{ 6, MAC_VM, pick_masters, 0, "bond0" },
 	{ 6, "52:54:00:AA:00:01", pick_masters, 0, "bond0" }, /* any case */
 	{ 6, "52:54:00:bb:00:01", pick_masters, 0, "eth2" },
-	{ 6, "52:54:00:bb:00:01", NULL, 0, "eth2" },	/* unique: no master data needed */
-	{ 6, MAC_VM, NULL, -ENOTUNIQ, NULL },		/* several, unknown masters */
+	{ 6, "52:54:00:bb:00:01", NULL, 0, "eth2" }, /* unique: no master data needed */
+	{ 6, MAC_VM, NULL, -ENOTUNIQ, NULL },	     /* several, unknown masters */
 	{ 6, MAC_VM, pick_no_masters, -ENOTUNIQ, NULL },
 	{ 6, MAC_VM, pick_other_master, -ENOTUNIQ, NULL },
 	{ 3, MAC_VM, pick_masters, 0, "bond0" },
@@ -938,16 +945,17 @@ START_TEST(test_discover_master)
 	struct fixture x = { .log.lines = 0 };
 	char ifname[DAQS_IFNAMSIZ], *b64 = daqs_base64_encode(uevent, sizeof(uevent) - 1);
 	const char *read_reply = own(
-		&x.s, daqs_asprintf("{\"return\": {\"count\": %zu, \"buf-b64\": \"%s\", \"eof\": true}}",
-				    sizeof(uevent) - 1, b64));
+		&x.s,
+		daqs_asprintf("{\"return\": {\"count\": %zu, \"buf-b64\": \"%s\", \"eof\": true}}",
+			      sizeof(uevent) - 1, b64));
 	const char *ifaces = "{\"return\": [{\"name\": \"qv0\", \"hardware-address\": "
 			     "\"52:54:00:12:34:56\"}, {\"name\": \"qv1\", \"hardware-address\": "
 			     "\"52:54:00:12:34:56\"}, {\"name\": \"lo\"}]}";
 
 	free(b64);
 	add(&x.s, "guest-network-get-interfaces", NULL, ifaces, 0, false);
-	add(&x.s, "guest-file-open", "/sys/class/net/qv0/master/uevent", "@guest/file-open-nomaster",
-	    0, false);
+	add(&x.s, "guest-file-open", "/sys/class/net/qv0/master/uevent",
+	    "@guest/file-open-nomaster", 0, false);
 	add(&x.s, "guest-file-open", "/sys/class/net/qv1/master/uevent", "@guest/file-open", 0,
 	    false);
 	add(&x.s, "guest-file-read", NULL, read_reply, 0, false);
@@ -992,7 +1000,8 @@ Suite *daqs_test_guest_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("file");
 	tcase_add_test(tc, test_read_file_ok);
-	tcase_add_loop_test(tc, test_read_file_always_closes, 0, (int)DAQS_ARRAY_SIZE(read_failures));
+	tcase_add_loop_test(tc, test_read_file_always_closes, 0,
+			    (int)DAQS_ARRAY_SIZE(read_failures));
 	tcase_add_test(tc, test_read_file_close_retried);
 	tcase_add_test(tc, test_read_file_open_fails);
 	tcase_add_test(tc, test_procnetdev_samples);

@@ -80,19 +80,36 @@ static struct daqs_ctl_vm v[2];
 static void sample(void)
 {
 	st = (struct daqs_ctl_status){ .cycle = 42, .cycle_ms = 2.5, .period_ms = 200 };
-	l = (struct daqs_ctl_link){ .name = "up0", .capacity_bps = 40000000000ULL,
-				     .effective_bps = 37.5e9, .tx_bps = 18.75e9,
-				     .utilisation = 0.5, .reserved_bps = 1e10, .vms = 2 };
-	v[0] = (struct daqs_ctl_vm){ .name = "web-1", .cls = "guarantee", .link = "up0",
-				     .min_bps = 10000000000ULL, .max_bps = DAQS_RATE_UNLIMITED,
-				     .weight = 1, .tx_bps = 9850000000.5, .rx_bps = 0.1,
-				     .limit_bps = 30000000000ULL, .agent = "ok",
-				     .satisfaction = 1.0, .applies = 17,
+	l = (struct daqs_ctl_link){ .name = "up0",
+				    .capacity_bps = 40000000000ULL,
+				    .effective_bps = 37.5e9,
+				    .tx_bps = 18.75e9,
+				    .utilisation = 0.5,
+				    .reserved_bps = 1e10,
+				    .vms = 2 };
+	v[0] = (struct daqs_ctl_vm){ .name = "web-1",
+				     .cls = "guarantee",
+				     .link = "up0",
+				     .min_bps = 10000000000ULL,
+				     .max_bps = DAQS_RATE_UNLIMITED,
+				     .weight = 1,
+				     .tx_bps = 9850000000.5,
+				     .rx_bps = 0.1,
+				     .limit_bps = 30000000000ULL,
+				     .agent = "ok",
+				     .satisfaction = 1.0,
+				     .applies = 17,
 				     .limit_lost = 2 };
-	v[1] = (struct daqs_ctl_vm){ .name = "a\\b\"c\nd", .cls = "best-effort", .link = "up0",
-				     .max_bps = 300000000, .weight = 1, .tx_bps = NAN,
-				     .rx_bps = NAN, .limit_bps = DAQS_RATE_UNLIMITED,
-				     .agent = "not-connected", .satisfaction = NAN,
+	v[1] = (struct daqs_ctl_vm){ .name = "a\\b\"c\nd",
+				     .cls = "best-effort",
+				     .link = "up0",
+				     .max_bps = 300000000,
+				     .weight = 1,
+				     .tx_bps = NAN,
+				     .rx_bps = NAN,
+				     .limit_bps = DAQS_RATE_UNLIMITED,
+				     .agent = "not-connected",
+				     .satisfaction = NAN,
 				     .agent_errors = UINT64_MAX };
 	st.links = &l;
 	st.n_links = 1;

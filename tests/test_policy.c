@@ -14,26 +14,25 @@
 #define PERIOD (200 * MS)
 #define G 1e9
 
-static const char *sla_text =
-	"version: 1\n"
-	"links:\n"
-	"  - name: l0\n"
-	"    capacity: 40gbit\n"
-	"controller:\n"
-	"  period: 200ms\n"
-	"  missing_hold: 1s\n"
-	"vms:\n"
-	"  - name: g1\n"
-	"    class: guarantee\n"
-	"    min: 10gbit\n"
-	"  - name: b1\n"
-	"    class: best-effort\n"
-	"  - name: b2\n"
-	"    class: best-effort\n"
-	"    weight: 3\n"
-	"  - name: capped\n"
-	"    class: best-effort\n"
-	"    max: 5gbit\n";
+static const char *sla_text = "version: 1\n"
+			      "links:\n"
+			      "  - name: l0\n"
+			      "    capacity: 40gbit\n"
+			      "controller:\n"
+			      "  period: 200ms\n"
+			      "  missing_hold: 1s\n"
+			      "vms:\n"
+			      "  - name: g1\n"
+			      "    class: guarantee\n"
+			      "    min: 10gbit\n"
+			      "  - name: b1\n"
+			      "    class: best-effort\n"
+			      "  - name: b2\n"
+			      "    class: best-effort\n"
+			      "    weight: 3\n"
+			      "  - name: capped\n"
+			      "    class: best-effort\n"
+			      "    max: 5gbit\n";
 
 struct fixture {
 	struct daqs_sla *sla;
@@ -188,7 +187,8 @@ START_TEST(test_daqs_protects_and_weights)
 	ck_assert(lim(&f, 0) >= 10 * G);
 	ck_assert(lim(&f, 3) <= 5 * G);
 	/* b2 has weight 3, b1 weight 1 */
-	ck_assert_msg(fabs(lim(&f, 2) / lim(&f, 1) - 3) < 0.1, "b2/b1 = %g", lim(&f, 2) / lim(&f, 1));
+	ck_assert_msg(fabs(lim(&f, 2) / lim(&f, 1) - 3) < 0.1, "b2/b1 = %g",
+		      lim(&f, 2) / lim(&f, 1));
 	fx_free(&f);
 }
 END_TEST
@@ -319,7 +319,8 @@ START_TEST(test_daqs_slack_not_pushed)
 		if (k < 10)
 			continue;
 		ck_assert_double_le(in_force, 40 * G * 1.001);
-		ck_assert_double_ge(40 * G - (in_force - (double)vm[0].st.limit_bps), 10 * G * 0.999);
+		ck_assert_double_ge(40 * G - (in_force - (double)vm[0].st.limit_bps),
+				    10 * G * 0.999);
 	}
 	/* the heavy ones did follow the moves, the light ones were left alone */
 	ck_assert_uint_gt(heavy_pushes, 10);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The polling worker pool (lib/poller.c) with fake jobs: jobs that sleep a
+ * The polling worker pool (lib/driver/poller.c) with fake jobs: jobs that sleep a
  * given time, and jobs that block until their deadline like a call to a
  * SIGSTOPped agent. Completion times are measured on CLOCK_MONOTONIC.
  */
@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "clock.h"
 #include "poller.h"
 #include "unit.h"
 

@@ -17,8 +17,8 @@
 #include "qga.h"
 #include "unit.h"
 
-#define ALL_CMDS                                                                              \
-	(DAQS_QGA_PING | DAQS_QGA_SYNC_DELIMITED | DAQS_QGA_INTERFACES | DAQS_QGA_EXEC |     \
+#define ALL_CMDS                                                                         \
+	(DAQS_QGA_PING | DAQS_QGA_SYNC_DELIMITED | DAQS_QGA_INTERFACES | DAQS_QGA_EXEC | \
 	 DAQS_QGA_EXEC_STATUS | DAQS_QGA_FILE_OPEN | DAQS_QGA_FILE_READ | DAQS_QGA_FILE_CLOSE)
 
 /* A recorded reply line, as the transport hands it over: without its newline. */
@@ -109,7 +109,8 @@ START_TEST(test_golden_split)
 	}
 	if (golden_splits[_i].cls) {
 		ck_assert_str_eq(err.cls, golden_splits[_i].cls);
-		ck_assert_msg(!strncmp(err.desc, golden_splits[_i].desc, strlen(golden_splits[_i].desc)),
+		ck_assert_msg(!strncmp(err.desc, golden_splits[_i].desc,
+				       strlen(golden_splits[_i].desc)),
 			      "desc '%s'", err.desc);
 	}
 	free(line);
@@ -137,7 +138,8 @@ START_TEST(test_golden_info_blocked)
 	ck_assert_int_eq(daqs_qga_dec_info(ret, &info), 0);
 	ck_assert_str_eq(info.version, "7.2.22");
 	ck_assert_uint_eq(info.enabled,
-			  ALL_CMDS & ~(unsigned)(DAQS_QGA_EXEC | DAQS_QGA_EXEC_STATUS | DAQS_QGA_FILE_OPEN));
+			  ALL_CMDS & ~(unsigned)(DAQS_QGA_EXEC | DAQS_QGA_EXEC_STATUS |
+						 DAQS_QGA_FILE_OPEN));
 	ck_assert_uint_ne(info.enabled & DAQS_QGA_NEED_ENFORCE, DAQS_QGA_NEED_ENFORCE);
 	json_object_put(ret);
 }
@@ -194,7 +196,8 @@ static const struct {
 	const char *out, *err; /* NULL: absent */
 } golden_status[] = {
 	{ "exec-tc-show-running", false, false, false, 0, 0, NULL, NULL },
-	{ "exec-tc-show-status", true, true, false, 0, 0, "qdisc noqueue 0: root refcnt 2 \n", NULL },
+	{ "exec-tc-show-status", true, true, false, 0, 0, "qdisc noqueue 0: root refcnt 2 \n",
+	  NULL },
 	{ "exec-tc-replace-status", true, true, false, 0, 0, NULL,
 	  "Warning: sch_htb: quantum of class 10010 is big. Consider r2q change.\n" },
 	{ "exec-tc-fail-status", true, true, false, 1, 0, NULL,
@@ -290,8 +293,8 @@ END_TEST
 /* Arguments that need escaping stay one line and read back unchanged. */
 START_TEST(test_req_exec_escaping)
 {
-	static const char *const argv[] = { "a\"b", "back\\slash", "new\nline", "tab\t", "$(x);`y`",
-					    "\xc3\xa9", "", NULL };
+	static const char *const argv[] = { "a\"b",	"back\\slash", "new\nline", "tab\t",
+					    "$(x);`y`", "\xc3\xa9",    "",	    NULL };
 	static const char in[] = "a\0b\n";
 	char *s = daqs_qga_req_exec("/bin/echo", argv, in, sizeof(in) - 1);
 	size_t len = strlen(s);
@@ -305,7 +308,8 @@ START_TEST(test_req_exec_escaping)
 	ck_assert(json_object_object_get_ex(args, "arg", &arg));
 	ck_assert_uint_eq(json_object_array_length(arg), DAQS_ARRAY_SIZE(argv) - 1);
 	for (size_t i = 0; argv[i]; i++)
-		ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(arg, i)), argv[i]);
+		ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(arg, i)),
+				 argv[i]);
 	ck_assert(json_object_object_get_ex(args, "input-data", &data));
 	ck_assert_str_eq(json_object_get_string(data), "YQBiCg==");
 	json_object_put(o);
@@ -549,7 +553,7 @@ static const struct {
 	/* unknown names are ignored; near misses do not match */
 	{ "{\"version\":\"1\",\"supported_commands\":[" CMD("guest-exec-x", "true") "," CMD(
 		  "GUEST-EXEC", "true") "," CMD("guest-exec\\u0000", "true") "," CMD("guest-sync",
-										    "true") "]}",
+										     "true") "]}",
 	  0, 0 },
 	{ "{\"version\":\"1\",\"supported_commands\":[{\"name\":\"guest-ping\",\"enabled\":true}]}",
 	  0, DAQS_QGA_PING },
@@ -569,7 +573,8 @@ static const struct {
 	{ "{\"version\":\"1\",\"supported_commands\":{}}", -EPROTO, 0 },
 	{ "{\"version\":\"1\",\"supported_commands\":[\"guest-exec\"]}", -EPROTO, 0 },
 	{ "{\"version\":\"1\",\"supported_commands\":[{\"enabled\":true}]}", -EPROTO, 0 },
-	{ "{\"version\":\"1\",\"supported_commands\":[{\"name\":1,\"enabled\":true}]}", -EPROTO, 0 },
+	{ "{\"version\":\"1\",\"supported_commands\":[{\"name\":1,\"enabled\":true}]}", -EPROTO,
+	  0 },
 	{ "{\"version\":\"1\",\"supported_commands\":[{\"name\":\"guest-exec\"}]}", -EPROTO, 0 },
 	{ "{\"version\":\"1\",\"supported_commands\":[{\"name\":\"guest-exec\",\"enabled\":1}]}",
 	  -EPROTO, 0 },
@@ -627,15 +632,33 @@ END_TEST
 /* ---- interface names ---- */
 
 static const char *const good_names[] = {
-	"eth0", "lo", "a", "abcdefghijklmno", "bond0.100", "enp1s0f0v1", "veth@if3",
-	"a:b", "a-b", "a_b", "...", ".a", "A0",
+	"eth0",	     "lo",	   "a",	       "abcdefghijklmno",
+	"bond0.100", "enp1s0f0v1", "veth@if3", "a:b",
+	"a-b",	     "a_b",	   "...",      ".a",
+	"A0",
 };
 
 static const char *const bad_names[] = {
-	"",	     ".",	 "..",		"abcdefghijklmnop", "eth0;rm -rf /",
-	"$(x)",	     "`x`",	 "eth 0",	"eth0\n",	    "a/b",
-	"a\\b",	     "\xc3\xa9", "a\"b",	"a'b",		    "eth0|x",
-	"eth0&",     "a*",	 "tab\there",	"a>b",		    "~",
+	"",
+	".",
+	"..",
+	"abcdefghijklmnop",
+	"eth0;rm -rf /",
+	"$(x)",
+	"`x`",
+	"eth 0",
+	"eth0\n",
+	"a/b",
+	"a\\b",
+	"\xc3\xa9",
+	"a\"b",
+	"a'b",
+	"eth0|x",
+	"eth0&",
+	"a*",
+	"tab\there",
+	"a>b",
+	"~",
 };
 
 START_TEST(test_ifname_good)
@@ -703,7 +726,7 @@ END_TEST
 
 /* ---- interfaces: values ---- */
 
-#define STATS(rxb, txb)                                                                         \
+#define STATS(rxb, txb)                                                                           \
 	"{\"rx-bytes\":" rxb ",\"rx-packets\":2,\"rx-errs\":0,\"rx-dropped\":0,\"tx-bytes\":" txb \
 	",\"tx-packets\":4,\"tx-errs\":0,\"tx-dropped\":0}"
 #define IFACE_STATS(st) "[{\"name\":\"eth0\",\"statistics\":" st "}]"
@@ -876,7 +899,8 @@ static const struct {
 	{ "{\"exited\":true,\"exitcode\":3221225477}", 0, (int)0xC0000005u, NULL, false },
 	{ "{\"exited\":true}", 0, 0, NULL, false },
 	{ "{\"exited\":true,\"out-data\":\"\"}", 0, 0, "", false },
-	{ "{\"exited\":true,\"out-data\":\"b3V0Cg==\",\"out-truncated\":true}", 0, 0, "out\n", true },
+	{ "{\"exited\":true,\"out-data\":\"b3V0Cg==\",\"out-truncated\":true}", 0, 0, "out\n",
+	  true },
 	{ "{\"exited\":true,\"out-data\":\"b3V0Cg==\",\"extra\":[1]}", 0, 0, "out\n", false },
 	/* rejected */
 	{ "{}", -EPROTO, 0, NULL, false },

@@ -60,10 +60,14 @@ static const struct target {
 	const char *file;
 	double min_sat, min_util, max_reaction_s;
 } targets[] = {
-	{ "paper-a-10g.yaml", 0.98, 0.98, 1.0 },	    { "paper-a-15g.yaml", 0.98, 0.98, 1.0 },
-	{ "paper-a-20g.yaml", 0.98, 0.98, 1.0 },	    { "paper-a-25g.yaml", 0.98, 0.98, 1.0 },
-	{ "paper-a-30g.yaml", 0.98, 0.98, 1.0 },	    { "paper-b-multivm.yaml", 0.98, 0.98, 1.0 },
-	{ "steps.yaml", 0.98, 0.98, 1.0 },		    { "paper-a-15g-real-link.yaml", 0.98, 0.97, 5.0 },
+	{ "paper-a-10g.yaml", 0.98, 0.98, 1.0 },
+	{ "paper-a-15g.yaml", 0.98, 0.98, 1.0 },
+	{ "paper-a-20g.yaml", 0.98, 0.98, 1.0 },
+	{ "paper-a-25g.yaml", 0.98, 0.98, 1.0 },
+	{ "paper-a-30g.yaml", 0.98, 0.98, 1.0 },
+	{ "paper-b-multivm.yaml", 0.98, 0.98, 1.0 },
+	{ "steps.yaml", 0.98, 0.98, 1.0 },
+	{ "paper-a-15g-real-link.yaml", 0.98, 0.97, 5.0 },
 	{ "paper-a-30g-real-link.yaml", 0.98, 0.97, 5.0 },
 	/* counters at 95.6 % of the wire rate (GSO): the counter scale must be learned */
 	{ "paper-b-multivm-gso-counters.yaml", 0.98, 0.98, 1.0 },
@@ -213,7 +217,8 @@ START_TEST(test_random_properties)
 		/* work conservation in steady state (transients are what reaction_s measures):
 		 * every VM is active then and wants all it can get, up to min(solo_max, max) */
 		for (size_t i = 0; i < sc->n_vms; i++)
-			ideal += fmin((double)sc->vms[i].solo_max_bps, (double)sc->vms[i].sla.max_bps);
+			ideal += fmin((double)sc->vms[i].solo_max_bps,
+				      (double)sc->vms[i].sla.max_bps);
 		ideal = fmin(ideal, (double)sc->capacity_bps);
 		u = w.steady_sum / w.steady_periods / ideal;
 		/* A link that delivers less than configured keeps limits moving (squeeze probes,
@@ -234,7 +239,8 @@ START_TEST(test_random_properties)
 		    r.guarantee_satisfaction < min_sat)
 			fprintf(stderr, "failing scenario (round %d):\n%s", round, text);
 		ck_assert_msg(!w.cap_violated, "round %d: %s", round, w.why);
-		ck_assert_msg(isnan(r.guarantee_satisfaction) || r.guarantee_satisfaction >= min_sat,
+		ck_assert_msg(isnan(r.guarantee_satisfaction) ||
+				      r.guarantee_satisfaction >= min_sat,
 			      "round %d: satisfaction %.4f", round, r.guarantee_satisfaction);
 		/* each demand-limited VM keeps headroom slack (h * use + delta, h up to 2 x 2 %
 		 * after repeated false alarms, for 30 s): a few % of the link at worst */

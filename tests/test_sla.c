@@ -224,7 +224,8 @@ static size_t read_expects(const char *path, struct expect *e, size_t max)
 		if (strncmp(line, "# expect: ", 10) != 0)
 			continue;
 		ck_assert_uint_lt(n, max);
-		ck_assert_msg(sscanf(line + 10, "%u:%u: error: %n", &e[n].line, &e[n].col, &off) == 2 &&
+		ck_assert_msg(sscanf(line + 10, "%u:%u: error: %n", &e[n].line, &e[n].col, &off) ==
+					      2 &&
 				      off > 0,
 			      "%s: malformed expect line '%s'", path, line);
 		snprintf(e[n].text, sizeof(e[n].text), "%s", line + 10 + off);
@@ -330,12 +331,12 @@ END_TEST
 
 START_TEST(test_uuid_and_find_vm)
 {
-	struct daqs_sla *sla =
-		load_ok(ONE_LINK "vms:\n"
-				 "  - uuid: 0B6E52A8-61C4-4F2E-9D5A-1C0D7A3F4E21\n    class: best-effort\n"
-				 "  - name: web-1\n    class: best-effort\n"
-				 "  - name: pinned\n    uuid: 11111111-2222-3333-4444-555555555555\n"
-				 "    class: guarantee\n    min: 1gbit\n");
+	struct daqs_sla *sla = load_ok(
+		ONE_LINK "vms:\n"
+			 "  - uuid: 0B6E52A8-61C4-4F2E-9D5A-1C0D7A3F4E21\n    class: best-effort\n"
+			 "  - name: web-1\n    class: best-effort\n"
+			 "  - name: pinned\n    uuid: 11111111-2222-3333-4444-555555555555\n"
+			 "    class: guarantee\n    min: 1gbit\n");
 
 	ck_assert_str_eq(sla->vms[0].uuid, "0b6e52a8-61c4-4f2e-9d5a-1c0d7a3f4e21");
 	ck_assert_ptr_eq(daqs_sla_find_vm(sla, NULL, "0b6e52a8-61c4-4f2e-9d5a-1c0d7a3f4e21"),
@@ -359,11 +360,12 @@ END_TEST
 
 START_TEST(test_agent_reach)
 {
-	struct daqs_sla *sla =
-		load_ok(ONE_LINK "vms:\n"
-				 "  - {name: g1, class: best-effort, agent: /run/q/g1.sock, interface: bond0}\n"
-				 "  - {name: g2, class: best-effort, agent: /run/q/g2.sock, mac: 52:54:00:AB:cd:0F}\n"
-				 "  - {name: g3, class: best-effort, host_interface: vnet3}\n");
+	struct daqs_sla *sla = load_ok(
+		ONE_LINK
+		"vms:\n"
+		"  - {name: g1, class: best-effort, agent: /run/q/g1.sock, interface: bond0}\n"
+		"  - {name: g2, class: best-effort, agent: /run/q/g2.sock, mac: 52:54:00:AB:cd:0F}\n"
+		"  - {name: g3, class: best-effort, host_interface: vnet3}\n");
 
 	ck_assert_str_eq(sla->vms[0].agent, "/run/q/g1.sock");
 	ck_assert_ptr_null(sla->vms[0].host_iface);
@@ -386,7 +388,7 @@ START_TEST(test_rates_and_caps)
 			 "  - {name: a, class: guarantee, min: \"1250mbyte/s\", max: 100gbit}\n"
 			 "  - {name: b, class: best-effort, max: 1.5gbit, weight: 1000}\n");
 
-	ck_assert_uint_eq(sla->vms[0].min_bps, 10 * DAQS_GBIT); /* exactly the capacity: fine */
+	ck_assert_uint_eq(sla->vms[0].min_bps, 10 * DAQS_GBIT);	 /* exactly the capacity: fine */
 	ck_assert_uint_eq(sla->vms[0].max_bps, 100 * DAQS_GBIT); /* above the link: just a cap */
 	ck_assert_uint_eq(sla->vms[1].max_bps, 1500 * DAQS_MBIT);
 	ck_assert_uint_eq(sla->vms[1].weight, DAQS_WEIGHT_MAX);
@@ -402,22 +404,23 @@ END_TEST
 /* Every problem in one file, in file order, each once. */
 START_TEST(test_all_errors_reported)
 {
-	static const char yaml[] = "version: 1\n"			      /* 1 */
-				   "links:\n"				      /* 2 */
-				   "  - name: l0\n"			      /* 3 */
-				   "    capacity: 1gbit\n"		      /* 4 */
-				   "    capacity: 2gbit\n"		      /* 5 dup */
-				   "vms:\n"				      /* 6 */
-				   "  - {name: a, class: guarantee, min: 10mbps}\n" /* 7 */
-				   "  - {name: b, class: best-effort, min: 1gbit}\n" /* 8 */
-				   "  - {name: a, class: guarantee, min: 2gbit}\n" /* 9 dup */
+	static const char yaml[] = "version: 1\n"				      /* 1 */
+				   "links:\n"					      /* 2 */
+				   "  - name: l0\n"				      /* 3 */
+				   "    capacity: 1gbit\n"			      /* 4 */
+				   "    capacity: 2gbit\n"			      /* 5 dup */
+				   "vms:\n"					      /* 6 */
+				   "  - {name: a, class: guarantee, min: 10mbps}\n"   /* 7 */
+				   "  - {name: b, class: best-effort, min: 1gbit}\n"  /* 8 */
+				   "  - {name: a, class: guarantee, min: 2gbit}\n"    /* 9 dup */
 				   "  - {uuid: nope, class: best-effort, link: l9}\n" /* 10 */
-				   "controller: {period: 1h, colour: red}\n";	  /* 11 */
+				   "controller: {period: 1h, colour: red}\n";	      /* 11 */
 	struct daqs_diags d;
 
 	load_bad(yaml, sizeof(yaml) - 1, &d);
-	ck_assert(has_diag(&d, 3, 5, "link 'l0': the min rates of its 2 guarantee VMs sum to "
-				     "2gbit, more than the link capacity 1gbit"));
+	ck_assert(has_diag(&d, 3, 5,
+			   "link 'l0': the min rates of its 2 guarantee VMs sum to "
+			   "2gbit, more than the link capacity 1gbit"));
 	ck_assert(has_diag(&d, 5, 5, "duplicate key 'capacity' (first defined at line 4)"));
 	ck_assert(has_diag(&d, 7, 38, "field 'vms[0].min': ambiguous unit 'mbps'"));
 	ck_assert(has_diag(&d, 8, 40, "min is only for guarantee VMs"));
@@ -460,8 +463,8 @@ static char *many_vms(size_t n, size_t *len)
 
 	used = (size_t)snprintf(buf, cap, ONE_LINK "vms:\n");
 	for (size_t i = 0; i < n; i++)
-		used += (size_t)snprintf(buf + used, cap - used, "  - {name: vm%zu, class: best-effort}\n",
-					 i);
+		used += (size_t)snprintf(buf + used, cap - used,
+					 "  - {name: vm%zu, class: best-effort}\n", i);
 	*len = used;
 	return buf;
 }
@@ -491,14 +494,16 @@ END_TEST
 START_TEST(test_alias_bomb)
 {
 	char buf[4096];
-	size_t len = (size_t)snprintf(buf, sizeof(buf), ONE_LINK "x0: &x0 [a, a, a, a, a, a, a, a]\n");
+	size_t len =
+		(size_t)snprintf(buf, sizeof(buf), ONE_LINK "x0: &x0 [a, a, a, a, a, a, a, a]\n");
 	struct daqs_diags d;
 	clock_t start;
 
 	for (int i = 1; i < 20; i++)
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
-					"x%d: &x%d [*x%d, *x%d, *x%d, *x%d, *x%d, *x%d, *x%d, *x%d]\n", i,
-					i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+		len += (size_t)snprintf(
+			buf + len, sizeof(buf) - len,
+			"x%d: &x%d [*x%d, *x%d, *x%d, *x%d, *x%d, *x%d, *x%d, *x%d]\n", i, i, i - 1,
+			i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
 	start = clock();
 	load_bad(buf, len, &d);
 	/* 8^20 nodes if expanded: only bounded work keeps this under a second. */
@@ -653,12 +658,13 @@ END_TEST
 /* A VF of its own (host_vf) lets a VM's limit be enforced on the VF; a hostdev pool's too. */
 START_TEST(test_host_vf)
 {
-	struct daqs_sla *sla = load_ok(DEV_LINK "vms:\n"
-					"  - {name: a, class: best-effort, host_vf: \"ens1f0:7\", "
-					"enforce: vf}\n"
-					"  - {name: b, class: best-effort, host_vf: \"ens1f1:0\", "
-					"enforce: both}\n"
-					"  - {name: c, class: best-effort}\n");
+	struct daqs_sla *sla = load_ok(DEV_LINK
+				       "vms:\n"
+				       "  - {name: a, class: best-effort, host_vf: \"ens1f0:7\", "
+				       "enforce: vf}\n"
+				       "  - {name: b, class: best-effort, host_vf: \"ens1f1:0\", "
+				       "enforce: both}\n"
+				       "  - {name: c, class: best-effort}\n");
 	struct daqs_sla *pool;
 
 	ck_assert_str_eq(sla->vms[0].host_vf_pf, "ens1f0");
@@ -681,10 +687,11 @@ END_TEST
 /* Without a pool nothing is eligible; vf: false and enforce: guest are harmless. */
 START_TEST(test_no_vf_pool)
 {
-	struct daqs_sla *sla = load_ok(DEV_LINK "vf_pool:\nvms:\n"
-					"  - {name: a, class: best-effort}\n"
-					"  - {name: b, class: best-effort, vf: false, enforce: guest}\n"
-					"  - {name: c, class: best-effort}\n");
+	struct daqs_sla *sla =
+		load_ok(DEV_LINK "vf_pool:\nvms:\n"
+				 "  - {name: a, class: best-effort}\n"
+				 "  - {name: b, class: best-effort, vf: false, enforce: guest}\n"
+				 "  - {name: c, class: best-effort}\n");
 
 	ck_assert(!sla->vf_pool.present);
 	ck_assert_uint_eq(sla->vf_pool.n_slots, 0);
@@ -734,9 +741,9 @@ static const struct {
 	  "field 'vf_pool.count': 'count' is for kind bridge (a hostdev pool lists its 'vfs')" },
 	{ DEV_LINK "vf_pool: {link: uplink0, vfs: [0], bridge: br0}\n", 6, 44,
 	  "field 'vf_pool.bridge': 'bridge' is for kind bridge" },
-	{ ONE_LINK "vf_pool: {link: uplink0, kind: bridge, count: 1, bridge: b, vfs: [1]}\n", 5,
-	  66, "field 'vf_pool.vfs': 'vfs' is for kind hostdev (a bridge pool has 'count' stand-in "
-	      "slots)" },
+	{ ONE_LINK "vf_pool: {link: uplink0, kind: bridge, count: 1, bridge: b, vfs: [1]}\n", 5, 66,
+	  "field 'vf_pool.vfs': 'vfs' is for kind hostdev (a bridge pool has 'count' stand-in "
+	  "slots)" },
 	{ ONE_LINK "vf_pool: {link: uplink0, kind: bridge, bridge: b}\n", 5, 10,
 	  "field 'vf_pool': missing required key 'count' (the number of stand-in slots)" },
 	{ ONE_LINK "vf_pool: {link: uplink0, kind: bridge, count: 0, bridge: b}\n", 5, 47,
@@ -775,8 +782,9 @@ static const struct {
 	{ "version: 1\nlinks: [{name: l0, capacity: 1gbit, device: eth0}, {name: l1, capacity: "
 	  "1gbit}]\nvf_pool: {link: l0, vfs: [0]}\nvms: [{name: a, class: best-effort, link: l1, "
 	  "vf: true}]\n",
-	  4, 51, "field 'vms[0].vf': the vf_pool's VFs are on link 'l0', this VM sends through "
-		 "link 'l1'" },
+	  4, 51,
+	  "field 'vms[0].vf': the vf_pool's VFs are on link 'l0', this VM sends through "
+	  "link 'l1'" },
 	{ DEV_LINK "vms: [{name: a, class: best-effort, enforce: vf}]\n", 6, 46,
 	  "field 'vms[0].enforce': enforce 'vf' sets the rate of the VM's VF: it needs host_vf, "
 	  "or a vf_pool of kind hostdev on its link" },
@@ -784,8 +792,9 @@ static const struct {
 	  "field 'defaults.enforce': enforce 'both' sets the rate of the VM's VF: it needs" },
 	{ ONE_LINK "vf_pool: {link: uplink0, kind: bridge, bridge: br0, count: 1}\n"
 		   "vms: [{name: a, class: best-effort, enforce: vf}]\n",
-	  6, 46, "it needs host_vf, or a vf_pool of kind hostdev on its link (a bridge pool's "
-		 "stand-ins have no VF rate)" },
+	  6, 46,
+	  "it needs host_vf, or a vf_pool of kind hostdev on its link (a bridge pool's "
+	  "stand-ins have no VF rate)" },
 	{ DEV_LINK "vms: [{name: a, class: best-effort, host_vf: ens1f0}]\n", 6, 46,
 	  "field 'vms[0].host_vf': 'ens1f0' is not PF:N" },
 	{ DEV_LINK "vms: [{name: a, class: best-effort, host_vf: \":3\"}]\n", 6, 46,
@@ -818,13 +827,13 @@ END_TEST
 /* Every vf_pool problem in one run, in file order. */
 START_TEST(test_vf_all_errors)
 {
-	static const char yaml[] = "version: 1\n"			  /* 1 */
+	static const char yaml[] = "version: 1\n"			    /* 1 */
 				   "links: [{name: l0, capacity: 1gbit}]\n" /* 2 */
-				   "vf_pool:\n"				  /* 3 */
-				   "  link: l0\n"			  /* 4 no device */
-				   "  vfs: [1, 1]\n"			  /* 5 dup */
-				   "  count: 3\n"			  /* 6 */
-				   "  interval: 2d\n"			  /* 7 */
+				   "vf_pool:\n"				    /* 3 */
+				   "  link: l0\n"			    /* 4 no device */
+				   "  vfs: [1, 1]\n"			    /* 5 dup */
+				   "  count: 3\n"			    /* 6 */
+				   "  interval: 2d\n"			    /* 7 */
 				   "vms: [{name: a, class: best-effort, vf: maybe}]\n"; /* 8 */
 	struct daqs_diags d;
 

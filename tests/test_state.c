@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * daqsd's state file (lib/state.c): round trip, atomic replacement, and a
+ * daqsd's state file (lib/adapters/state.c): round trip, atomic replacement, and a
  * hand-edited or damaged file refused with the reason (never half-loaded);
- * plus the libvirt XML MAC scan of lib/domains.c.
+ * plus the libvirt XML MAC scan of lib/adapters/domains.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -49,8 +49,13 @@ static void write_state(const char *text)
 START_TEST(test_round_trip)
 {
 	struct daqs_state_override ovr[2] = {
-		{ .vm = "web-1", .has_class = true, .cls = DAQS_CLASS_GUARANTEE, .has_min = true,
-		  .min_bps = 300000000, .has_max = true, .max_bps = DAQS_RATE_UNLIMITED,
+		{ .vm = "web-1",
+		  .has_class = true,
+		  .cls = DAQS_CLASS_GUARANTEE,
+		  .has_min = true,
+		  .min_bps = 300000000,
+		  .has_max = true,
+		  .max_bps = DAQS_RATE_UNLIMITED,
 		  .expires = 1795330865 },
 		{ .vm = "batch \"x\"", .has_weight = true, .weight = 7, .expires = 0 },
 	};
@@ -183,10 +188,11 @@ START_TEST(test_xml_mac)
 					      "</interface>",
 					      mac),
 			 -ENOENT);
-	ck_assert_int_eq(daqs_domains_xml_mac("<interface type='x'><mac address='52:54:00:00:00:01\"/>"
-					      "</interface>",
-					      mac),
-			 -ENOENT); /* mismatched quotes */
+	ck_assert_int_eq(
+		daqs_domains_xml_mac("<interface type='x'><mac address='52:54:00:00:00:01\"/>"
+				     "</interface>",
+				     mac),
+		-ENOENT); /* mismatched quotes */
 }
 END_TEST
 

@@ -36,7 +36,10 @@ static const struct {
 	  "burst 187500b cburst 187500b quantum 187500\n"
 	  "qdisc replace dev bond0 parent 1:10 pfifo limit 1000\n" },
 	/* a foreign root holding 1: is deleted first */
-	{ { .ifname = "ens3", .limit_bps = 937500 * DAQS_KBIT, .root_conflict = true, .fq_codel = true },
+	{ { .ifname = "ens3",
+	    .limit_bps = 937500 * DAQS_KBIT,
+	    .root_conflict = true,
+	    .fq_codel = true },
 	  "qdisc del dev ens3 root handle 1:\n"
 	  "qdisc replace dev ens3 root handle 1: htb default 10\n"
 	  "class replace dev ens3 parent 1: classid 1:1 htb rate 937.5mbit ceil 937.5mbit "
@@ -74,7 +77,10 @@ static const struct {
 	  "burst 154320b cburst 154320b quantum 154320\n"
 	  "qdisc replace dev eth0 parent 1:10 pfifo limit 1000\n" },
 	/* unlimited = remove (when ours is there), nothing otherwise */
-	{ { .ifname = "eth0", .limit_bps = DAQS_RATE_UNLIMITED, .have_root = true, .fq_codel = true },
+	{ { .ifname = "eth0",
+	    .limit_bps = DAQS_RATE_UNLIMITED,
+	    .have_root = true,
+	    .fq_codel = true },
 	  "qdisc del dev eth0 root handle 1:\n" },
 	{ { .ifname = "eth0", .limit_bps = DAQS_RATE_UNLIMITED, .fq_codel = true }, "" },
 };
@@ -110,7 +116,7 @@ static const struct daqs_tcplan_in bad_in[] = {
 	{ .ifname = "abcdefghijklmnop", .limit_bps = DAQS_GBIT }, /* 16 bytes */
 	{ .ifname = "..", .limit_bps = DAQS_GBIT },
 	{ .ifname = "eth0", .limit_bps = 0 },
-	{ .ifname = "eth0", .limit_bps = 7 },			 /* 0 bytes/s for tc */
+	{ .ifname = "eth0", .limit_bps = 7 },		       /* 0 bytes/s for tc */
 	{ .ifname = "eth0", .limit_bps = 10 * DAQS_TBIT + 1 }, /* burst overflows u32 */
 	{ .ifname = "eth0", .limit_bps = DAQS_GBIT, .mtu = 67 },
 	{ .ifname = "eth0", .limit_bps = DAQS_GBIT, .mtu = 65536 },
@@ -136,8 +142,10 @@ END_TEST
 /* Every rate renders as a unit tc accepts (never "mbps") and parses back. */
 START_TEST(test_rate_rendering)
 {
-	static const uint64_t rates[] = { 8, 1000, DAQS_MBIT, 937500 * DAQS_KBIT, 1234567891,
-					  34359738368ULL, 40 * DAQS_GBIT, 10 * DAQS_TBIT };
+	static const uint64_t rates[] = {
+		8,	    1000,	    DAQS_MBIT,	    937500 * DAQS_KBIT,
+		1234567891, 34359738368ULL, 40 * DAQS_GBIT, 10 * DAQS_TBIT
+	};
 	struct daqs_tcplan_in in = { .ifname = "eth0", .have_root = true };
 	char *batch, *p, want[64];
 
@@ -200,31 +208,39 @@ static const struct {
 	{ "qdisc-mq.json", "class-none.txt", { 0 } },
 	{ "qdisc-mq.json", "class-mq-d.txt", { 0 } },
 	{ "qdisc-foreign-pfifo1.json", "class-none.txt", { .root_handle1 = true } },
-	{ "qdisc-foreign-htb-default20.json", "class-none.txt",
+	{ "qdisc-foreign-htb-default20.json",
+	  "class-none.txt",
 	  { .have_root = true, .root_handle1 = true, .defcls = 0x20 } },
-	{ "qdisc-htb-10g.json", "class-htb-10g-d.txt",
+	{ "qdisc-htb-10g.json",
+	  "class-htb-10g-d.txt",
 	  { true, true, 0x10, true, 10 * DAQS_GBIT, 10 * DAQS_GBIT, true, 10 * DAQS_GBIT,
 	    10 * DAQS_GBIT, 1250000, 1250000, 200000, "pfifo" } },
 	/* without -d: no quantum */
-	{ "qdisc-htb-10g.json", "class-htb-10g.txt",
+	{ "qdisc-htb-10g.json",
+	  "class-htb-10g.txt",
 	  { true, true, 0x10, true, 10 * DAQS_GBIT, 10 * DAQS_GBIT, true, 10 * DAQS_GBIT,
 	    10 * DAQS_GBIT, 1250000, 1250000, 0, "pfifo" } },
 	/* with statistics lines */
-	{ "qdisc-htb-10g.json", "class-htb-10g-sd.txt",
+	{ "qdisc-htb-10g.json",
+	  "class-htb-10g-sd.txt",
 	  { true, true, 0x10, true, 10 * DAQS_GBIT, 10 * DAQS_GBIT, true, 10 * DAQS_GBIT,
 	    10 * DAQS_GBIT, 1250000, 1250000, 200000, "pfifo" } },
-	{ "qdisc-htb-10g.json", "class-htb-937.5m-d.txt",
+	{ "qdisc-htb-10g.json",
+	  "class-htb-937.5m-d.txt",
 	  { true, true, 0x10, true, 937500 * DAQS_KBIT, 937500 * DAQS_KBIT, true,
 	    937500 * DAQS_KBIT, 937500 * DAQS_KBIT, 116953, 116953, 117187, "pfifo" } },
 	/* 6.1 text truncates to 6 significant digits */
-	{ "qdisc-htb-10g.json", "class-htb-1234567891-d.txt",
+	{ "qdisc-htb-10g.json",
+	  "class-htb-1234567891-d.txt",
 	  { true, true, 0x10, true, 1234 * DAQS_MBIT, 1234 * DAQS_MBIT, true, 1234 * DAQS_MBIT,
 	    1234 * DAQS_MBIT, 154012, 154012, 154320, "pfifo" } },
-	{ "qdisc-htb-10g.json", "class-htb-40g-collapsed-d.txt",
+	{ "qdisc-htb-10g.json",
+	  "class-htb-40g-collapsed-d.txt",
 	  { true, true, 0x10, true, 40 * DAQS_GBIT, 40 * DAQS_GBIT, true, 40 * DAQS_GBIT,
 	    40 * DAQS_GBIT, 0, 0, 200000, "pfifo" } },
 	/* clsact (parent ffff:fff1) is ignored */
-	{ "qdisc-htb-100m-clsact.json", "class-htb-100m-d.txt",
+	{ "qdisc-htb-100m-clsact.json",
+	  "class-htb-100m-d.txt",
 	  { true, true, 0x10, true, 100 * DAQS_MBIT, 100 * DAQS_MBIT, true, 100 * DAQS_MBIT,
 	    100 * DAQS_MBIT, 12500, 12500, 12500, "pfifo" } },
 };
@@ -274,9 +290,9 @@ START_TEST(test_readback_class_json)
 {
 	char *q = data("qdisc-htb-10g.json");
 	struct daqs_tc_state st;
-	const struct daqs_tc_state want = { true,	     true,	     0x10,    true,
-					    10 * DAQS_GBIT,  10 * DAQS_GBIT, true,    10 * DAQS_GBIT,
-					    10 * DAQS_GBIT, 1250000,	     1250000, 200000,
+	const struct daqs_tc_state want = { true,	    true,	    0x10,    true,
+					    10 * DAQS_GBIT, 10 * DAQS_GBIT, true,    10 * DAQS_GBIT,
+					    10 * DAQS_GBIT, 1250000,	    1250000, 200000,
 					    "pfifo" };
 
 	ck_assert_int_eq(daqs_tcplan_parse(q, class_json, &st), 0);
@@ -297,9 +313,18 @@ START_TEST(test_readback_batch)
 {
 	char *out = data("batch-htb-100m-d.txt"), *lines = daqs_tcplan_readback("gv0");
 	struct daqs_tc_state st;
-	const struct daqs_tc_state want = { true,	    true,	    0x10,  true,
-					    100 * DAQS_MBIT, 100 * DAQS_MBIT, true,  100 * DAQS_MBIT,
-					    100 * DAQS_MBIT, 12500,	    12500, 12500,
+	const struct daqs_tc_state want = { true,
+					    true,
+					    0x10,
+					    true,
+					    100 * DAQS_MBIT,
+					    100 * DAQS_MBIT,
+					    true,
+					    100 * DAQS_MBIT,
+					    100 * DAQS_MBIT,
+					    12500,
+					    12500,
+					    12500,
 					    "pfifo" };
 
 	ck_assert_str_eq(lines, "qdisc show dev gv0\nclass show dev gv0\n");
@@ -343,8 +368,14 @@ END_TEST
 START_TEST(test_readback_batch_bad)
 {
 	static const char *const bad[] = {
-		NULL, "", "  \n", "class htb 1:1 root rate 1Mbit\n", "{}\n", "[{\"kind\":\"htb\"",
-		"[] class htb 1:10 parent 1:1 rate x\n", "[]\n[{\"class\":1}]\n",
+		NULL,
+		"",
+		"  \n",
+		"class htb 1:1 root rate 1Mbit\n",
+		"{}\n",
+		"[{\"kind\":\"htb\"",
+		"[] class htb 1:10 parent 1:1 rate x\n",
+		"[]\n[{\"class\":1}]\n",
 	};
 	struct daqs_tc_state st;
 
@@ -370,7 +401,8 @@ START_TEST(test_readback_empty)
 	/* classes of other kinds are skipped, whatever their handles look like */
 	ck_assert_int_eq(daqs_tcplan_parse("", "class mq :1 root leaf 8001: \n", &st), 0);
 	ck_assert_int_eq(
-		daqs_tcplan_parse("", "[{\"class\":\"mq\",\"handle\":\":1\",\"root\":true}]", &st), 0);
+		daqs_tcplan_parse("", "[{\"class\":\"mq\",\"handle\":\":1\",\"root\":true}]", &st),
+		0);
 	ck_assert(!st.have_leaf && !st.have_parent);
 }
 END_TEST
@@ -434,12 +466,13 @@ static const struct {
 	{ "qdisc-htb-10g.json", "class-htb-10g-d.txt", 9 * DAQS_GBIT, DAQS_TCPLAN_TOL_PPM, false },
 	{ "qdisc-htb-10g.json", "class-htb-10g.txt", 10 * DAQS_GBIT, DAQS_TCPLAN_TOL_PPM, true },
 	{ "qdisc-htb-10g.json", "class-htb-937.5m-d.txt", 937500 * DAQS_KBIT, 0, true },
-	{ "qdisc-htb-10g.json", "class-htb-1234567891-d.txt", 1234567891, DAQS_TCPLAN_TOL_PPM, true },
+	{ "qdisc-htb-10g.json", "class-htb-1234567891-d.txt", 1234567891, DAQS_TCPLAN_TOL_PPM,
+	  true },
 	{ "qdisc-htb-10g.json", "class-htb-1234567891-d.txt", 1234567891, 100, false },
 	{ "qdisc-htb-10g.json", "class-htb-40g-d.txt", 40 * DAQS_GBIT, DAQS_TCPLAN_TOL_PPM, true },
 	/* `class change` with only a rate: burst 0b */
-	{ "qdisc-htb-10g.json", "class-htb-40g-collapsed-d.txt", 40 * DAQS_GBIT, DAQS_TCPLAN_TOL_PPM,
-	  false },
+	{ "qdisc-htb-10g.json", "class-htb-40g-collapsed-d.txt", 40 * DAQS_GBIT,
+	  DAQS_TCPLAN_TOL_PPM, false },
 	{ "qdisc-htb-100m-clsact.json", "class-htb-100m-d.txt", 100 * DAQS_MBIT, 0, true },
 	{ "qdisc-htb-10g.json", "class-none.txt", 10 * DAQS_GBIT, DAQS_TCPLAN_TOL_PPM, false },
 	{ "qdisc-noqueue.json", "class-htb-10g-d.txt", 10 * DAQS_GBIT, DAQS_TCPLAN_TOL_PPM, false },
@@ -470,8 +503,9 @@ END_TEST
  */
 START_TEST(test_matches_burst_tolerance)
 {
-	struct daqs_tc_state st = { true, true, 0x10, true, DAQS_GBIT, DAQS_GBIT, true, DAQS_GBIT,
-				    DAQS_GBIT, 125000, 125000, 125000, "fq_codel" };
+	struct daqs_tc_state st = { true,      true,   0x10,	  true,	     DAQS_GBIT,
+				    DAQS_GBIT, true,   DAQS_GBIT, DAQS_GBIT, 125000,
+				    125000,    125000, "fq_codel" };
 
 	ck_assert(daqs_tcplan_matches(&st, DAQS_GBIT, 0));
 	st.burst_bytes = 125000 - 250 - 16;
@@ -499,16 +533,19 @@ END_TEST
 /* A configured burst (controller.burst, for guests with coarse timers) sizes and checks the class. */
 START_TEST(test_burst_us)
 {
-	struct daqs_tcplan_in in = { .ifname = "eth0", .limit_bps = DAQS_GBIT, .have_root = true,
-				     .burst_us = 10000 };
-	struct daqs_tc_state st = { true, true, 0x10, true, DAQS_GBIT, DAQS_GBIT, true, DAQS_GBIT,
-				    DAQS_GBIT, 125000, 125000, 125000, "pfifo" };
+	struct daqs_tcplan_in in = {
+		.ifname = "eth0", .limit_bps = DAQS_GBIT, .have_root = true, .burst_us = 10000
+	};
+	struct daqs_tc_state st = { true,      true,   0x10,	  true,	     DAQS_GBIT,
+				    DAQS_GBIT, true,   DAQS_GBIT, DAQS_GBIT, 125000,
+				    125000,    125000, "pfifo" };
 	char *batch = NULL;
 
 	ck_assert_uint_eq(daqs_tcplan_burst_us(DAQS_GBIT, 0, 10000), 1250000);
 	ck_assert_uint_eq(daqs_tcplan_burst_us(DAQS_GBIT, 0, 0), 125000); /* 0 = 1 ms */
 	ck_assert_uint_eq(daqs_tcplan_burst_us(DAQS_MBIT, 0, 100), 4024); /* the MTU floor */
-	ck_assert_uint_eq(daqs_tcplan_burst_us(10 * DAQS_TBIT, 0, 100000), UINT32_MAX); /* tc's u32 */
+	ck_assert_uint_eq(daqs_tcplan_burst_us(10 * DAQS_TBIT, 0, 100000),
+			  UINT32_MAX); /* tc's u32 */
 	ck_assert_int_eq(daqs_tcplan_apply(&in, &batch), 0);
 	ck_assert_msg(strstr(batch, "classid 1:10 htb rate 1gbit ceil 1gbit burst 1250000b cburst "
 				    "1250000b quantum 125000\n"),
@@ -562,7 +599,8 @@ Suite *daqs_test_tcplan_suite(void)
 	tcase_add_loop_test(tc, test_readback, 0, DAQS_ARRAY_SIZE(readback));
 	tcase_add_test(tc, test_readback_class_json);
 	tcase_add_test(tc, test_readback_batch);
-	tcase_add_loop_test(tc, test_readback_batch_pairs, 0, sizeof(readback) / sizeof(readback[0]));
+	tcase_add_loop_test(tc, test_readback_batch_pairs, 0,
+			    sizeof(readback) / sizeof(readback[0]));
 	tcase_add_test(tc, test_readback_batch_class_json);
 	tcase_add_test(tc, test_readback_batch_bad);
 	tcase_add_test(tc, test_readback_empty);

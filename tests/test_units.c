@@ -15,10 +15,10 @@
  * ck_assert() reports every check that passes to the parent process (CK_FORK):
  * in loops of 10^5 checks that costs many seconds. This reports only failures.
  */
-#define QUIET_ASSERT_MSG(cond, ...)                 \
-	do {                                        \
-		if (!(cond))                        \
-			ck_abort_msg(__VA_ARGS__);  \
+#define QUIET_ASSERT_MSG(cond, ...)                \
+	do {                                       \
+		if (!(cond))                       \
+			ck_abort_msg(__VA_ARGS__); \
 	} while (0)
 
 struct parse_ok {
@@ -42,7 +42,8 @@ static int parse_ppm64(const char *s, uint64_t *v, char *why, size_t whylen)
 	return r;
 }
 
-static void check_ok(int (*parse)(const char *, uint64_t *, char *, size_t), const struct parse_ok *c)
+static void check_ok(int (*parse)(const char *, uint64_t *, char *, size_t),
+		     const struct parse_ok *c)
 {
 	char why[128] = "";
 	uint64_t v = SENTINEL;
@@ -198,8 +199,8 @@ END_TEST
 /* ---- fractions (ppm) ---- */
 
 static const struct parse_ok ppm_ok[] = {
-	{ "5%", 50000 },   { "0.05", 50000 },	  { "100%", 1000000 },	 { "0%", 0 },
-	{ "1", 1000000 },  { "0", 0 },		  { "0.5%", 5000 },	 { "0.0001%", 1 },
+	{ "5%", 50000 },   { "0.05", 50000 },	 { "100%", 1000000 },	  { "0%", 0 },
+	{ "1", 1000000 },  { "0", 0 },		 { "0.5%", 5000 },	  { "0.0001%", 1 },
 	{ "0.000001", 1 }, { "12.5 %", 125000 }, { "1.000000", 1000000 },
 };
 
@@ -310,10 +311,23 @@ static uint64_t rng_next(uint64_t *s)
 static uint64_t random_value(uint64_t *rng, uint64_t max)
 {
 	static const uint64_t pow10[] = {
-		1ULL,	       10ULL,	      100ULL,	      1000ULL,	       10000ULL,
-		100000ULL,     1000000ULL,    10000000ULL,    100000000ULL,    1000000000ULL,
-		10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL, 100000000000000ULL,
-		1000000000000000ULL, 10000000000000000ULL,
+		1ULL,
+		10ULL,
+		100ULL,
+		1000ULL,
+		10000ULL,
+		100000ULL,
+		1000000ULL,
+		10000000ULL,
+		100000000ULL,
+		1000000000ULL,
+		10000000000ULL,
+		100000000000ULL,
+		1000000000000ULL,
+		10000000000000ULL,
+		100000000000000ULL,
+		1000000000000000ULL,
+		10000000000000000ULL,
 	};
 	uint64_t digits = 1 + rng_next(rng) % 16;
 	uint64_t zeros = rng_next(rng) % (digits + 1);
@@ -332,15 +346,16 @@ static void check_rate_roundtrip(uint64_t v)
 
 	QUIET_ASSERT_MSG(daqs_units_format_rate(v, buf, sizeof(buf)) < (int)sizeof(buf), "%s", buf);
 	QUIET_ASSERT_MSG(daqs_units_parse_rate(buf, &back, NULL, 0) == 0 && back == v,
-			 "%llu -> '%s' -> %llu", (unsigned long long)v, buf, (unsigned long long)back);
+			 "%llu -> '%s' -> %llu", (unsigned long long)v, buf,
+			 (unsigned long long)back);
 	dot = strchr(buf, '.');
 	QUIET_ASSERT_MSG(!dot || strcspn(dot + 1, "kmgtb") <= 3, "'%s' has more than 3 decimals",
 			 buf);
 	mult = rate_unit_mult(buf);
 	QUIET_ASSERT_MSG(mult != 0, "'%s' has no rate unit", buf);
 	if (mult < DAQS_TBIT)
-		QUIET_ASSERT_MSG(v < mult * 1000 || v % mult != 0, "%llu: '%s' is not the largest unit",
-				 (unsigned long long)v, buf);
+		QUIET_ASSERT_MSG(v < mult * 1000 || v % mult != 0,
+				 "%llu: '%s' is not the largest unit", (unsigned long long)v, buf);
 }
 
 START_TEST(test_format_rate_roundtrip)
@@ -414,14 +429,26 @@ static const struct {
 	double v;
 	const char *s;
 } approx_fmt[] = {
-	{ 9.87e9, "9.87gbit" },	    { 1e9, "1gbit" },		 { 40e9, "40gbit" },
-	{ 999.96e6, "1gbit" },	    /* not "1e+03mbit" */
-	{ 999.5e6, "1gbit" },	    { 999.4e6, "999mbit" },	 { 123456789, "123mbit" },
-	{ 12345678, "12.3mbit" },   { 1500, "1.5kbit" },	 { 999.6, "1kbit" },
-	{ 999.4, "999bit" },	    { 123.4, "123bit" },	 { 0.4, "0bit" },
-	{ 0, "0bit" },		    { 1.234e12, "1.23tbit" },	 { 1e15, "1000tbit" },
-	{ 1234e12, "1234tbit" },    /* not "1.23e+03tbit" */
-	{ -1, "-" },		    { NAN, "-" },		 { INFINITY, "-" },
+	{ 9.87e9, "9.87gbit" },
+	{ 1e9, "1gbit" },
+	{ 40e9, "40gbit" },
+	{ 999.96e6, "1gbit" }, /* not "1e+03mbit" */
+	{ 999.5e6, "1gbit" },
+	{ 999.4e6, "999mbit" },
+	{ 123456789, "123mbit" },
+	{ 12345678, "12.3mbit" },
+	{ 1500, "1.5kbit" },
+	{ 999.6, "1kbit" },
+	{ 999.4, "999bit" },
+	{ 123.4, "123bit" },
+	{ 0.4, "0bit" },
+	{ 0, "0bit" },
+	{ 1.234e12, "1.23tbit" },
+	{ 1e15, "1000tbit" },
+	{ 1234e12, "1234tbit" }, /* not "1.23e+03tbit" */
+	{ -1, "-" },
+	{ NAN, "-" },
+	{ INFINITY, "-" },
 };
 
 START_TEST(test_format_rate_approx)

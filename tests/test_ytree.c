@@ -38,8 +38,8 @@ static void assert_one_diag(const struct daqs_diags *d, unsigned line, unsigned 
 	ck_assert_uint_eq(daqs_diags_count(d), 1);
 	daqs_diag_format(&d->v[0], buf, sizeof(buf));
 	ck_assert_msg(strstr(d->v[0].msg, text), "'%s' lacks '%s'", buf, text);
-	ck_assert_msg(d->v[0].line == line && d->v[0].col == col, "'%s' is not at %u:%u", buf,
-		      line, col);
+	ck_assert_msg(d->v[0].line == line && d->v[0].col == col, "'%s' is not at %u:%u", buf, line,
+		      col);
 }
 
 START_TEST(test_structure_and_positions)
@@ -209,18 +209,19 @@ END_TEST
 START_TEST(test_alias_bomb)
 {
 	char buf[4096];
-	size_t len = (size_t)snprintf(buf, sizeof(buf), "l0: &l0 [lol, lol, lol, lol, lol, lol, "
-							 "lol, lol, lol, lol]\n");
+	size_t len = (size_t)snprintf(buf, sizeof(buf),
+				      "l0: &l0 [lol, lol, lol, lol, lol, lol, "
+				      "lol, lol, lol, lol]\n");
 	struct daqs_ytree *t = NULL;
 	struct daqs_diags d;
 	clock_t start;
 
 	for (int i = 1; i < 10; i++)
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
-					"l%d: &l%d [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, "
-					"*l%d, *l%d]\n",
-					i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
-					i - 1, i - 1);
+		len += (size_t)snprintf(
+			buf + len, sizeof(buf) - len,
+			"l%d: &l%d [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, "
+			"*l%d, *l%d]\n",
+			i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
 	daqs_diags_init(&d);
 	start = clock();
 	ck_assert_int_eq(daqs_ytree_load_buffer("bomb", buf, len, &t, &d), -EINVAL);
@@ -343,7 +344,8 @@ static const struct getter_case {
 	{ G_RATE, "v: {a: 1}", NULL, "field 'vms[0].v': expected a scalar, got a mapping" },
 	{ G_RATE, "v:", NULL, "field 'vms[0].v': empty value" },
 	{ G_DURATION, "v: 1.5s", "1500000000", NULL },
-	{ G_DURATION, "v: 10", NULL, "field 'vms[0].v': '10' has no unit; write e.g. '10ms' or '10s'" },
+	{ G_DURATION, "v: 10", NULL,
+	  "field 'vms[0].v': '10' has no unit; write e.g. '10ms' or '10s'" },
 	{ G_PPM, "v: 2%", "20000", NULL },
 	{ G_PPM, "v: 0.5", "500000", NULL },
 	{ G_PPM, "v: 101%", NULL, "field 'vms[0].v': '101%' is more than 100%" },
@@ -361,13 +363,12 @@ static const struct getter_case {
 	{ G_ENUM, "v: Hold", NULL,
 	  "field 'vms[0].v': unknown value 'Hold' (expected one of: protect, hold, release)" },
 	{ G_KEYS, "v: {a: 1, b: 2}", "ok", NULL },
-	{ G_KEYS, "v: {a: 1, c: 2}", NULL,
-	  "field 'vms[0].v': unknown key 'c' (valid keys: a, b)" },
+	{ G_KEYS, "v: {a: 1, c: 2}", NULL, "field 'vms[0].v': unknown key 'c' (valid keys: a, b)" },
 	{ G_KEYS, "v: []", NULL, "field 'vms[0].v': expected a mapping, got a list" },
 };
 
-static int run_getter(enum getter g, const struct daqs_ynode *n, struct daqs_diags *d,
-		      char *out, size_t len)
+static int run_getter(enum getter g, const struct daqs_ynode *n, struct daqs_diags *d, char *out,
+		      size_t len)
 {
 	static const char *const choices[] = { "protect", "hold", "release", NULL };
 	static const char *const keys[] = { "a", "b", NULL };
@@ -434,7 +435,8 @@ START_TEST(test_getters)
 		ck_assert_str_eq(d.v[0].msg, c->msg);
 		/* At the value, or for an unknown key at the key ("v: {a: 1, c: 2}"). */
 		ck_assert_uint_eq(d.v[0].line, 1);
-		ck_assert_uint_eq(d.v[0].col, c->g == G_KEYS && n->kind == DAQS_YNODE_MAP ? 11 : n->col);
+		ck_assert_uint_eq(d.v[0].col,
+				  c->g == G_KEYS && n->kind == DAQS_YNODE_MAP ? 11 : n->col);
 	}
 	daqs_diags_free(&d);
 	daqs_ytree_free(t);
@@ -483,8 +485,8 @@ START_TEST(test_prefixes_do_not_crash)
 				buf[n] = (char)(buf[n] ^ "\x20\x01\x7f\x5b"[n % 4]);
 			daqs_diags_init(&d);
 			r = daqs_ytree_load_buffer("p", buf, flip ? len : n, &t, &d);
-			ck_assert(r == 0 ? t && daqs_diags_count(&d) == 0 :
-					   !t && daqs_diags_count(&d) > 0);
+			ck_assert(r == 0 ? t && daqs_diags_count(&d) == 0
+					 : !t && daqs_diags_count(&d) > 0);
 			failed += r != 0;
 			daqs_ytree_free(t);
 			daqs_diags_free(&d);

@@ -18,16 +18,16 @@ Suite *daqs_test_tcplan_suite(void);
 Suite *daqs_test_ctl_suite(void);
 Suite *daqs_test_ctl_table_suite(void);
 Suite *daqs_test_metrics_suite(void);
-Suite *daqs_test_vfalloc_suite(void);
-Suite *daqs_test_vfrate_suite(void);
+Suite *daqs_test_vf_alloc_suite(void);
+Suite *daqs_test_vf_rate_suite(void);
 /* adapter suites (daqs-unit-io) */
 Suite *daqs_test_guest_suite(void);
 Suite *daqs_test_agent_libvirt_suite(void);
 Suite *daqs_test_poller_suite(void);
 Suite *daqs_test_state_suite(void);
-Suite *daqs_test_hostcounters_suite(void);
-Suite *daqs_test_pf_suite(void);
-Suite *daqs_test_vfplug_suite(void);
+Suite *daqs_test_host_counters_suite(void);
+Suite *daqs_test_pf_netlink_suite(void);
+Suite *daqs_test_vf_hotplug_suite(void);
 
 /* Source tree root (for sla/ and tests/data/), from $DAQS_SRCDIR. */
 const char *daqs_test_srcdir(void);

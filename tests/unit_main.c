@@ -11,11 +11,11 @@
 int main(void)
 {
 	Suite *(*const suites[])(void) = {
-		daqs_test_units_suite,	   daqs_test_ytree_suite,  daqs_test_sla_suite,
+		daqs_test_units_suite,	   daqs_test_ytree_suite,     daqs_test_sla_suite,
 		daqs_test_estimator_suite, daqs_test_waterfill_suite, daqs_test_policy_suite,
-		daqs_test_sim_suite,	   daqs_test_base64_suite, daqs_test_qga_suite,
-		daqs_test_tcplan_suite,	   daqs_test_ctl_suite,	   daqs_test_metrics_suite,
-		daqs_test_ctl_table_suite, daqs_test_vfrate_suite, daqs_test_vfalloc_suite,
+		daqs_test_sim_suite,	   daqs_test_base64_suite,    daqs_test_qga_suite,
+		daqs_test_tcplan_suite,	   daqs_test_ctl_suite,	      daqs_test_metrics_suite,
+		daqs_test_ctl_table_suite, daqs_test_vf_rate_suite,   daqs_test_vf_alloc_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	int failed;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * vf-tool: the PF adapter (lib/pf.c) from the command line, for
+ * vf-tool: the PF adapter (lib/adapters/pf_netlink.c) from the command line, for
  * tests/integration/vf-netdevsim.sh (run inside a testbed guest on netdevsim).
  *
  *   vf-tool list PF                      one "vf=N mac=.. min=.. max=.. link=.. stats=.. tx_bytes=.."
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
+#include "pf_netlink.h"
 
 static void log_stderr(void *ud, const char *msg)
 {
@@ -35,7 +35,8 @@ static const char *errname(int e)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vf-tool list PF | set PF VF [min MBPS] [max MBPS] | pci PF VF [ROOT]\n");
+	fprintf(stderr,
+		"usage: vf-tool list PF | set PF VF [min MBPS] [max MBPS] | pci PF VF [ROOT]\n");
 	return 2;
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * libFuzzer harness: the control protocol (lib/ctl.h). The same bytes go to
+ * libFuzzer harness: the control protocol (lib/core/ctl.h). The same bytes go to
  * every decoder as they are (no NUL added: each takes a length, so ASan sees
  * any read past it): the daemon's request parser, daqsctl's reply and status
  * parsers, and the line framing both ends use, fed in uneven chunks, with

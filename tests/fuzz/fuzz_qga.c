@@ -5,7 +5,7 @@
  * daqs_qga_reply takes a length, so ASan sees any read past it). When it
  * splits into a "return" value, every typed decoder runs on that value.
  *
- * Properties checked besides memory safety and leaks (lib/qga.h): only
+ * Properties checked besides memory safety and leaks (lib/core/qga.h): only
  * 0 / -EREMOTEIO / -EPROTO; an error reply's class is an identifier and its
  * desc printable; a decoder that refuses leaves its outputs zeroed; what a
  * decoder accepts is in the documented ranges (pid > 0, valid and distinct
@@ -36,8 +36,8 @@ static void check_error(const struct daqs_qga_error *e)
 	size_t n = strnlen(e->cls, sizeof(e->cls));
 
 	FUZZ_CHECK(n > 0 && n < sizeof(e->cls));
-	FUZZ_CHECK(strspn(e->cls, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
-		   n);
+	FUZZ_CHECK(strspn(e->cls,
+			  "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n);
 	n = strnlen(e->desc, sizeof(e->desc));
 	FUZZ_CHECK(n < sizeof(e->desc));
 	for (size_t i = 0; i < n; i++)

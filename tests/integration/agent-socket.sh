@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The raw unix-socket agent transport (lib/agent_socket.c) against real
+# The raw unix-socket agent transport (lib/adapters/agent_socket.c) against real
 # qemu-ga 7.2 daemons, each in its own network namespace (one namespace plus
 # one socket = one fake guest), and against tests/fake_agent.py for the
 # failures a real agent does not produce.
@@ -16,8 +16,8 @@ tool=${1:?usage: agent-socket.sh PATH/TO/agent-tool}
 here=$(cd "$(dirname "$0")" && pwd)
 fake=$here/../fake_agent.py
 
-# shellcheck source-path=SCRIPTDIR source=lib/report.sh
-. "$here/lib/report.sh"
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/report.sh
+. "$here/../../scripts/lib/report.sh"
 require_root_netns
 qga=$(command -v qemu-ga || echo /usr/sbin/qemu-ga)
 [[ -x $qga ]] || skip "qemu-ga not installed"
@@ -34,7 +34,7 @@ ns_b=agsock-$$-b
 namespaces=()
 pids=() # every agent (real or fake) ever started, killed by PID on exit
 
-. "$here/lib/agents.sh"
+. "$here/../../scripts/lib/agents.sh"
 trap cleanup EXIT
 
 # start_fake SCENARIO [IDLOG]: fake agent on $tmp/fake-SCENARIO.sock; sets fake_sock

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # daqsd end to end on real parts, without VMs: two cheap guests (network
 # namespaces, each with a real qemu-ga on a unix socket) contend through a
-# shared 1 gbit FIFO bottleneck (tests/integration/lib/fixture.sh, a plain
+# shared 1 gbit FIFO bottleneck (scripts/lib/fixture.sh, a plain
 # NIC: one queue); daqsd reaches them through their agent sockets (SLA
 # `agent:`), measures them and pushes real HTB limits into them. iperf3
 # measures what each guest really gets.
@@ -29,16 +29,17 @@ daqsd=${1:?usage: daemon.sh PATH/TO/daqsd PATH/TO/daqsctl}
 daqsctl=${2:?usage: daemon.sh PATH/TO/daqsd PATH/TO/daqsctl}
 here=$(cd "$(dirname "$0")" && pwd)
 
-# shellcheck source-path=SCRIPTDIR source=lib/report.sh
-. "$here/lib/report.sh"
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/report.sh
+. "$here/../../scripts/lib/report.sh"
 require_root_netns
 for t in tc iperf3 jq ss timeout awk setpriv; do
 	command -v "$t" >/dev/null || skip "$t not installed"
 done
 qga=$(command -v qemu-ga || echo /usr/sbin/qemu-ga)
 [[ -x $qga ]] || skip "qemu-ga not installed"
-getent passwd nobody >/dev/null && getent group nogroup >/dev/null ||
+if ! getent passwd nobody >/dev/null || ! getent group nogroup >/dev/null; then
 	skip "user nobody / group nogroup missing"
+fi
 for t in "$daqsd" "$daqsctl"; do
 	[[ -x $t ]] || {
 		echo "daemon.sh: $t is not executable" >&2
@@ -50,10 +51,10 @@ tmp=$(mktemp -d /tmp/daqsd-e2e.XXXXXX)
 chmod 711 "$tmp" # others may traverse to the socket; the socket's mode decides
 namespaces=()
 pids=()
-# shellcheck source=lib/agents.sh
-. "$here/lib/agents.sh"
-# shellcheck source=lib/fixture.sh
-. "$here/lib/fixture.sh"
+# shellcheck source=../../scripts/lib/agents.sh
+. "$here/../../scripts/lib/agents.sh"
+# shellcheck source=../../scripts/lib/fixture.sh
+. "$here/../../scripts/lib/fixture.sh"
 trap 'stop_daqsd; fixture_down; cleanup' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The guest-agent session (lib/guest.c) against real qemu-ga 7.2 daemons in
+# The guest-agent session (lib/adapters/guest.c) against real qemu-ga 7.2 daemons in
 # network namespaces (one namespace + one socket = one fake guest), driven by
 # tests/guest_tool.c: tc limits applied through guest-exec and read back on
 # the host side with `ip netns exec ... tc`, idempotence checked in the
@@ -19,8 +19,8 @@ set -euo pipefail
 tool=${1:?usage: guest-agent.sh PATH/TO/guest-tool}
 here=$(cd "$(dirname "$0")" && pwd)
 
-# shellcheck source-path=SCRIPTDIR source=lib/report.sh
-. "$here/lib/report.sh"
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/report.sh
+. "$here/../../scripts/lib/report.sh"
 require_root_netns
 qga=$(command -v qemu-ga || echo /usr/sbin/qemu-ga)
 [[ -x $qga ]] || skip "qemu-ga not installed"
@@ -38,7 +38,7 @@ ns_l=gvb-$$-l # an agent-limited guest
 namespaces=()
 pids=()
 
-. "$here/lib/agents.sh"
+. "$here/../../scripts/lib/agents.sh"
 trap cleanup EXIT
 
 # Requests the agent NAME received since mark NAME (log_mark), matching a string.
@@ -111,6 +111,7 @@ t_apply() {
 	log_mark g
 	run "$tmp/g.sock" apply gvb0 100mbit
 	# the readback alone: one tc -j -d -batch - with just its two show lines on stdin
+	# shellcheck disable=SC2034,SC2016 # rb64 is used in the eval'd predicate
 	rb64=$(printf 'qdisc show dev gvb0\nclass show dev gvb0\n' | base64 -w0)
 	check "second apply, same limit: ran=0, the agent saw one exec, the readback alone" \
 		eval '[[ $rc -eq 0 ]] && grep -qx "ran=0" "$tmp/out" &&

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The polling worker pool (lib/poller.c) over 6 real qemu-ga daemons, each in
+# The polling worker pool (lib/driver/poller.c) over 6 real qemu-ga daemons, each in
 # its own network namespace (one namespace plus one socket = one fake guest),
 # driven by tests/poller_tool.c: one SIGSTOPped agent must not delay the 5
 # others, its job must fail ETIMEDOUT at the cycle deadline, and after
@@ -18,8 +18,8 @@ agents=6
 stopped=2 # index of the agent that gets SIGSTOPped
 deadline_ms=500
 
-# shellcheck source-path=SCRIPTDIR source=lib/report.sh
-. "$here/lib/report.sh"
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/report.sh
+. "$here/../../scripts/lib/report.sh"
 require_root_netns
 qga=$(command -v qemu-ga || echo /usr/sbin/qemu-ga)
 [[ -x $qga ]] || skip "qemu-ga not installed"
@@ -32,8 +32,8 @@ tmp=$(mktemp -d /tmp/pollr.XXXXXX)
 namespaces=()
 pids=() # every agent and the driver, killed by PID on exit
 
-# shellcheck source-path=SCRIPTDIR source=lib/agents.sh
-. "$here/lib/agents.sh"
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/agents.sh
+. "$here/../../scripts/lib/agents.sh"
 trap cleanup EXIT
 
 socks=()

@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# End-to-end shaping: daqs's in-guest HTB plan (lib/tcplan.c) pushed THROUGH
-# the guest agent, as the daemon does (lib/guest.c daqs_guest_tc_apply: read
+# End-to-end shaping: daqs's in-guest HTB plan (lib/core/tcplan.c) pushed THROUGH
+# the guest agent, as the daemon does (lib/adapters/guest.c daqs_guest_tc_apply: read
 # back with guest-exec, one `tc -batch -` with the plan on input-data, read
 # back and verify; driven by guest-tool against a real qemu-ga running in
 # each cheap guest, a network namespace), must hold a TCP flow measured by
 # iperf3 to within +-5 % of the limit X, through a shared 1 gbit bottleneck
-# (tests/integration/lib/fixture.sh) that is never the binding constraint.
+# (scripts/lib/fixture.sh) that is never the binding constraint.
 # After every apply the HTB is read back a second time on the host side
 # (`ip netns exec ... tc`) and checked by tcplan-tool, independently of the
 # agent's own verification.
@@ -43,8 +43,8 @@ tool=${1:?usage: shaping.sh PATH/TO/tcplan-tool PATH/TO/guest-tool}
 gtool=${2:?usage: shaping.sh PATH/TO/tcplan-tool PATH/TO/guest-tool}
 here=$(cd "$(dirname "$0")" && pwd)
 
-# shellcheck source-path=SCRIPTDIR source=lib/report.sh
-. "$here/lib/report.sh"
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/report.sh
+. "$here/../../scripts/lib/report.sh"
 require_root_netns
 for t in tc iperf3 jq ss timeout awk; do
 	command -v "$t" >/dev/null || skip "$t not installed"
@@ -58,16 +58,16 @@ for t in "$tool" "$gtool"; do
 	}
 done
 
-# shellcheck source=lib/fixture.sh
-. "$here/lib/fixture.sh"
+# shellcheck source=../../scripts/lib/fixture.sh
+. "$here/../../scripts/lib/fixture.sh"
 tmp=$(mktemp -d /tmp/shaping.XXXXXX)
 # The agents' harness (start_qga; its cleanup() stops $pids by PID, then waits for
 # every child, so the fixture (iperf3 servers) must go down first,
 # and removes $tmp; the fixture removes its own namespaces).
 namespaces=()
 pids=()
-# shellcheck source=lib/agents.sh
-. "$here/lib/agents.sh"
+# shellcheck source=../../scripts/lib/agents.sh
+. "$here/../../scripts/lib/agents.sh"
 trap 'fixture_down; cleanup' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM

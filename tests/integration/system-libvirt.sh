@@ -25,8 +25,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 tb=$here/../../scripts/testbed
 state=${DAQS_TESTBED_STATE:-/run/daqs-testbed}
 
-# shellcheck source-path=SCRIPTDIR source=lib/report.sh
-. "$here/lib/report.sh"
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/report.sh
+. "$here/../../scripts/lib/report.sh"
 require_root_netns
 [[ -x $tb ]] || skip "scripts/testbed missing"
 if [[ -s $state/journal ]]; then
@@ -118,7 +118,7 @@ else
 	echo "# B alone, per interval (s: Mbit/s, retransmits):"
 	jq -r '.intervals[] | "#   \(.sum.start | floor): \(.sum.bits_per_second / 1e6 | floor) \(.sum.retransmits // "-")"' "$tmp/b-alone.json" 2>/dev/null | head -12 || true
 	grep "daqs-tb-g2'\?: limit\|cycle" "$tmp/daqsd.log" | tail -12 | sed 's/^/#   /' || true
-	cat "$tmp/b-alone.err" 2>/dev/null | head -5 || true
+	head -5 "$tmp/b-alone.err" 2>/dev/null || true
 fi
 
 # 3. reboot B under contention (B is limited while G sends)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The in-guest tc plan (lib/tcplan.c) against the real kernel and tc: plans
+# The in-guest tc plan (lib/core/tcplan.c) against the real kernel and tc: plans
 # from tcplan-tool are applied with `tc -batch -` in a network namespace, read
 # back with `tc -j qdisc show` / `tc -d -j class show` and checked with
 # `tcplan-tool check`; updates must be in place (qdisc handle and statistics
@@ -13,8 +13,8 @@ set -euo pipefail
 tool=${1:?usage: tc-plan.sh PATH/TO/tcplan-tool}
 
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source-path=SCRIPTDIR source=lib/report.sh
-. "$here/lib/report.sh"
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/report.sh
+. "$here/../../scripts/lib/report.sh"
 require_root_netns
 command -v tc >/dev/null || skip "tc not installed"
 [[ -x $tool ]] || {

@@ -20,8 +20,8 @@ tb=${1:-$here/../../scripts/testbed}
 state=${DAQS_TESTBED_STATE:-/run/daqs-testbed}
 uri=qemu:///system
 
-# shellcheck source-path=SCRIPTDIR source=lib/report.sh
-. "$here/lib/report.sh"
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/report.sh
+. "$here/../../scripts/lib/report.sh"
 [[ $(id -u) -eq 0 ]] || skip "needs root (libvirt guests, a bridge, a network namespace)"
 ip netns list >/dev/null 2>&1 || skip "ip netns unavailable"
 [[ -x $tb ]] || {

@@ -15,8 +15,8 @@ daqsd=${1:?usage: valgrind.sh PATH/TO/daqsd PATH/TO/daqsctl}
 daqsctl=${2:?usage: valgrind.sh PATH/TO/daqsd PATH/TO/daqsctl}
 here=$(cd "$(dirname "$0")" && pwd)
 
-# shellcheck source-path=SCRIPTDIR source=lib/report.sh
-. "$here/lib/report.sh"
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/report.sh
+. "$here/../../scripts/lib/report.sh"
 require_root_netns
 for t in valgrind tc jq timeout; do
 	command -v "$t" >/dev/null || skip "$t not installed (scripts/install-deps)"
@@ -30,10 +30,10 @@ namespaces=()
 pids=()
 # shellcheck disable=SC2034 # agents.sh's run() uses it
 tool=true
-# shellcheck source=lib/agents.sh
-. "$here/lib/agents.sh"
-# shellcheck source=lib/fixture.sh
-. "$here/lib/fixture.sh"
+# shellcheck source=../../scripts/lib/agents.sh
+. "$here/../../scripts/lib/agents.sh"
+# shellcheck source=../../scripts/lib/fixture.sh
+. "$here/../../scripts/lib/fixture.sh"
 VG_PID=
 trap '[[ -n $VG_PID ]] && stop_pid "$VG_PID"; fixture_down; cleanup' EXIT
 trap 'exit 130' INT
@@ -92,6 +92,7 @@ pids+=("$VG_PID")
 check "daqsd under valgrind answers and samples both guests" \
 	wait_s 60 st_true '[.vms[] | select(.agent == "ok")] | length == 2'
 check "b's 200mbit cap is in its guest" wait_s 30 htb_has 2 200Mbit
+# shellcheck disable=SC2016 # eval'd later
 check "status (table)" eval 'ctl status >"$tmp/out" && grep -q "^b " "$tmp/out"'
 check "metrics" eval 'ctl metrics | grep -q "^daqs_vm_limit_bits_per_second{vm=\"b\""'
 check "override b --max 150mbit: in the guest" \

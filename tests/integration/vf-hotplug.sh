@@ -36,8 +36,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 tb=$here/../../scripts/testbed
 state=${DAQS_TESTBED_STATE:-/run/daqs-testbed}
 
-# shellcheck source-path=SCRIPTDIR source=lib/report.sh
-. "$here/lib/report.sh"
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/report.sh
+. "$here/../../scripts/lib/report.sh"
 require_root_netns
 [[ -x $tb ]] || skip "scripts/testbed missing"
 if [[ -s $state/journal ]]; then
@@ -192,7 +192,7 @@ check "metrics over HTTP count the plugs (${mplugs:-none}, >= the $plugs seen be
 held_recently() { vf_json && [[ $(jq -r '.slots[0].state' "$tmp/vf.json") == held ]] && fcmp "$(jq -r '.slots[0].for_s' "$tmp/vf.json")" '<' 3; }
 wait_until 15 held_recently || true
 holder=$(jq -r '.slots[0].holder // empty' "$tmp/vf.json")
-kill "$DAQSD_PID" 2>/dev/null && wait "$DAQSD_PID" 2>/dev/null || true
+if kill "$DAQSD_PID" 2>/dev/null; then wait "$DAQSD_PID" 2>/dev/null || true; fi
 "$daqsd" --foreground -v --config "$tmp/sla.yaml" --connect qemu:///system \
 	--socket "$SOCK" --state-dir "$tmp/state" >"$tmp/daqsd2.log" 2>&1 &
 DAQSD_PID=$!
@@ -213,7 +213,7 @@ wait "$pg" || true
 check "B's limit in daqsd ($lim_b) is the HTB on bond0 in the guest ($htb_b)" \
 	same_rate "$lim_b" "$htb_b"
 
-kill "$DAQSD_PID" 2>/dev/null && wait "$DAQSD_PID" 2>/dev/null || true
+if kill "$DAQSD_PID" 2>/dev/null; then wait "$DAQSD_PID" 2>/dev/null || true; fi
 DAQSD_PID=
 "$tb" down >"$tmp/down.out" 2>&1 || cat "$tmp/down.out"
 up=0

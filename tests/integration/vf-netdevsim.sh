@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The PF adapter (lib/pf.c, through tests/vf_tool.c) on a real kernel's
+# The PF adapter (lib/adapters/pf_netlink.c, through tests/vf_tool.c) on a real kernel's
 # SR-IOV API: netdevsim VFs inside a 1-guest testbed (scripts/testbed, TCG).
 # The host kernel has no netdevsim; the guest's Debian kernel is used. Debian
 # builds its 6.1 kernels with CONFIG_NETDEVSIM unset, so when the guest has
@@ -53,8 +53,8 @@ state=$DAQS_TESTBED_STATE
 cache=${DAQS_TESTBED_CACHE:-/var/cache/daqs-testbed}
 G=daqs-tb-g1
 
-# shellcheck source-path=SCRIPTDIR source=lib/report.sh
-. "$here/lib/report.sh"
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/report.sh
+. "$here/../../scripts/lib/report.sh"
 require_root_netns
 [[ -x $tb ]] || skip "scripts/testbed missing"
 [[ -x $tool ]] || {

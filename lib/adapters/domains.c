@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* libvirt domains as daqs guests (see domains.h). */
+#include <ctype.h>
+#include <errno.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "agent_libvirt.h"
+#include "clock.h"
+#include "domains.h"
+#include "mem.h"
+
+#define NS_PER_S 1000000000ULL
+#define BACKOFF_MIN_NS (1ULL * NS_PER_S)
+#define BACKOFF_MAX_NS (30ULL * NS_PER_S)
+
+enum { CB_LIFECYCLE, CB_AGENT, CB_ADDED, CB_REMOVED, CB_REMOVAL_FAILED, CB_N };
+
+struct daqs_domains {
+	char *uri;
+	struct daqs_domains_sink sink;
+	void (*log)(void *ud, enum daqs_log_prio prio, const char *msg);
+	void *log_ud;
+	virConnectPtr conn;
+	int cb[CB_N];
+	bool dead;   /* the close callback fired */
+	bool resync; /* list the domains at the next tick */
+	bool ever_up;
+	uint64_t next_try_ns, backoff_ns;
+	void (*removed)(void *ud, const char *vm, const char *alias, bool ok);
+	void *removed_ud;
+};
+
+static void dlog(struct daqs_domains *d, enum daqs_log_prio p, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void dlog(struct daqs_domains *d, enum daqs_log_prio p, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	if (!d->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	d->log(d->log_ud, p, buf);
+}
+
+static const char *lv_msg(void)
+{
+	const virError *e = virGetLastError();
+
+	return e && e->message ? e->message : "unknown libvirt error";
+}
+
+int daqs_domains_xml_mac(const char *xml, char mac[18])
+{
+	const char *iface = strstr(xml, "<interface "), *end, *m;
+
+	if (!iface)
+		return -ENOENT;
+	end = strstr(iface, "</interface>");
+	m = strstr(iface, "<mac address=");
+	if (!m || (end && m > end) || !(m[13] == '\'' || m[13] == '"'))
+		return -ENOENT;
+	m += 14;
+	for (int i = 0; i < 17; i++) {
+		if (i % 3 == 2 ? m[i] != ':' : !isxdigit((unsigned char)m[i]))
+			return -ENOENT;
+		mac[i] = (char)tolower((unsigned char)m[i]);
+	}
+	if (m[17] != m[-1])
+		return -ENOENT;
+	mac[17] = '\0';
+	return 0;
+}
+
+/* ---- event callbacks (event loop; nothing slow here) ---- */
+
+static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
+{
+	struct daqs_domains *d = opaque;
+
+	(void)conn;
+	(void)detail;
+	if (event == VIR_DOMAIN_EVENT_STARTED || event == VIR_DOMAIN_EVENT_RESUMED)
+		d->resync = true;
+	else if (event == VIR_DOMAIN_EVENT_STOPPED || event == VIR_DOMAIN_EVENT_CRASHED ||
+		 event == VIR_DOMAIN_EVENT_UNDEFINED)
+		d->sink.remove(d->sink.ud, virDomainGetName(dom));
+	return 0;
+}
+
+static void on_agent(virConnectPtr conn, virDomainPtr dom, int state, int reason, void *opaque)
+{
+	struct daqs_domains *d = opaque;
+
+	(void)conn;
+	(void)reason;
+	if (state == VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_CONNECTED) {
+		dlog(d, DAQS_LOG_INFO, "libvirt: agent of '%s' connected; re-verifying its limit",
+		     virDomainGetName(dom));
+		d->sink.kick(d->sink.ud, virDomainGetName(dom));
+	}
+}
+
+static void on_device(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
+{
+	struct daqs_domains *d = opaque;
+
+	(void)conn;
+	dlog(d, DAQS_LOG_INFO, "libvirt: device '%s' of '%s' added or removed; re-discovering",
+	     alias, virDomainGetName(dom));
+	d->sink.kick(d->sink.ud, virDomainGetName(dom));
+}
+
+static void on_removed(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
+{
+	struct daqs_domains *d = opaque;
+
+	on_device(conn, dom, alias, opaque);
+	if (d->removed)
+		d->removed(d->removed_ud, virDomainGetName(dom), alias, true);
+}
+
+static void on_removal_failed(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
+{
+	struct daqs_domains *d = opaque;
+
+	(void)conn;
+	dlog(d, DAQS_LOG_WARNING, "libvirt: '%s' refused to release device '%s'",
+	     virDomainGetName(dom), alias);
+	if (d->removed)
+		d->removed(d->removed_ud, virDomainGetName(dom), alias, false);
+}
+
+static void on_close(virConnectPtr conn, int reason, void *opaque)
+{
+	struct daqs_domains *d = opaque;
+
+	(void)conn;
+	dlog(d, DAQS_LOG_WARNING, "libvirt: connection to '%s' lost (%s); reconnecting", d->uri,
+	     reason == VIR_CONNECT_CLOSE_REASON_KEEPALIVE ? "keepalive timeout"
+	     : reason == VIR_CONNECT_CLOSE_REASON_EOF	  ? "libvirtd went away"
+							  : "error");
+	d->dead = true;
+}
+
+/* ---- connection ---- */
+
+static void disconnect(struct daqs_domains *d)
+{
+	if (!d->conn)
+		return;
+	for (int i = 0; i < CB_N; i++)
+		if (d->cb[i] >= 0)
+			virConnectDomainEventDeregisterAny(d->conn, d->cb[i]);
+	virConnectUnregisterCloseCallback(d->conn, on_close);
+	virConnectClose(d->conn);
+	d->conn = NULL;
+}
+
+static void register_events(struct daqs_domains *d)
+{
+	d->cb[CB_LIFECYCLE] =
+		virConnectDomainEventRegisterAny(d->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+						 VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), d, NULL);
+	d->cb[CB_AGENT] =
+		virConnectDomainEventRegisterAny(d->conn, NULL, VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE,
+						 VIR_DOMAIN_EVENT_CALLBACK(on_agent), d, NULL);
+	d->cb[CB_ADDED] =
+		virConnectDomainEventRegisterAny(d->conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_ADDED,
+						 VIR_DOMAIN_EVENT_CALLBACK(on_device), d, NULL);
+	d->cb[CB_REMOVED] =
+		virConnectDomainEventRegisterAny(d->conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
+						 VIR_DOMAIN_EVENT_CALLBACK(on_removed), d, NULL);
+	d->cb[CB_REMOVAL_FAILED] = virConnectDomainEventRegisterAny(
+		d->conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
+		VIR_DOMAIN_EVENT_CALLBACK(on_removal_failed), d, NULL);
+	if (d->cb[CB_LIFECYCLE] < 0)
+		dlog(d, DAQS_LOG_WARNING,
+		     "libvirt: cannot register lifecycle events (%s); domains are found by "
+		     "periodic resync only",
+		     lv_msg());
+}
+
+static int try_connect(struct daqs_domains *d)
+{
+	d->conn = virConnectOpen(d->uri);
+	if (!d->conn) {
+		dlog(d, d->ever_up ? DAQS_LOG_DEBUG : DAQS_LOG_WARNING,
+		     "libvirt: cannot connect to '%s' (%s); retrying", d->uri, lv_msg());
+		return -ECONNREFUSED;
+	}
+	d->dead = false;
+	if (virConnectRegisterCloseCallback(d->conn, on_close, d, NULL) < 0)
+		dlog(d, DAQS_LOG_DEBUG, "libvirt: no close callback (%s)", lv_msg());
+	if (virConnectSetKeepAlive(d->conn, 5, 3) < 0) /* test:/// says "not supported" */
+		dlog(d, DAQS_LOG_DEBUG, "libvirt: no keepalive (%s)", lv_msg());
+	register_events(d);
+	dlog(d, DAQS_LOG_NOTICE, "libvirt: connected to '%s'%s", d->uri,
+	     d->ever_up ? " again; full resync" : "");
+	d->ever_up = true;
+	d->resync = true;
+	d->backoff_ns = 0;
+	return 0;
+}
+
+/* ---- resync ---- */
+
+struct maker_arg {
+	virDomainPtr dom;
+};
+
+static struct daqs_agent_transport *make_libvirt(void *arg, void (*log)(void *, const char *),
+						 void *log_ud)
+{
+	return daqs_agent_libvirt_new(((struct maker_arg *)arg)->dom, log, log_ud);
+}
+
+static void add_domain(struct daqs_domains *d, virDomainPtr dom)
+{
+	char uuid[VIR_UUID_STRING_BUFLEN] = "", mac[18];
+	const char *name = virDomainGetName(dom);
+	char *xml = virDomainGetXMLDesc(dom, 0);
+	bool have_mac = xml && daqs_domains_xml_mac(xml, mac) == 0;
+	struct maker_arg a = { dom };
+
+	if (virDomainGetUUIDString(dom, uuid) < 0)
+		uuid[0] = '\0';
+	d->sink.upsert(d->sink.ud, name, uuid, make_libvirt, &a, have_mac ? mac : NULL);
+	free(xml);
+}
+
+static bool listed(virDomainPtr *doms, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(virDomainGetName(doms[i]), name))
+			return true;
+	return false;
+}
+
+static void resync(struct daqs_domains *d)
+{
+	virDomainPtr *doms = NULL;
+	char **names;
+	size_t nn;
+	int n;
+
+	n = virConnectListAllDomains(d->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+	if (n < 0) {
+		dlog(d, DAQS_LOG_WARNING, "libvirt: cannot list domains (%s)", lv_msg());
+		return;
+	}
+	d->resync = false;
+	nn = d->sink.names(d->sink.ud, &names);
+	for (size_t i = 0; i < nn; i++) {
+		if (!listed(doms, n, names[i]))
+			d->sink.remove(d->sink.ud, names[i]);
+		free(names[i]);
+	}
+	free(names);
+	for (int i = 0; i < n; i++) {
+		add_domain(d, doms[i]);
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+}
+
+/* ---- public ---- */
+
+static void quiet(void *ud, virErrorPtr e)
+{
+	(void)ud;
+	(void)e;
+}
+
+struct daqs_domains *
+daqs_domains_new(const char *uri, const struct daqs_domains_sink *sink,
+		 void (*log)(void *ud, enum daqs_log_prio prio, const char *msg), void *log_ud)
+{
+	struct daqs_domains *d = daqs_calloc(1, sizeof(*d));
+
+	virSetErrorFunc(NULL, quiet); /* errors are reported by us, once */
+	d->uri = daqs_strdup(uri);
+	d->sink = *sink;
+	d->log = log;
+	d->log_ud = log_ud;
+	for (int i = 0; i < CB_N; i++)
+		d->cb[i] = -1;
+	daqs_domains_tick(d);
+	return d;
+}
+
+void daqs_domains_tick(struct daqs_domains *d)
+{
+	uint64_t now = daqs_monotonic_ns();
+
+	if (d->conn && (d->dead || virConnectIsAlive(d->conn) != 1)) {
+		disconnect(d);
+		d->next_try_ns = now; /* first retry at once */
+	}
+	if (!d->conn) {
+		if (now < d->next_try_ns)
+			return;
+		if (try_connect(d) < 0) {
+			d->backoff_ns = d->backoff_ns ? d->backoff_ns * 2 : BACKOFF_MIN_NS;
+			if (d->backoff_ns > BACKOFF_MAX_NS)
+				d->backoff_ns = BACKOFF_MAX_NS;
+			d->next_try_ns = now + d->backoff_ns;
+			return;
+		}
+	}
+	if (d->resync)
+		resync(d);
+}
+
+void daqs_domains_on_removed(struct daqs_domains *d,
+			     void (*fn)(void *ud, const char *vm, const char *alias, bool ok),
+			     void *ud)
+{
+	d->removed = fn;
+	d->removed_ud = ud;
+}
+
+bool daqs_domains_connected(const struct daqs_domains *d)
+{
+	return d->conn && !d->dead;
+}
+
+void daqs_domains_free(struct daqs_domains *d)
+{
+	if (!d)
+		return;
+	disconnect(d);
+	free(d->uri);
+	free(d);
+}

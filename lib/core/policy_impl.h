@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Private to the policy_*.c files: the engine object and per-kind steps. */
+#pragma once
+
+#include "policy.h"
+
+struct daqs_policy {
+	enum daqs_policy_kind kind;
+	const struct daqs_sla *sla;
+	size_t n_links;
+	uint64_t *capacity_bps; /* per link; starts from the SLA */
+	struct daqs_policy_link_status *status;
+	double *paper_r;      /* daqs-paper: regulated BE aggregate per link, Gibit/s; < 0 = none */
+	double *cap_eff;      /* daqs: capacity the link was found to deliver; 0 = not learned */
+	uint64_t *cap_eff_ns; /* when cap_eff was last lowered or raised */
+	double *scale;	      /* learned counter scale per link (counters / wire), 1 at start */
+};
+
+/* Each kind decides vms[i].limit_bps for the VMs on `link` (others are skipped). */
+void daqs_policy_step_daqs(struct daqs_policy *p, size_t link, struct daqs_policy_vm *vms, size_t n,
+			   uint64_t now_ns);
+void daqs_policy_step_paper(struct daqs_policy *p, size_t link, struct daqs_policy_vm *vms,
+			    size_t n, uint64_t now_ns);
+void daqs_policy_step_static(struct daqs_policy *p, size_t link, struct daqs_policy_vm *vms,
+			     size_t n, uint64_t now_ns);
+void daqs_policy_step_none(struct daqs_policy *p, size_t link, struct daqs_policy_vm *vms, size_t n,
+			   uint64_t now_ns);
+
+/* Clamp a rate in bit/s (double) to a limit value; INFINITY -> unlimited. */
+uint64_t daqs_policy_to_limit(double bps);
+/* Set vm->limit_bps = want, vm->apply = true, st.limit_bps = want when it differs from st.limit_bps. */
+void daqs_policy_set_exact(struct daqs_policy_vm *vm, uint64_t want);

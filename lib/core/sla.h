@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The SLA model and its parser (schema in man/daqs-sla.5).
+ *
+ * Loading validates the whole file and reports every problem (not just the
+ * first) through struct daqs_diags as "FILE:LINE:COL: error: ...". A
+ * successfully loaded struct daqs_sla is immutable: the daemon swaps whole
+ * structures on reload.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "diag.h"
+#include "ytree.h"
+
+#define DAQS_RATE_UNLIMITED UINT64_MAX
+#define DAQS_SLA_MAX_VMS 4096
+#define DAQS_SLA_MAX_LINKS 64
+#define DAQS_SLA_NAME_MAX 255 /* bytes; names are libvirt domain / link names */
+#define DAQS_WEIGHT_MAX 1000
+#define DAQS_SLA_MAX_VF_SLOTS 1024 /* VFs (or stand-ins) in a vf_pool */
+#define DAQS_SLA_MAX_VF_INDEX 65535
+
+enum daqs_class {
+	DAQS_CLASS_BEST_EFFORT,
+	DAQS_CLASS_GUARANTEE,
+};
+
+/* What the controller does once a VM's measurement has been missing longer than missing_hold. */
+enum daqs_missing_action {
+	DAQS_MISSING_PROTECT, /* assume the worst: a Guarantee VM wants its full min, a
+				 Best-Effort VM wants all it can get (default) */
+	DAQS_MISSING_HOLD,    /* keep the last limits as they are */
+	DAQS_MISSING_RELEASE, /* treat the VM as idle (fail-open; reported) */
+};
+
+/* Which VMs hold the pool's VFs (lib/core/vf_alloc.h). */
+enum daqs_vf_strategy {
+	DAQS_VF_STRATEGY_SLA,	   /* active Guarantee VMs first, then by packet rate (default) */
+	DAQS_VF_STRATEGY_ACTIVITY, /* by packet rate */
+	DAQS_VF_STRATEGY_FAIR,	   /* round-robin time slices */
+};
+
+enum daqs_vf_pool_kind {
+	DAQS_VF_POOL_HOSTDEV, /* real VFs of the link's PF (default) */
+	DAQS_VF_POOL_BRIDGE,  /* virtio NICs on a host bridge stand in for VFs (no SR-IOV) */
+};
+
+/* Where a VM's limits are enforced. */
+enum daqs_enforce {
+	DAQS_ENFORCE_GUEST, /* in the guest, through its agent (default) */
+	DAQS_ENFORCE_VF,    /* on the host, as the rate of the VF it holds */
+	DAQS_ENFORCE_BOTH,
+};
+
+struct daqs_sla_link {
+	char *name;
+	char *device;	       /* PF netdev, optional (NULL) */
+	uint64_t capacity_bps; /* 0 when capacity_auto */
+	bool capacity_auto;    /* "capacity: auto": read from device at run time */
+	unsigned line, col;
+};
+
+struct daqs_sla_controller {
+	uint64_t period_ns;	  /* sampling/decision period; default 200ms */
+	uint64_t smoothing_ns;	  /* estimator EWMA time constant; default 600ms */
+	uint32_t headroom_ppm;	  /* room given above a demand-limited VM's use; default 2% */
+	uint32_t min_change_ppm;  /* do not re-apply limits that moved less; default 1% */
+	uint64_t missing_hold_ns; /* keep decisions this long without a measurement; default 1s */
+	uint64_t burst_ns;	  /* in-guest HTB burst, as time at the limit; default 1ms */
+	enum daqs_missing_action on_missing; /* default protect */
+};
+
+/* The vf_pool section; present is false when the file has none. */
+struct daqs_sla_vf_pool {
+	bool present;
+	size_t link; /* index into links[]; its device is the PF */
+	enum daqs_vf_pool_kind kind;
+	uint32_t *vfs;	/* hostdev: VF indexes on the PF, in file order (ranges expanded) */
+	size_t n_slots; /* hostdev: number of vfs; bridge: count */
+	char *bridge;	/* bridge: the host bridge the stand-in NICs join; else NULL */
+	enum daqs_vf_strategy strategy; /* default sla */
+	uint64_t interval_ns;		/* default 300s */
+	uint64_t min_dwell_ns;		/* default: interval_ns */
+	uint32_t hysteresis_ppm;	/* default 20% */
+	unsigned line, col;
+};
+
+struct daqs_sla_vm {
+	char *name; /* NULL when identified by uuid only */
+	char *uuid; /* NULL unless given; lower-case canonical form */
+	enum daqs_class cls;
+	uint64_t min_bps; /* guarantee only; 0 for best-effort */
+	uint64_t max_bps; /* DAQS_RATE_UNLIMITED when not capped */
+	uint32_t weight;  /* >= 1; default 1 */
+	size_t link;	  /* index into links[] */
+	/* how daqsd reaches the guest; all NULL = libvirt domain, interface found by its MAC */
+	char *agent;	  /* raw agent socket (absolute path): plain QEMU, Proxmox, tests */
+	char *iface;	  /* guest interface to shape (skips discovery) */
+	char *mac;	  /* MAC to discover the interface by (lower case) */
+	char *host_iface; /* host netdev carrying its traffic (tap, veth): trusted counters */
+	/* host_vf: "PF:N", a VF assigned to the VM for good (not by the vf_pool) */
+	char *host_vf_pf; /* NULL unless given */
+	uint32_t host_vf;
+	bool vf_eligible;	   /* may hold a VF of the pool (vf:); false without a pool */
+	enum daqs_enforce enforce; /* default guest */
+	unsigned line, col;
+};
+
+struct daqs_sla_defaults {
+	enum daqs_class cls;	   /* default best-effort */
+	uint64_t min_bps;	   /* required when cls is guarantee */
+	uint64_t max_bps;	   /* default unlimited */
+	uint32_t weight;	   /* default 1 */
+	bool vf_eligible;	   /* default true when there is a vf_pool */
+	enum daqs_enforce enforce; /* default guest */
+};
+
+struct daqs_sla {
+	char *file;
+	unsigned version; /* 1 */
+	struct daqs_sla_link *links;
+	size_t n_links;
+	struct daqs_sla_controller ctl;
+	struct daqs_sla_vm *vms;
+	size_t n_vms;
+	struct daqs_sla_defaults defaults;
+	struct daqs_sla_vf_pool vf_pool;
+};
+
+/* 0, or a negative errno with every problem in d. *out is NULL on failure. */
+int daqs_sla_load_file(const char *path, struct daqs_sla **out, struct daqs_diags *d);
+int daqs_sla_load_buffer(const char *name, const char *buf, size_t len, struct daqs_sla **out,
+			 struct daqs_diags *d);
+/* Build from an already-loaded YAML node (the scenario file embeds an SLA). */
+int daqs_sla_from_node(const struct daqs_ynode *root, const char *file, struct daqs_sla **out,
+		       struct daqs_diags *d);
+void daqs_sla_free(struct daqs_sla *sla);
+/*
+ * `daqsd --check-config` and `daqsctl check`: load path and discard it;
+ * "PATH: ok" on out, or every diagnostic on err. 0, or the load's -errno.
+ */
+int daqs_sla_check_file(const char *path, FILE *out, FILE *err);
+
+/*
+ * The listed VM matching name (exact, case-sensitive) or uuid (either may be
+ * NULL), or NULL. A uuid match wins; an entry that lists a uuid does not match
+ * by name a domain whose (given) uuid differs.
+ */
+const struct daqs_sla_vm *daqs_sla_find_vm(const struct daqs_sla *sla, const char *name,
+					   const char *uuid);
+/* Fill *out with what an unlisted VM is (defaults; link 0). Strings in *out are borrowed. */
+void daqs_sla_vm_default(const struct daqs_sla *sla, const char *name, struct daqs_sla_vm *out);
+
+const char *daqs_class_name(enum daqs_class c); /* "guarantee" / "best-effort" */
+const char *daqs_missing_action_name(enum daqs_missing_action a);
+const char *daqs_vf_strategy_name(enum daqs_vf_strategy s);   /* "sla" / "activity" / "fair" */
+const char *daqs_vf_pool_kind_name(enum daqs_vf_pool_kind k); /* "hostdev" / "bridge" */
+const char *daqs_enforce_name(enum daqs_enforce e);	      /* "guest" / "vf" / "both" */
