@@ -89,8 +89,13 @@ for i in 1 2; do
 		jqt --arg m "$mac" '.return[] | select(.name == "eth0") | .["hardware-address"] == $m' "$tmp/ifs.json"
 	check "$g eth0 has $ip/24" \
 		jqt --arg a "$ip" '[.return[] | select(.name == "eth0") | .["ip-addresses"][] | select(.["ip-address"] == $a and .prefix == 24)] | length == 1' "$tmp/ifs.json"
-	check "$g eth0 has statistics (rx/tx bytes and packets)" \
-		jqt '.return[] | select(.name == "eth0") | .statistics | (.["rx-bytes"] > 0) and (.["tx-bytes"] > 0) and has("rx-packets") and has("tx-packets")' "$tmp/ifs.json"
+	# A guest that has not sent anything yet has tx-bytes 0: the counters
+	# must be there and be numbers; that they move is checked after iperf3.
+	check "$g eth0 has statistics (rx/tx bytes and packets, numbers >= 0)" \
+		jqt '.return[] | select(.name == "eth0") | .statistics | [.["rx-bytes"], .["tx-bytes"], .["rx-packets"], .["tx-packets"]] | all(type == "number" and . >= 0)' "$tmp/ifs.json"
+	if [[ $g == daqs-tb-g1 ]]; then
+		tx_before=$(jq -e '.return[] | select(.name == "eth0") | .statistics["tx-bytes"]' "$tmp/ifs.json" 2>/dev/null) || tx_before=-1
+	fi
 done
 
 # --- traffic through the bottleneck (1gbit)
@@ -102,6 +107,14 @@ t=$EPOCHREALTIME
 mbit=$(iperf_mbit g1 5) || mbit=0
 check "iperf3 g1 -> sink, 1 stream, 5 s: $mbit Mbit/s received > 100 ($(since "$t") s)" \
 	eval '((mbit > 100))'
+# The agent's counters move with the traffic: eth0 sent at least the TCP
+# payload iperf3 sent (the wire adds headers, never removes bytes).
+sent=$(jq -e '.end.sum_sent.bytes | floor' "$tmp/iperf.json" 2>/dev/null) || sent=0
+agent daqs-tb-g1 '{"execute":"guest-network-get-interfaces"}' >"$tmp/ifs.json" 2>"$tmp/err" || true
+cp "$tmp/ifs.json" "$tmp/out"
+tx_after=$(jq -e '.return[] | select(.name == "eth0") | .statistics["tx-bytes"]' "$tmp/ifs.json" 2>/dev/null) || tx_after=-1
+check "daqs-tb-g1 eth0 tx-bytes grew by >= the $sent bytes iperf3 sent ($tx_before -> $tx_after)" \
+	eval '((tx_before >= 0 && sent > 0 && tx_after - tx_before >= sent))'
 
 # --- an HTB limit pushed with guest-exec of /usr/sbin/tc, through plain virsh
 run_tc() { # GUEST ARG... : guest-exec /usr/sbin/tc, wait (max 20 s), exit code 0?
