@@ -441,7 +441,7 @@ START_TEST(test_field_tables_cover_structs)
 	const struct daqs_ctl_field *f;
 
 	check_table(daqs_ctl_vm_fields, daqs_ctl_n_vm_fields, sizeof(struct daqs_ctl_vm),
-		    alignof(struct daqs_ctl_vm), 26);
+		    alignof(struct daqs_ctl_vm), 27);
 	check_table(daqs_ctl_link_fields, daqs_ctl_n_link_fields, sizeof(struct daqs_ctl_link),
 		    alignof(struct daqs_ctl_link), 7);
 	/* keys are the member names */
@@ -514,6 +514,7 @@ static void sample_status(struct daqs_ctl_status *st)
 	v[0].rx_bps = 12345.0;
 	v[0].limit_bps = 30000000000ULL;
 	snprintf(v[0].mode, sizeof(v[0].mode), "satisfied");
+	snprintf(v[0].state, sizeof(v[0].state), "shaped");
 	snprintf(v[0].agent, sizeof(v[0].agent), "ok");
 	snprintf(v[0].iface, sizeof(v[0].iface), "bond0");
 	snprintf(v[0].iface_kind, sizeof(v[0].iface_kind), "bond");
@@ -539,6 +540,7 @@ static void sample_status(struct daqs_ctl_status *st)
 	fill_str(v[2].cls, sizeof(v[2].cls), 'c');
 	fill_str(v[2].link, sizeof(v[2].link), 'l');
 	fill_str(v[2].mode, sizeof(v[2].mode), 'm');
+	fill_str(v[2].state, sizeof(v[2].state), 's');
 	fill_str(v[2].agent, sizeof(v[2].agent), 'a');
 	fill_str(v[2].iface, sizeof(v[2].iface), 'i');
 	fill_str(v[2].iface_kind, sizeof(v[2].iface_kind), 'k');

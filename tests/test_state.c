@@ -48,7 +48,7 @@ static void write_state(const char *text)
 
 START_TEST(test_round_trip)
 {
-	struct daqs_state_override ovr[2] = {
+	struct daqs_override ovr[2] = {
 		{ .vm = "web-1",
 		  .has_class = true,
 		  .cls = DAQS_CLASS_GUARANTEE,

@@ -22,7 +22,7 @@ static json_object *limit_json(uint64_t bps)
 	return bps == DAQS_RATE_UNLIMITED ? NULL : json_object_new_uint64(bps);
 }
 
-static json_object *override_json(const struct daqs_state_override *o)
+static json_object *override_json(const struct daqs_override *o)
 {
 	json_object *j = json_object_new_object();
 
@@ -167,7 +167,7 @@ static int get_u64(json_object *o, const char *key, uint64_t *out, bool *has, bo
 	return 0;
 }
 
-static int load_override(json_object *o, struct daqs_state_override *ov, char *why, size_t len)
+static int load_override(json_object *o, struct daqs_override *ov, char *why, size_t len)
 {
 	json_object *v;
 	uint64_t u = 0;

@@ -16,16 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "overrides.h"
 #include "sla.h"
-
-struct daqs_state_override {
-	char vm[DAQS_SLA_NAME_MAX + 1];
-	bool has_class, has_min, has_max, has_weight;
-	enum daqs_class cls;
-	uint64_t min_bps, max_bps; /* max may be DAQS_RATE_UNLIMITED */
-	uint32_t weight;
-	int64_t expires; /* CLOCK_REALTIME seconds; 0 = until cleared */
-};
 
 struct daqs_state_applied {
 	char vm[DAQS_SLA_NAME_MAX + 1];
@@ -34,7 +26,7 @@ struct daqs_state_applied {
 };
 
 struct daqs_state {
-	struct daqs_state_override *ovr;
+	struct daqs_override *ovr; /* the overrides table's (overrides.h) */
 	size_t n_ovr;
 	struct daqs_state_applied *app;
 	size_t n_app;

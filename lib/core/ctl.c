@@ -444,6 +444,7 @@ const struct daqs_ctl_field daqs_ctl_vm_fields[] = {
 	F(daqs_ctl_vm, rx_bps, "RX", DAQS_CTL_F_RATE),
 	F(daqs_ctl_vm, limit_bps, "LIMIT", DAQS_CTL_F_LIMIT),
 	F(daqs_ctl_vm, mode, "MODE", DAQS_CTL_F_STR),
+	F(daqs_ctl_vm, state, NULL, DAQS_CTL_F_STR),
 	F(daqs_ctl_vm, agent, "AGENT", DAQS_CTL_F_STR),
 	F(daqs_ctl_vm, iface, "IFACE", DAQS_CTL_F_STR),
 	F(daqs_ctl_vm, iface_kind, "KIND", DAQS_CTL_F_STR),

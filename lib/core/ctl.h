@@ -104,6 +104,7 @@ struct daqs_ctl_vm {
 	double tx_bps, rx_bps;	       /* smoothed; NaN = no rate yet */
 	uint64_t limit_bps;	       /* in force in the guest; DAQS_RATE_UNLIMITED = none */
 	char mode[DAQS_CTL_STR];       /* daqs_vm_mode_name */
+	char state[DAQS_CTL_STR];      /* the record's state: daqs_guest_state_name */
 	char agent[DAQS_CTL_STR];      /* ok | not-connected | agent-limited | error | unknown */
 	char iface[16];		       /* guest interface shaped ("" unknown) */
 	char iface_kind[DAQS_CTL_STR]; /* bond | failover | vf | virtio | other | "" */

@@ -146,6 +146,16 @@ void daqs_policy_set_exact(struct daqs_policy_vm *vm, uint64_t want)
 	vm->st.limit_bps = want;
 }
 
+void daqs_policy_vm_in_force(struct daqs_policy_vm *vm, uint64_t limit_bps)
+{
+	vm->st.limit_bps = limit_bps;
+}
+
+void daqs_policy_vm_reset(struct daqs_policy_vm *vm)
+{
+	memset(&vm->st, 0, sizeof(vm->st));
+}
+
 static void step_link(struct daqs_policy *p, size_t link, struct daqs_policy_vm *vms, size_t n,
 		      uint64_t now_ns)
 {

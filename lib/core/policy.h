@@ -119,6 +119,15 @@ void daqs_policy_set_sla(struct daqs_policy *p, const struct daqs_sla *sla);
 void daqs_policy_set_capacity(struct daqs_policy *p, size_t link, uint64_t bps);
 enum daqs_policy_kind daqs_policy_kind(const struct daqs_policy *p);
 
+/*
+ * The caller could not put vm->limit_bps in force (or must take back a
+ * limit it had been told to apply): limit_bps is the limit really in force,
+ * so the next step starts from the truth.
+ */
+void daqs_policy_vm_in_force(struct daqs_policy_vm *vm, uint64_t limit_bps);
+/* Forget everything the policy learnt of this VM (a new policy, the links changed). */
+void daqs_policy_vm_reset(struct daqs_policy_vm *vm);
+
 /* One decision step for all VMs (any links). Returns 0 or -EINVAL (bad input). */
 int daqs_policy_step(struct daqs_policy *p, struct daqs_policy_vm *vms, size_t n, uint64_t now_ns);
 const struct daqs_policy_link_status *daqs_policy_link_status(const struct daqs_policy *p,

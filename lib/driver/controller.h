@@ -1,19 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The controller: daqsd's per-period work, apart from the event loop.
+ * The controller: the threaded driver of daqsd's per-period work, around
+ * the pure cycle core (cycle.h), which holds the guest records and decides
+ * everything. This file owns the lock, the agent sessions, the worker pool
+ * (poller.h), the state file (state.h) and the sysfs/netlink adapters.
  *
- * One cycle (daqs_controller_cycle):
- *   1. sample: every guest, in parallel on the poller (poller.h), reads its
- *      interface counters through its agent (discovering the interface
- *      first when needed); the timestamp is taken when each reply arrives;
+ * One cycle (daqs_controller_cycle), phases as in cycle.h:
+ *   0. the queued events (upsert, remove, kick, VF, SLA swap) are applied to
+ *      the records: only the cycle thread changes them;
+ *   1. sample: every guest, in parallel on the poller, reads its interface
+ *      counters through its agent (discovering the interface first when
+ *      needed); the timestamp is taken when each reply arrives;
  *   2. decide: estimator per guest, then one policy step for all (policy.h);
  *   3. enforce: the guests whose limit changed, or must be re-verified, get
  *      daqs_guest_tc_apply in parallel (it reads back first and runs tc only
  *      when the limit in force differs);
  *   4. publish: the status snapshot control clients read, and the state file
  *      when overrides or limits in force changed.
- * The lock is never held while an agent is called, so control requests and
- * guest add/remove (from the event loop) never wait on a guest.
+ * Workers get copies (struct daqs_cycle_job) and return values (struct
+ * daqs_cycle_result); they never touch a record. The lock is never held
+ * while an agent is called, so control requests and guest add/remove (from
+ * the event loop) never wait on a guest; events take effect at the next
+ * period.
  *
  * Guests: VMs with `agent:` in the SLA are created from the SLA (raw socket
  * transport) and reconciled on every SLA swap; libvirt domains are added
@@ -47,12 +55,15 @@
 
 #include "agent.h"
 #include "ctl.h"
+#include "cycle.h"
 #include "domains.h"
+#include "link_speed.h"
 #include "log_prio.h"
+#include "pf_netlink.h"
 #include "policy.h"
 #include "sla.h"
 
-#define DAQS_CONTROLLER_VERIFY_NS (30ULL * 1000000000ULL)
+#define DAQS_CONTROLLER_VERIFY_NS DAQS_CYCLE_VERIFY_NS
 
 struct daqs_controller_cfg {
 	enum daqs_policy_kind kind;
@@ -65,6 +76,8 @@ struct daqs_controller_cfg {
 	 * SLA says enforce: vf|both are enforced in the guest and report why.
 	 */
 	struct daqs_pf *pf;
+	/* capacity: auto links' speed; NULL = the kernel's (sysfs) */
+	const struct daqs_link_speed *speed;
 };
 
 struct daqs_controller;
@@ -100,17 +113,8 @@ size_t daqs_controller_libvirt_names(struct daqs_controller *c, char ***names);
 /* Re-discover the interface and re-verify the limit at the next cycle. */
 void daqs_controller_kick(struct daqs_controller *c, const char *name);
 /* What the VF pool (vf_pool.h) needs of every guest, copied under the lock. */
-struct daqs_controller_vfvm {
-	char name[DAQS_SLA_NAME_MAX + 1];
-	char mac[18];
-	bool eligible; /* SLA vf: true, a libvirt domain, its MAC known */
-	bool guarantee;
-	bool active;	      /* a Guarantee VM whose policy mode is not idle */
-	double pps;	      /* tx + rx packets/s over the last interval (0 unknown) */
-	uint64_t verified_ns; /* last time its limit was applied or read back (monotonic) */
-};
 /* *out malloc'd (caller frees); returns how many. */
-size_t daqs_controller_vf_view(struct daqs_controller *c, struct daqs_controller_vfvm **out);
+size_t daqs_controller_vf_view(struct daqs_controller *c, struct daqs_cycle_vf_vm **out);
 /*
  * The VF of the vf_pool that vm holds now (pf NULL: none any more). Its
  * rate is set from the VM's limit at the next cycle when the VM's SLA says
@@ -118,8 +122,6 @@ size_t daqs_controller_vf_view(struct daqs_controller *c, struct daqs_controller
  * it go. A VF given in the SLA (host_vf) wins over this.
  */
 void daqs_controller_set_vf(struct daqs_controller *c, const char *vm, const char *pf, uint32_t vf);
-/* Link capacity read at run time (capacity: auto). */
-void daqs_controller_set_capacity(struct daqs_controller *c, size_t link, uint64_t bps);
 
 /* One cycle; now_ns = when it started (CLOCK_MONOTONIC). */
 void daqs_controller_cycle(struct daqs_controller *c, uint64_t now_ns);

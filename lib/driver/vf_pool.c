@@ -298,8 +298,8 @@ void daqs_vf_pool_free(struct daqs_vf_pool *p)
 
 /* ---- the step ---- */
 
-static const struct daqs_controller_vfvm *view_find(const struct daqs_controller_vfvm *v, size_t n,
-						    const char *name)
+static const struct daqs_cycle_vf_vm *view_find(const struct daqs_cycle_vf_vm *v, size_t n,
+						const char *name)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(v[i].name, name))
@@ -308,11 +308,11 @@ static const struct daqs_controller_vfvm *view_find(const struct daqs_controller
 }
 
 /* A completed operation's VM verified its limit since: record plug/unplug-to-verified. */
-static void note_verified(struct daqs_vf_pool *p, const struct daqs_controller_vfvm *v, size_t n)
+static void note_verified(struct daqs_vf_pool *p, const struct daqs_cycle_vf_vm *v, size_t n)
 {
 	for (size_t i = 0; i < p->n_slots; i++) {
 		struct slot_op *s = &p->last[i];
-		const struct daqs_controller_vfvm *x;
+		const struct daqs_cycle_vf_vm *x;
 
 		if (!s->have || s->verified_ns || !(x = view_find(v, n, s->vm)))
 			continue;
@@ -328,7 +328,7 @@ static void note_verified(struct daqs_vf_pool *p, const struct daqs_controller_v
 
 void daqs_vf_pool_step(struct daqs_vf_pool *p, uint64_t now_ns)
 {
-	struct daqs_controller_vfvm *view;
+	struct daqs_cycle_vf_vm *view;
 	struct daqs_vf_alloc_vm *in;
 	const struct daqs_vf_alloc_move *moves;
 	size_t n, n_moves = 0;
@@ -360,7 +360,7 @@ void daqs_vf_pool_step(struct daqs_vf_pool *p, uint64_t now_ns)
 	if (daqs_vf_alloc_step(p->alloc, in, n, now_ns, &moves, &n_moves) < 0)
 		n_moves = 0;
 	for (size_t k = 0; k < n_moves; k++) {
-		const struct daqs_controller_vfvm *v = view_find(view, n, moves[k].vm);
+		const struct daqs_cycle_vf_vm *v = view_find(view, n, moves[k].vm);
 		struct daqs_vf_hotplug_dev dev = { .kind = p->kind, .slot = moves[k].slot };
 
 		memcpy(dev.pci, p->pci[dev.slot], sizeof(dev.pci));

@@ -44,6 +44,7 @@ static void vm(struct daqs_ctl_vm *v, const char *name, const char *cls, uint64_
 	v->rx_bps = NAN;
 	v->limit_bps = 12000000000;
 	snprintf(v->mode, sizeof(v->mode), "demand");
+	snprintf(v->state, sizeof(v->state), "shaped");
 	snprintf(v->agent, sizeof(v->agent), "ok");
 	snprintf(v->iface, sizeof(v->iface), "eth0");
 	snprintf(v->iface_kind, sizeof(v->iface_kind), "virtio");

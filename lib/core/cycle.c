@@ -1,0 +1,565 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The cycle core: the guest records and their events (see cycle.h; the period is in period.c). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cycle_impl.h"
+#include "diag.h"
+#include "mem.h"
+
+static const char *const state_names[] = {
+	[DAQS_GUEST_FIND_IFACE] = "find-iface",
+	[DAQS_GUEST_VERIFY] = "verify",
+	[DAQS_GUEST_REFIND] = "refind",
+	[DAQS_GUEST_SHAPED] = "shaped",
+	[DAQS_GUEST_NO_EXEC] = "no-exec",
+	[DAQS_GUEST_RETIRING] = "retiring",
+	[DAQS_GUEST_GONE] = "gone",
+};
+
+static const char *const health_names[] = {
+	[DAQS_AGENT_UNKNOWN] = "unknown",
+	[DAQS_AGENT_OK] = "ok",
+	[DAQS_AGENT_NOT_CONNECTED] = "not-connected",
+	[DAQS_AGENT_ERROR] = "error",
+};
+
+const char *daqs_guest_state_name(enum daqs_guest_state s)
+{
+	return (size_t)s < sizeof(state_names) / sizeof(*state_names) ? state_names[s] : "?";
+}
+
+const char *daqs_agent_health_name(enum daqs_agent_health h)
+{
+	return (size_t)h < sizeof(health_names) / sizeof(*health_names) ? health_names[h] : "?";
+}
+
+void daqs_cycle_log(const struct daqs_cycle *c, enum daqs_log_prio prio, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	if (!c->cfg.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	c->cfg.log(c->cfg.log_ud, prio, buf);
+}
+
+struct daqs_gvm *daqs_cycle_find(const struct daqs_cycle *c, const char *name)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i]->state != DAQS_GUEST_GONE && !strcmp(c->v[i]->name, name))
+			return c->v[i];
+	return NULL;
+}
+
+bool daqs_gvm_has_host(const struct daqs_gvm *v)
+{
+	return v->host_iface[0] || v->vf.count;
+}
+
+const char *daqs_gvm_host_name(const struct daqs_gvm *v)
+{
+	return v->host_iface[0] ? v->host_iface : v->vf.label;
+}
+
+const struct daqs_estimator *daqs_gvm_rates(const struct daqs_gvm *v)
+{
+	return daqs_gvm_has_host(v) && v->hest.have_rate ? &v->hest : &v->est;
+}
+
+/* ---- records ---- */
+
+static void estimators_init(const struct daqs_cycle *c, struct daqs_gvm *v)
+{
+	uint64_t cap = 0;
+	struct daqs_estimator_cfg ecfg = {
+		.tau_ns = c->sla->ctl.smoothing_ns,
+		.max_gap_ns = 5 * c->sla->ctl.period_ns,
+	};
+
+	for (size_t l = 0; l < c->sla->n_links; l++)
+		cap = c->sla->links[l].capacity_bps > cap ? c->sla->links[l].capacity_bps : cap;
+	ecfg.max_bps = cap ? 10.0 * (double)cap : 1e13; /* 10 x the fastest link: implausible */
+	daqs_estimator_init(&v->est, &ecfg);
+	daqs_estimator_init(&v->hest, &ecfg);
+}
+
+static struct daqs_gvm *gvm_new(struct daqs_cycle *c, const char *name, bool libvirt)
+{
+	struct daqs_gvm *v = daqs_calloc(1, sizeof(*v));
+
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	v->libvirt = libvirt;
+	v->state = DAQS_GUEST_FIND_IFACE;
+	v->in_force = DAQS_RATE_UNLIMITED;
+	estimators_init(c, v);
+	daqs_grow((void **)&c->v, &c->cap, c->n + 1, sizeof(*c->v));
+	c->v[c->n++] = v;
+	return v;
+}
+
+void daqs_gvm_free(struct daqs_gvm *v)
+{
+	free(v->agent_path);
+	free(v);
+}
+
+void daqs_gvm_refind(struct daqs_gvm *v)
+{
+	if (v->state == DAQS_GUEST_RETIRING || v->state == DAQS_GUEST_GONE)
+		return;
+	v->state = v->iface[0] ? DAQS_GUEST_REFIND : DAQS_GUEST_FIND_IFACE;
+}
+
+/* Where to shape: the SLA's interface, else discovery by the SLA's or the domain's MAC. */
+static void reach(struct daqs_gvm *v, const struct daqs_sla_vm *e, const char *mac)
+{
+	const char *iface = e && e->iface ? e->iface : "";
+
+	if (e && e->mac)
+		mac = e->mac;
+	if (strcmp(iface, v->iface_cfg) || strcmp(mac ? mac : "", v->mac))
+		daqs_gvm_refind(v);
+	snprintf(v->iface_cfg, sizeof(v->iface_cfg), "%s", iface);
+	snprintf(v->mac, sizeof(v->mac), "%s", mac ? mac : "");
+	snprintf(v->host_iface, sizeof(v->host_iface), "%s",
+		 e && e->host_iface ? e->host_iface : "");
+}
+
+/* Socket guests follow the SLA: created, re-pointed, retired. */
+static void reconcile_sockets(struct daqs_cycle *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct daqs_gvm *v = c->v[i];
+		const struct daqs_sla_vm *e;
+
+		if (v->libvirt || v->state == DAQS_GUEST_GONE)
+			continue;
+		e = daqs_sla_find_vm(c->sla, v->name, NULL);
+		if ((!e || !e->agent) && v->state != DAQS_GUEST_RETIRING) {
+			daqs_cycle_log(c, DAQS_LOG_NOTICE,
+				       "guest '%s': no longer in the SLA file; removing its limit",
+				       v->name);
+			v->state = DAQS_GUEST_RETIRING;
+			v->retire_tries = 0;
+		}
+	}
+	for (size_t i = 0; i < c->sla->n_vms; i++) {
+		const struct daqs_sla_vm *e = &c->sla->vms[i];
+		struct daqs_gvm *v;
+
+		if (!e->agent || !e->name)
+			continue;
+		v = daqs_cycle_find(c, e->name);
+		if (v && v->libvirt) {
+			daqs_cycle_log(
+				c, DAQS_LOG_WARNING,
+				"guest '%s': is a libvirt domain and has 'agent:' in the SLA; "
+				"using libvirt",
+				e->name);
+			continue;
+		}
+		if (!v)
+			v = gvm_new(c, e->name, false);
+		else if (v->state == DAQS_GUEST_RETIRING)
+			v->state = v->iface[0] ? DAQS_GUEST_VERIFY : DAQS_GUEST_FIND_IFACE;
+		if (!v->agent_path || strcmp(v->agent_path, e->agent)) {
+			free(v->agent_path);
+			v->agent_path = daqs_strdup(e->agent); /* the driver opens a new session */
+		}
+		v->ent = e;
+		reach(v, e, NULL);
+	}
+}
+
+struct daqs_cycle *daqs_cycle_new(const struct daqs_cycle_cfg *cfg, struct daqs_sla *sla)
+{
+	struct daqs_cycle *c = daqs_calloc(1, sizeof(*c));
+	size_t nl = sla->n_links ? sla->n_links : 1;
+
+	c->cfg = *cfg;
+	c->sla = sla;
+	c->policy = daqs_policy_new(cfg->kind, sla);
+	c->speed_bps = daqs_calloc(nl, sizeof(*c->speed_bps));
+	c->speed_err = daqs_calloc(nl, sizeof(*c->speed_err));
+	c->speed_seen = daqs_calloc(nl, sizeof(*c->speed_seen));
+	reconcile_sockets(c);
+	return c;
+}
+
+void daqs_cycle_free(struct daqs_cycle *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		daqs_gvm_free(c->v[i]);
+	free(c->v);
+	daqs_overrides_free(&c->ovr);
+	daqs_policy_free(c->policy);
+	daqs_sla_free(c->sla);
+	daqs_snapshot_clear(&c->snap);
+	free(c->speed_bps);
+	free(c->speed_err);
+	free(c->speed_seen);
+	free(c);
+}
+
+static bool same_links(const struct daqs_sla *a, const struct daqs_sla *b)
+{
+	if (a->n_links != b->n_links)
+		return false;
+	for (size_t i = 0; i < a->n_links; i++)
+		if (strcmp(a->links[i].name, b->links[i].name))
+			return false;
+	return true;
+}
+
+void daqs_cycle_set_sla(struct daqs_cycle *c, struct daqs_sla *sla)
+{
+	struct daqs_sla *old = c->sla;
+	size_t nl = sla->n_links ? sla->n_links : 1;
+
+	c->sla = sla;
+	if (same_links(old, sla)) {
+		daqs_policy_set_sla(c->policy, sla);
+	} else {
+		daqs_cycle_log(c, DAQS_LOG_NOTICE,
+			       "reload: the links changed; the policy starts afresh");
+		daqs_policy_free(c->policy);
+		c->policy = daqs_policy_new(c->cfg.kind, sla);
+		for (size_t i = 0; i < c->n; i++)
+			daqs_policy_vm_reset(&c->v[i]->pv);
+	}
+	for (size_t i = 0; i < c->n; i++) { /* entries of the old SLA are gone */
+		struct daqs_gvm *v = c->v[i];
+
+		v->ent = daqs_sla_find_vm(sla, v->name, v->uuid[0] ? v->uuid : NULL);
+		if (v->libvirt)
+			reach(v, v->ent, v->dom_mac[0] ? v->dom_mac : NULL);
+	}
+	/* capacity: auto links are read again at once */
+	free(c->speed_bps);
+	free(c->speed_err);
+	free(c->speed_seen);
+	c->speed_bps = daqs_calloc(nl, sizeof(*c->speed_bps));
+	c->speed_err = daqs_calloc(nl, sizeof(*c->speed_err));
+	c->speed_seen = daqs_calloc(nl, sizeof(*c->speed_seen));
+	c->sla_error[0] = '\0';
+	reconcile_sockets(c);
+	daqs_sla_free(old);
+}
+
+const struct daqs_sla *daqs_cycle_sla(const struct daqs_cycle *c)
+{
+	return c->sla;
+}
+
+/* ---- events ---- */
+
+void daqs_cycle_upsert(struct daqs_cycle *c, const char *name, const char *uuid, const char *mac)
+{
+	struct daqs_gvm *v = daqs_cycle_find(c, name);
+
+	if (v && !v->libvirt) {
+		daqs_cycle_log(c, DAQS_LOG_WARNING,
+			       "guest '%s': a libvirt domain of that name appeared; using libvirt "
+			       "instead of the SLA's agent socket",
+			       name);
+		v->libvirt = true;
+		free(v->agent_path);
+		v->agent_path = NULL; /* the driver attaches libvirt's session next */
+	}
+	if (!v) {
+		v = gvm_new(c, name, true);
+		daqs_cycle_log(c, DAQS_LOG_INFO, "guest '%s': added (libvirt)", name);
+	}
+	snprintf(v->uuid, sizeof(v->uuid), "%s", uuid ? uuid : "");
+	snprintf(v->dom_mac, sizeof(v->dom_mac), "%s", mac ? mac : "");
+	v->ent = daqs_sla_find_vm(c->sla, name, uuid);
+	reach(v, v->ent, mac);
+}
+
+void daqs_cycle_remove(struct daqs_cycle *c, const char *name)
+{
+	struct daqs_gvm *v = daqs_cycle_find(c, name);
+
+	if (!v || !v->libvirt)
+		return;
+	v->state = DAQS_GUEST_GONE;
+	daqs_cycle_log(c, DAQS_LOG_INFO, "guest '%s': removed (domain stopped or undefined)", name);
+}
+
+int daqs_cycle_attach(struct daqs_cycle *c, const char *name, void *user, void **old)
+{
+	struct daqs_gvm *v = daqs_cycle_find(c, name);
+
+	*old = NULL;
+	if (!v)
+		return -ENOENT;
+	*old = v->user;
+	v->user = user;
+	v->skip = v->backoff = 0;
+	daqs_gvm_refind(v);
+	return 0;
+}
+
+void daqs_cycle_kick(struct daqs_cycle *c, const char *name)
+{
+	struct daqs_gvm *v = daqs_cycle_find(c, name);
+
+	if (!v)
+		return;
+	daqs_gvm_refind(v);
+	v->skip = v->backoff = 0;
+}
+
+void daqs_cycle_set_vf(struct daqs_cycle *c, const char *name, const char *pf, uint32_t vf)
+{
+	struct daqs_gvm *v = daqs_cycle_find(c, name);
+
+	if (!v)
+		return;
+	snprintf(v->vf.pool_pf, sizeof(v->vf.pool_pf), "%s", pf ? pf : "");
+	v->vf.pool_idx = vf;
+}
+
+void daqs_cycle_link_speed(struct daqs_cycle *c, size_t link, uint64_t bps, int err)
+{
+	const struct daqs_sla_link *lk;
+
+	if (link >= c->sla->n_links)
+		return;
+	lk = &c->sla->links[link];
+	if (err)
+		bps = 0;
+	if (bps != c->speed_bps[link] || err != c->speed_err[link] || !c->speed_seen[link]) {
+		if (err)
+			daqs_cycle_log(
+				c, DAQS_LOG_WARNING,
+				"link '%s': cannot read the speed of '%s' (%s); capacity unknown",
+				lk->name, lk->device ? lk->device : "", strerror(-err));
+		else
+			daqs_cycle_log(c, DAQS_LOG_NOTICE,
+				       "link '%s': capacity %llu Mb/s from '%s'", lk->name,
+				       (unsigned long long)(bps / 1000000ULL),
+				       lk->device ? lk->device : "");
+	}
+	c->speed_bps[link] = bps;
+	c->speed_err[link] = err;
+	c->speed_seen[link] = true;
+	daqs_policy_set_capacity(c->policy, link, bps);
+}
+
+void daqs_cycle_set_sla_error(struct daqs_cycle *c, const char *msg)
+{
+	snprintf(c->sla_error, sizeof(c->sla_error), "%s", msg ? msg : "");
+}
+
+void daqs_cycle_state_saved(struct daqs_cycle *c, int r, const char *why)
+{
+	if (r) { /* still due: tried again every period; logged when it starts or changes */
+		if (strcmp(c->state_error, why))
+			daqs_cycle_log(c, DAQS_LOG_ERR,
+				       "state: %s (control goes on; retried every cycle)", why);
+		snprintf(c->state_error, sizeof(c->state_error), "%s", why);
+		return;
+	}
+	if (c->state_error[0])
+		daqs_cycle_log(c, DAQS_LOG_NOTICE, "state: written again");
+	c->state_error[0] = '\0';
+	c->state_dirty = false;
+}
+
+void **daqs_cycle_drop_all(struct daqs_cycle *c, size_t *n)
+{
+	void **out = daqs_calloc(c->n ? c->n : 1, sizeof(*out));
+
+	*n = 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i]->user) {
+			out[(*n)++] = c->v[i]->user;
+			c->v[i]->user = NULL;
+		}
+	return out;
+}
+
+/* ---- queries ---- */
+
+const struct daqs_ctl_status *daqs_cycle_status(const struct daqs_cycle *c)
+{
+	return &c->snap;
+}
+
+bool daqs_cycle_known(const struct daqs_cycle *c, const char *name)
+{
+	return daqs_cycle_find(c, name) || daqs_sla_find_vm(c->sla, name, NULL);
+}
+
+uint64_t daqs_cycle_period_ns(const struct daqs_cycle *c)
+{
+	return c->sla->ctl.period_ns;
+}
+
+uint64_t daqs_cycle_count(const struct daqs_cycle *c)
+{
+	return c->cycles;
+}
+
+static bool live(const struct daqs_gvm *v)
+{
+	return v->state != DAQS_GUEST_GONE && v->state != DAQS_GUEST_RETIRING;
+}
+
+size_t daqs_cycle_vf_view(const struct daqs_cycle *c, struct daqs_cycle_vf_vm **out)
+{
+	size_t k = 0;
+
+	*out = daqs_calloc(c->n ? c->n : 1, sizeof(**out));
+	for (size_t i = 0; i < c->n; i++) {
+		const struct daqs_gvm *v = c->v[i];
+		const struct daqs_estimator *e = daqs_gvm_rates(v);
+		struct daqs_cycle_vf_vm *o = &(*out)[k];
+
+		if (!live(v))
+			continue;
+		snprintf(o->name, sizeof(o->name), "%s", v->name);
+		snprintf(o->mac, sizeof(o->mac), "%s", v->mac);
+		o->eligible = v->eff.vf_eligible && v->libvirt && v->mac[0];
+		o->guarantee = v->eff.cls == DAQS_CLASS_GUARANTEE;
+		o->active = o->guarantee && v->pv.st.mode != DAQS_VM_IDLE;
+		o->pps = e->have_rate ? e->inst.tx_pps + e->inst.rx_pps : 0;
+		o->verified_ns = v->verified_ns;
+		k++;
+	}
+	return k;
+}
+
+size_t daqs_cycle_sockets(const struct daqs_cycle *c, struct daqs_cycle_socket **out)
+{
+	size_t k = 0;
+
+	*out = daqs_calloc(c->n ? c->n : 1, sizeof(**out));
+	for (size_t i = 0; i < c->n; i++) {
+		const struct daqs_gvm *v = c->v[i];
+
+		if (v->libvirt || !v->agent_path || v->state == DAQS_GUEST_GONE)
+			continue;
+		snprintf((*out)[k].name, sizeof((*out)[k].name), "%s", v->name);
+		(*out)[k].path = v->agent_path;
+		(*out)[k++].user = v->user;
+	}
+	return k;
+}
+
+size_t daqs_cycle_libvirt_names(const struct daqs_cycle *c, char ***names)
+{
+	size_t k = 0;
+
+	*names = daqs_calloc(c->n ? c->n : 1, sizeof(**names));
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i]->libvirt && c->v[i]->state != DAQS_GUEST_GONE)
+			(*names)[k++] = daqs_strdup(c->v[i]->name);
+	return k;
+}
+
+size_t daqs_cycle_limits(const struct daqs_cycle *c, struct daqs_cycle_limit **out)
+{
+	size_t k = 0;
+
+	*out = daqs_calloc(c->n ? c->n : 1, sizeof(**out));
+	for (size_t i = 0; i < c->n; i++) {
+		const struct daqs_gvm *v = c->v[i];
+
+		if (v->state == DAQS_GUEST_GONE || !v->in_force_known || !v->iface[0])
+			continue;
+		snprintf((*out)[k].vm, sizeof((*out)[k].vm), "%s", v->name);
+		snprintf((*out)[k].iface, sizeof((*out)[k].iface), "%s", v->iface);
+		(*out)[k++].limit_bps = v->in_force;
+	}
+	return k;
+}
+
+/* ---- overrides ---- */
+
+const struct daqs_overrides *daqs_cycle_overrides(const struct daqs_cycle *c)
+{
+	return &c->ovr;
+}
+
+static void expired(void *ud, const char *vm)
+{
+	daqs_cycle_log(ud, DAQS_LOG_NOTICE, "override: expired for '%s'", vm);
+}
+
+void daqs_cycle_restore_overrides(struct daqs_cycle *c, struct daqs_overrides *o, int64_t now_s)
+{
+	daqs_overrides_free(&c->ovr);
+	c->ovr = *o;
+	memset(o, 0, sizeof(*o));
+	if (daqs_overrides_expire(&c->ovr, now_s, expired, c))
+		c->state_dirty = true;
+}
+
+/* Every VM present or listed, and each link's capacity, for the fit. */
+static int check(const struct daqs_cycle *c, const struct daqs_override *o, char *why, size_t len)
+{
+	struct daqs_override_vm *vms = daqs_calloc(c->n + c->sla->n_vms + 1, sizeof(*vms));
+	uint64_t *cap = daqs_calloc(c->sla->n_links ? c->sla->n_links : 1, sizeof(*cap));
+	size_t k = 0;
+	int r;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (live(c->v[i]))
+			vms[k++] = (struct daqs_override_vm){ c->v[i]->name, c->v[i]->ent };
+	for (size_t i = 0; i < c->sla->n_vms; i++)
+		if (c->sla->vms[i].name && !daqs_cycle_find(c, c->sla->vms[i].name))
+			vms[k++] =
+				(struct daqs_override_vm){ c->sla->vms[i].name, &c->sla->vms[i] };
+	for (size_t l = 0; l < c->sla->n_links; l++) {
+		const struct daqs_policy_link_status *ls = daqs_policy_link_status(c->policy, l);
+
+		cap[l] = ls && ls->capacity_bps ? ls->capacity_bps : c->sla->links[l].capacity_bps;
+	}
+	r = daqs_override_check(c->sla, &c->ovr, o, vms, k, cap, why, len);
+	free(vms);
+	free(cap);
+	return r;
+}
+
+int daqs_cycle_override(struct daqs_cycle *c, const struct daqs_override *o,
+			struct daqs_cycle_undo *undo, char *why, size_t why_len)
+{
+	int r;
+
+	if (!daqs_cycle_known(c, o->vm))
+		return daqs_why(why, why_len, -ENOENT, "unknown VM '%s'", o->vm);
+	r = check(c, o, why, why_len);
+	if (r)
+		return r;
+	snprintf(undo->vm, sizeof(undo->vm), "%s", o->vm);
+	daqs_overrides_put(&c->ovr, o, &undo->prev, &undo->had);
+	c->state_dirty = true;
+	return 0;
+}
+
+int daqs_cycle_clear_override(struct daqs_cycle *c, const char *vm, struct daqs_cycle_undo *undo,
+			      char *why, size_t why_len)
+{
+	snprintf(undo->vm, sizeof(undo->vm), "%s", vm);
+	if (daqs_overrides_drop(&c->ovr, vm, &undo->prev))
+		return daqs_why(why, why_len, -ENOENT, "VM '%s' has no override", vm);
+	undo->had = true;
+	c->state_dirty = true;
+	return 0;
+}
+
+void daqs_cycle_override_undo(struct daqs_cycle *c, const struct daqs_cycle_undo *undo)
+{
+	daqs_overrides_undo(&c->ovr, undo->vm, &undo->prev, undo->had);
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Private to cycle.c, period.c, vf_use.c and snapshot.c: the records. */
+#pragma once
+
+#include "crosscheck.h"
+#include "cycle.h"
+#include "problem.h"
+
+/* One VM's host-side VF: the rate daqsd writes there, and the counters it reads. */
+struct daqs_vfuse {
+	char pool_pf[DAQS_IFNAMSIZ]; /* the vf_pool's VF it holds ("" none) */
+	uint32_t pool_idx;
+	char pf[DAQS_IFNAMSIZ]; /* the VF whose rate we set ("" none) */
+	uint32_t idx;
+	uint32_t mbps;	    /* the max_tx_rate written there (0 = no cap) */
+	uint32_t min;	    /* the min_tx_rate written there (0 = none) */
+	bool use;	    /* this period: the policy's limit goes on the VF */
+	bool failing;	    /* a write failed (reported) */
+	bool min_refused;   /* the NIC refused a min: the max alone from now on */
+	char why[96];	    /* why the VF carries the limit, or "" */
+	bool release_tried; /* GONE: its release was written (or failed): the record may go */
+	/* host-side counters from the VF (no host_interface) */
+	bool count;	/* they are the VM's host counters now */
+	char label[48]; /* "VF N of PF" counted ("" none) */
+	bool moved;	/* they advanced since the VF was first seen (a NIC may report 0s) */
+	bool dumped;	/* this period: its PF was dumped */
+	struct daqs_counters first;
+};
+
+struct daqs_gvm {
+	char name[DAQS_SLA_NAME_MAX + 1];
+	char uuid[37];
+	bool libvirt;	  /* from upsert (else from the SLA's agent:) */
+	char *agent_path; /* socket guests */
+	void *user;	  /* the driver's agent session; NULL: none yet */
+	enum daqs_guest_state state;
+	enum daqs_agent_health health;
+	bool limited;		/* the session knows guest-exec is disabled (agent-limited) */
+	unsigned backoff, skip; /* timed-out guests are asked less often */
+	unsigned retire_tries;
+	/* where to shape */
+	char dom_mac[18]; /* the libvirt domain's (its XML) */
+	char mac[18];	  /* the one to find the interface by: the SLA's, else the domain's */
+	char iface_cfg[DAQS_IFNAMSIZ];
+	char iface[DAQS_IFNAMSIZ];
+	char kind[16];
+	char host_iface[DAQS_IFNAMSIZ];
+	/* measurement */
+	struct daqs_estimator est;  /* the agent's counters */
+	struct daqs_estimator hest; /* the host's (host_interface or the VF) */
+	struct daqs_sample hsmp;    /* this period's host sample */
+	int host_r;		    /* and its read: 0 or -errno */
+	bool host_failing;	    /* reported */
+	struct daqs_crosscheck xc;
+	/* SLA */
+	const struct daqs_sla_vm *ent; /* its entry in the SLA in force; NULL = defaults */
+	struct daqs_sla_vm eff;	       /* that entry (or defaults) with any override applied */
+	bool overridden;
+	int64_t override_left_s;
+	struct daqs_policy_vm pv;
+	/* the limit in force in the guest */
+	uint64_t in_force;
+	bool in_force_known;
+	uint64_t in_force_ns; /* since when */
+	uint64_t verified_ns; /* last read back or applied */
+	unsigned over;	      /* consecutive rates well above in_force */
+	uint64_t limit_lost;  /* times found sending well above it */
+	/* this period */
+	bool sampled;	 /* a sampling job ran for it */
+	int sample_r;	 /* its outcome */
+	bool applying;	 /* an apply job enforces target */
+	uint64_t target; /* the limit that job puts in force */
+	/* status */
+	struct daqs_problem prob;
+	uint64_t agent_errors, applies;
+	struct daqs_vfuse vf;
+};
+
+struct daqs_cycle {
+	struct daqs_cycle_cfg cfg;
+	struct daqs_sla *sla;
+	struct daqs_policy *policy;
+	struct daqs_gvm **v;
+	size_t n, cap;
+	struct daqs_overrides ovr;
+	bool state_dirty;
+	uint64_t cycles;
+	char sla_error[512];
+	char state_error[512];
+	uint64_t *speed_bps; /* per link: capacity: auto, last read (0 unknown) */
+	int *speed_err;
+	bool *speed_seen;
+	struct daqs_ctl_status snap;
+};
+
+void daqs_cycle_log(const struct daqs_cycle *c, enum daqs_log_prio prio, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void daqs_gvm_free(struct daqs_gvm *v);
+/* Find the interface again (if one is known) and verify the limit; not for RETIRING, GONE. */
+void daqs_gvm_refind(struct daqs_gvm *v);
+struct daqs_gvm *daqs_cycle_find(const struct daqs_cycle *c, const char *name);
+/* The rates decisions use: the host's counters when there and measured, else the agent's. */
+const struct daqs_estimator *daqs_gvm_rates(const struct daqs_gvm *v);
+bool daqs_gvm_has_host(const struct daqs_gvm *v);
+const char *daqs_gvm_host_name(const struct daqs_gvm *v);
+
+/* vf_use.c */
+bool daqs_vfuse_of(const struct daqs_gvm *v, const char **pf, uint32_t *idx);
+bool daqs_vfuse_wanted(const struct daqs_cycle *c, struct daqs_gvm *v);
+size_t daqs_vfuse_writes(const struct daqs_cycle *c, struct daqs_cycle_vf_write **out);
+void daqs_vfuse_outcome(const struct daqs_cycle *c, struct daqs_gvm *v,
+			const struct daqs_cycle_vf_write *w);
+/* A release of v's VF if it carries a cap or min of ours (w filled, true). */
+bool daqs_vfuse_release(const struct daqs_gvm *v, struct daqs_cycle_vf_write *w);
+void daqs_vfuse_count_stop(const struct daqs_cycle *c, struct daqs_gvm *v);
+void daqs_vfuse_counters(const struct daqs_cycle *c, struct daqs_gvm *v, const char *pf,
+			 const struct daqs_cycle_vf_stat *vfs, size_t n, uint64_t t_ns);
+
+/* snapshot.c */
+void daqs_snapshot_publish(struct daqs_cycle *c, double cycle_ms);
+void daqs_snapshot_clear(struct daqs_ctl_status *s);

@@ -1,0 +1,690 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The cycle core: one period, from the sampling jobs to the snapshot (see cycle.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cycle_impl.h"
+#include "mem.h"
+#include "units.h"
+
+#define NS_PER_S 1000000000ULL
+#define BACKOFF_MAX_NS (5ULL * NS_PER_S) /* a timed-out guest is skipped for at most this long */
+#define RETIRE_TRIES 10			 /* attempts to remove a dropped guest's limit */
+
+/*
+ * A guest whose counters show it sending well above the limit in force
+ * (OVER_FACTOR, twice in a row, the limit in force for OVER_SETTLE periods
+ * before) has lost that limit: its tc was deleted or rewritten inside the
+ * guest. It is verified now rather than at the next periodic verification.
+ */
+#define OVER_FACTOR 1.2
+#define OVER_SLACK_BPS 1e6
+#define OVER_SETTLE 2
+#define OVER_TIMES 2
+
+static uint64_t really_in_force(const struct daqs_gvm *v)
+{
+	return v->in_force_known ? v->in_force : DAQS_RATE_UNLIMITED;
+}
+
+static bool ending(const struct daqs_gvm *v)
+{
+	return v->state == DAQS_GUEST_RETIRING || v->state == DAQS_GUEST_GONE;
+}
+
+static void verify(struct daqs_gvm *v)
+{
+	if (v->state == DAQS_GUEST_SHAPED || v->state == DAQS_GUEST_NO_EXEC)
+		v->state = DAQS_GUEST_VERIFY;
+}
+
+/* ---- logging a job's outcome: once per transition ---- */
+
+static void outcome(const struct daqs_cycle *c, struct daqs_gvm *v, int r, const char *what,
+		    const char *msg)
+{
+	char buf[DAQS_PROBLEM_MAX];
+
+	if (r == 0) {
+		if (daqs_problem_worked(&v->prob) == DAQS_PROBLEM_ENDED)
+			daqs_cycle_log(c, DAQS_LOG_NOTICE, "guest '%s': %s works again", v->name,
+				       what);
+		else if (msg[0]) /* e.g. "no longer agent-limited" */
+			daqs_cycle_log(c, DAQS_LOG_NOTICE, "%s", msg);
+		return;
+	}
+	v->agent_errors++;
+	if (!msg[0]) {
+		snprintf(buf, sizeof(buf), "guest '%.100s': %s failed (%s)", v->name, what,
+			 strerror(-r));
+		msg = buf;
+	}
+	if (daqs_problem_failed(&v->prob, msg) == DAQS_PROBLEM_STARTED)
+		daqs_cycle_log(c, DAQS_LOG_WARNING, "%s", msg);
+}
+
+/* Failures that say something of the guest's interfaces, not of its agent. */
+static bool iface_level(int r)
+{
+	return r == -ENODEV || r == -ENODATA || r == -ENOTUNIQ;
+}
+
+static enum daqs_agent_health health_of(int r)
+{
+	switch (r) {
+	case 0:
+		return DAQS_AGENT_OK;
+	case -ENOTCONN:
+	case -ECONNREFUSED:
+	case -ECONNRESET:
+	case -ENOENT:
+	case -EPIPE:
+		return DAQS_AGENT_NOT_CONNECTED;
+	default:
+		return DAQS_AGENT_ERROR;
+	}
+}
+
+/*
+ * A discovery's result. Anything but "found" or "not there" (a timeout, a
+ * new NIC not yet in its bond) keeps the interface known so far: it is
+ * shaped and sampled as before, and found again at the next period.
+ * Returns the discovery's 0 / -errno; *msg gets what to say.
+ */
+static int discovered(const struct daqs_cycle *c, struct daqs_gvm *v,
+		      const struct daqs_cycle_job *j, const struct daqs_cycle_result *res,
+		      char *msg, size_t len)
+{
+	int r = res->ran ? res->discover_r : -ETIMEDOUT;
+
+	(void)c;
+	switch (r) {
+	case 0:
+		if (strcmp(res->iface, v->iface))
+			v->state = DAQS_GUEST_VERIFY; /* a new interface: read it back first */
+		else if (v->state == DAQS_GUEST_FIND_IFACE || v->state == DAQS_GUEST_REFIND)
+			v->state = DAQS_GUEST_VERIFY;
+		snprintf(v->iface, sizeof(v->iface), "%s", res->iface);
+		snprintf(v->kind, sizeof(v->kind), "%s", res->kind);
+		return 0;
+	case -ENOENT:
+		snprintf(msg, len, "guest '%.100s': no interface carries MAC %s", v->name, j->mac);
+		v->iface[0] = v->kind[0] = '\0'; /* not found: nothing to shape */
+		v->state = DAQS_GUEST_FIND_IFACE;
+		return -ENODEV;
+	case -ENOTUNIQ:
+		snprintf(
+			msg, len,
+			"guest '%.100s': several unrelated interfaces carry MAC %s (a NIC not, or not "
+			"yet, in the bond with the others?)",
+			v->name, j->mac);
+		return r;
+	case -ENODEV:
+		snprintf(msg, len,
+			 "guest '%.100s': no interface to shape: neither 'interface' nor 'mac' is "
+			 "known",
+			 v->name);
+		v->iface[0] = v->kind[0] = '\0';
+		v->state = DAQS_GUEST_FIND_IFACE;
+		return r;
+	default:
+		snprintf(msg, len, "%s", res->msg);
+		return r;
+	}
+}
+
+/* ---- begin ---- */
+
+static void expired(void *ud, const char *vm)
+{
+	daqs_cycle_log(ud, DAQS_LOG_NOTICE, "override: expired for '%s'", vm);
+}
+
+/* Records forgotten now (GONE, their VF released or tried); their sessions go to *dropped. */
+static void forget_gone(struct daqs_cycle *c, void ***dropped, size_t *n_dropped)
+{
+	struct daqs_cycle_vf_write w;
+
+	*dropped = daqs_calloc(c->n ? c->n : 1, sizeof(**dropped));
+	*n_dropped = 0;
+	for (size_t i = 0; i < c->n;) {
+		struct daqs_gvm *v = c->v[i];
+
+		if (v->state != DAQS_GUEST_GONE ||
+		    (c->cfg.vf_rates && !v->vf.release_tried && daqs_vfuse_release(v, &w))) {
+			i++;
+			continue;
+		}
+		if (v->user)
+			(*dropped)[(*n_dropped)++] = v->user;
+		daqs_gvm_free(v);
+		c->v[i] = c->v[--c->n];
+	}
+}
+
+static struct daqs_cycle_job job_of(const struct daqs_cycle *c, const struct daqs_gvm *v,
+				    enum daqs_cycle_job_kind kind)
+{
+	struct daqs_cycle_job j = {
+		.kind = kind,
+		.user = v->user,
+		.rec = v,
+		.burst_us = (uint32_t)(c->sla->ctl.burst_ns / 1000),
+	};
+
+	memcpy(j.iface_cfg, v->iface_cfg, sizeof(j.iface_cfg));
+	memcpy(j.mac, v->mac, sizeof(j.mac));
+	memcpy(j.iface, v->iface, sizeof(j.iface));
+	return j;
+}
+
+size_t daqs_cycle_begin(struct daqs_cycle *c, uint64_t now_ns, int64_t now_s,
+			struct daqs_cycle_job **jobs, void ***dropped, size_t *n_dropped)
+{
+	struct daqs_cycle_job *j;
+	size_t k = 0;
+
+	(void)now_ns;
+	if (daqs_overrides_expire(&c->ovr, now_s, expired, c))
+		c->state_dirty = true;
+	forget_gone(c, dropped, n_dropped);
+	j = daqs_calloc(c->n ? c->n : 1, sizeof(*j));
+	for (size_t i = 0; i < c->n; i++) {
+		struct daqs_gvm *v = c->v[i];
+
+		v->sampled = v->applying = false;
+		v->sample_r = 0;
+		v->host_r = 0;
+		v->vf.dumped = false;
+	}
+	/* Guests that answered last time first; suspects (timed out) last. */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < c->n; i++) {
+			struct daqs_gvm *v = c->v[i];
+
+			if (!v->user || v->state == DAQS_GUEST_GONE ||
+			    (v->backoff > 0) != (pass == 1))
+				continue;
+			if (v->skip) {
+				v->skip--;
+				continue;
+			}
+			j[k] = job_of(c, v, DAQS_JOB_SAMPLE);
+			j[k].discover = v->state == DAQS_GUEST_FIND_IFACE;
+			memcpy(j[k++].host_iface, v->host_iface, sizeof(v->host_iface));
+		}
+	*jobs = j;
+	return k;
+}
+
+/* ---- sampled ---- */
+
+static void backoff(const struct daqs_cycle *c, struct daqs_gvm *v, int r)
+{
+	unsigned most = (unsigned)(BACKOFF_MAX_NS / c->sla->ctl.period_ns);
+
+	if (r != -ETIMEDOUT) {
+		v->backoff = v->skip = 0;
+		return;
+	}
+	most = most ? most : 1;
+	v->backoff = v->backoff ? (v->backoff * 2 > most ? most : v->backoff * 2) : 1;
+	v->skip = v->backoff;
+}
+
+static void set_health(struct daqs_gvm *v, int r)
+{
+	enum daqs_agent_health h = iface_level(r) ? DAQS_AGENT_OK : health_of(r);
+
+	/* an agent back from an outage: the guest may have rebooted under us */
+	if (h == DAQS_AGENT_OK && v->health == DAQS_AGENT_NOT_CONNECTED)
+		verify(v);
+	v->health = h;
+}
+
+static void after_sample(struct daqs_cycle *c, struct daqs_gvm *v, const struct daqs_cycle_job *j,
+			 const struct daqs_cycle_result *res)
+{
+	char msg[DAQS_PROBLEM_MAX] = "";
+	int r = res->ran ? res->r : -ETIMEDOUT;
+
+	v->sampled = true;
+	if (res->ran)
+		v->limited = res->limited;
+	if (j->discover && res->ran && res->discover_r)
+		r = discovered(c, v, j, res, msg, sizeof(msg));
+	else if (j->discover && res->ran)
+		discovered(c, v, j, res, msg, sizeof(msg));
+	if (!msg[0] && res->iface_r == -ENODEV) {
+		snprintf(msg, sizeof(msg), "guest '%.100s': interface '%s' is gone from the guest",
+			 v->name, v->iface);
+		v->iface[0] = v->kind[0] = '\0'; /* nothing to shape until it is found again */
+		if (!ending(v))
+			v->state = DAQS_GUEST_FIND_IFACE;
+	} else if (!msg[0] && res->iface_r == -ENODATA) {
+		snprintf(msg, sizeof(msg),
+			 "guest '%.100s': interface '%s' has no statistics in "
+			 "guest-network-get-interfaces (no IP address?)",
+			 v->name, v->iface);
+	} else if (!msg[0]) {
+		snprintf(msg, sizeof(msg), "%s", res->msg);
+	}
+	v->sample_r = r;
+	set_health(v, r);
+	outcome(c, v, r, "sampling", msg);
+	backoff(c, v, r);
+	if (r == 0 && daqs_estimator_update(&v->est, &res->smp) == DAQS_EST_RESET) {
+		daqs_cycle_log(c, DAQS_LOG_INFO,
+			       "guest '%s': counters went backwards (reboot or re-plug); "
+			       "re-verifying",
+			       v->name);
+		daqs_gvm_refind(v);
+	}
+	if (j->host_iface[0]) { /* whatever the agent did: the host's view is ours */
+		v->host_r = res->host_r;
+		v->hsmp = res->hsmp;
+	}
+}
+
+void daqs_cycle_sampled(struct daqs_cycle *c, const struct daqs_cycle_job *jobs,
+			const struct daqs_cycle_result *res, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		after_sample(c, (struct daqs_gvm *)jobs[i].rec, &jobs[i], &res[i]);
+}
+
+/* ---- host-side counters from the VFs ---- */
+
+size_t daqs_cycle_vf_pfs(const struct daqs_cycle *c, char (*pfs)[DAQS_IFNAMSIZ], size_t max)
+{
+	size_t np = 0;
+
+	if (!c->cfg.vf_rates)
+		return 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct daqs_gvm *v = c->v[i];
+		const char *pf;
+		uint32_t idx;
+		size_t k;
+
+		if (v->state == DAQS_GUEST_GONE || v->host_iface[0] || !daqs_vfuse_of(v, &pf, &idx))
+			continue;
+		for (k = 0; k < np && strcmp(pfs[k], pf); k++)
+			;
+		if (k == np && np < max)
+			snprintf(pfs[np++], DAQS_IFNAMSIZ, "%s", pf);
+	}
+	return np;
+}
+
+void daqs_cycle_vf_counters(struct daqs_cycle *c, const char *pf,
+			    const struct daqs_cycle_vf_stat *vfs, size_t n, uint64_t t_ns)
+{
+	for (size_t i = 0; i < c->n; i++)
+		daqs_vfuse_counters(c, c->v[i], pf, vfs, n, t_ns);
+}
+
+/* ---- decide ---- */
+
+static void over_limit_check(const struct daqs_cycle *c, struct daqs_gvm *v)
+{
+	const struct daqs_estimator *e = daqs_gvm_rates(v);
+	double lim = (double)v->in_force, tx = e->inst.tx_bps;
+	char a[32], b[32];
+
+	if (!v->in_force_known || v->in_force == DAQS_RATE_UNLIMITED ||
+	    v->state != DAQS_GUEST_SHAPED || !e->have_rate ||
+	    e->rate_t_ns < v->in_force_ns + OVER_SETTLE * c->sla->ctl.period_ns ||
+	    tx <= lim * OVER_FACTOR + OVER_SLACK_BPS) {
+		v->over = 0;
+		return;
+	}
+	if (++v->over < OVER_TIMES)
+		return;
+	v->over = 0;
+	v->state = DAQS_GUEST_VERIFY;
+	v->limit_lost++;
+	daqs_units_format_rate_approx(tx, a, sizeof(a));
+	daqs_units_format_rate(v->in_force, b, sizeof(b));
+	daqs_cycle_log(c, DAQS_LOG_WARNING,
+		       "guest '%s': sends %s, above its limit %s: its tc was changed in the guest; "
+		       "re-verifying",
+		       v->name, a, b);
+}
+
+/* Host counters: their estimator, a failing read reported once, and the cross-check. */
+static void host_update(const struct daqs_cycle *c, struct daqs_gvm *v, bool agent_fresh)
+{
+	char x[32], y[32];
+
+	if (!daqs_gvm_has_host(v) || !v->sampled)
+		return;
+	if (v->host_r < 0) {
+		if (!v->host_failing)
+			daqs_cycle_log(
+				c, DAQS_LOG_WARNING,
+				"guest '%s': host counters of '%s' unreadable (%s); deciding "
+				"on the agent's",
+				v->name, daqs_gvm_host_name(v), strerror(-v->host_r));
+		v->host_failing = true;
+		v->hest.have_rate = false;
+		return;
+	}
+	if (v->host_failing)
+		daqs_cycle_log(c, DAQS_LOG_NOTICE,
+			       "guest '%s': host counters of '%s' readable again", v->name,
+			       daqs_gvm_host_name(v));
+	v->host_failing = false;
+	daqs_estimator_update(&v->hest, &v->hsmp);
+	if (!agent_fresh || !v->est.have_rate || !v->hest.have_rate)
+		return;
+	switch (daqs_crosscheck_update(&v->xc, v->est.inst.tx_bps, v->hest.inst.tx_bps)) {
+	case DAQS_CROSSCHECK_DISTRUSTED:
+		daqs_units_format_rate_approx(v->est.inst.tx_bps, x, sizeof(x));
+		daqs_units_format_rate_approx(v->hest.inst.tx_bps, y, sizeof(y));
+		daqs_cycle_log(c, DAQS_LOG_WARNING,
+			       "guest '%s': its agent reports sending %s, the host sees %s on "
+			       "'%s': the agent's counters are not believed",
+			       v->name, x, y, daqs_gvm_host_name(v));
+		break;
+	case DAQS_CROSSCHECK_TRUSTED:
+		daqs_cycle_log(c, DAQS_LOG_NOTICE,
+			       "guest '%s': its agent's counters agree with the host's again",
+			       v->name);
+		break;
+	case DAQS_CROSSCHECK_QUIET:
+		break;
+	}
+}
+
+/* The measurements of this period, before the policy sees them. */
+static void measured(struct daqs_cycle *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct daqs_gvm *v = c->v[i];
+		const char *pf;
+		uint32_t idx;
+
+		/* VF counters of a VM that has no VF any more, or whose PF was not dumped */
+		if (v->vf.count &&
+		    (v->host_iface[0] || !daqs_vfuse_of(v, &pf, &idx) || !v->vf.dumped))
+			daqs_vfuse_count_stop(c, v);
+		if (!v->sampled)
+			continue;
+		host_update(c, v, v->sample_r == 0);
+		if (v->sample_r == 0 || (daqs_gvm_has_host(v) && v->hest.have_rate))
+			over_limit_check(c, v);
+	}
+}
+
+/*
+ * Periodic verifications (every DAQS_CYCLE_VERIFY_NS) a period may run:
+ * twice the even share, so guests verified together (all of them at start)
+ * spread over the following periods instead of all landing in one (1000
+ * readbacks took one cycle to 250-370 ms in scripts/bench-scale). Urgent
+ * ones (states VERIFY, REFIND) are not counted.
+ */
+static size_t verify_budget(const struct daqs_cycle *c)
+{
+	uint64_t period = c->sla->ctl.period_ns;
+	size_t share = (size_t)((c->n * period + DAQS_CYCLE_VERIFY_NS - 1) / DAQS_CYCLE_VERIFY_NS);
+
+	return 2 * share > 8 ? 2 * share : 8;
+}
+
+/* The policy's inputs for every VM it decides for (not retiring, not gone). */
+static size_t policy_inputs(struct daqs_cycle *c, int64_t now_s, struct daqs_policy_vm *pv)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		struct daqs_gvm *v = c->v[i];
+		const struct daqs_override *o = daqs_overrides_find(&c->ovr, v->name);
+		const struct daqs_estimator *e = daqs_gvm_rates(v);
+
+		if (ending(v))
+			continue;
+		daqs_overrides_effective(c->sla, v->ent, v->name, o, &v->eff);
+		v->overridden = o != NULL;
+		v->override_left_s = o && o->expires ? o->expires - now_s : -1;
+		v->pv.sla = &v->eff;
+		v->pv.have_rate = e->have_rate;
+		v->pv.tx_bps = e->inst.tx_bps;
+		v->pv.tx_smooth_bps = e->smooth.tx_bps;
+		v->pv.rate_t_ns = e->rate_t_ns;
+		pv[k++] = v->pv;
+	}
+	return k;
+}
+
+/* What this period's apply job of a live VM does (false: none). */
+static bool plan(struct daqs_cycle *c, struct daqs_gvm *v, bool due, struct daqs_cycle_job *j)
+{
+	bool ok = v->sampled && v->sample_r == 0 && v->iface[0];
+	bool vf_only, change, verify_now, enforce, discover;
+
+	v->vf.use = daqs_vfuse_wanted(c, v);
+	vf_only = v->vf.use && v->eff.enforce == DAQS_ENFORCE_VF;
+	/* enforce: vf with the VF there: the guest's own limit is removed */
+	v->target = vf_only ? DAQS_RATE_UNLIMITED : v->pv.limit_bps;
+	change = vf_only ? really_in_force(v) != DAQS_RATE_UNLIMITED : v->pv.apply;
+	verify_now = v->state == DAQS_GUEST_VERIFY || v->state == DAQS_GUEST_REFIND || due;
+	/* an agent that cannot run tc is asked again only when a verify is due */
+	enforce = (v->limited || v->state == DAQS_GUEST_NO_EXEC ? verify_now
+								: change || verify_now) &&
+		  ok;
+	discover = v->state == DAQS_GUEST_REFIND && ok;
+	/* not applied: the policy must know the truth (a VF's write is judged after it) */
+	if (v->pv.apply && !enforce && !vf_only)
+		daqs_policy_vm_in_force(&v->pv, really_in_force(v));
+	if (!enforce && !discover)
+		return false;
+	*j = job_of(c, v, DAQS_JOB_APPLY);
+	j->discover = discover;
+	j->enforce = enforce;
+	j->verify = verify_now;
+	j->ask_info = verify_now && v->limited;
+	j->limit_bps = v->target;
+	v->applying = enforce;
+	return true;
+}
+
+size_t daqs_cycle_decide(struct daqs_cycle *c, uint64_t now_ns, int64_t now_s,
+			 struct daqs_cycle_job **jobs)
+{
+	struct daqs_policy_vm *pv = daqs_calloc(c->n ? c->n : 1, sizeof(*pv));
+	struct daqs_cycle_job *j = daqs_calloc(c->n ? c->n : 1, sizeof(*j));
+	size_t k, nj = 0, budget = verify_budget(c);
+
+	measured(c);
+	k = policy_inputs(c, now_s, pv);
+	daqs_policy_step(c->policy, pv, k, now_ns);
+	k = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		struct daqs_gvm *v = c->v[i];
+		bool due = now_ns - v->verified_ns > DAQS_CYCLE_VERIFY_NS && budget > 0;
+
+		v->vf.use = false; /* a VM that is going lets its VF go */
+		v->applying = false;
+		if (v->state == DAQS_GUEST_GONE)
+			continue;
+		if (v->state == DAQS_GUEST_RETIRING) {
+			v->target = DAQS_RATE_UNLIMITED;
+			if (!v->sampled || v->sample_r || !v->iface[0])
+				continue;
+			j[nj] = job_of(c, v, DAQS_JOB_APPLY);
+			j[nj].enforce = j[nj].verify = true;
+			j[nj++].limit_bps = DAQS_RATE_UNLIMITED;
+			v->applying = true;
+			continue;
+		}
+		budget -= due;
+		v->pv = pv[k++];
+		nj += plan(c, v, due, &j[nj]);
+	}
+	free(pv);
+	*jobs = j;
+	return nj;
+}
+
+/* ---- applied ---- */
+
+static void enforced(struct daqs_cycle *c, struct daqs_gvm *v, const struct daqs_cycle_result *res,
+		     uint64_t now_ns)
+{
+	if (res->apply_ran) {
+		char a[32] = "none";
+
+		if (v->target != DAQS_RATE_UNLIMITED)
+			daqs_units_format_rate(v->target, a, sizeof(a));
+		daqs_cycle_log(c, DAQS_LOG_DEBUG, "guest '%s': limit %s in force on %s", v->name, a,
+			       v->iface);
+	}
+	if (!v->in_force_known || v->in_force != v->target) {
+		c->state_dirty = true;
+		v->in_force_ns = now_ns;
+	}
+	v->in_force = v->target;
+	v->in_force_known = true;
+	v->verified_ns = now_ns;
+	if (v->state == DAQS_GUEST_RETIRING)
+		v->state = DAQS_GUEST_GONE;
+	else
+		v->state = DAQS_GUEST_SHAPED;
+}
+
+static void after_apply(struct daqs_cycle *c, struct daqs_gvm *v, const struct daqs_cycle_job *j,
+			const struct daqs_cycle_result *res, uint64_t now_ns)
+{
+	char msg[DAQS_PROBLEM_MAX] = "";
+	int r = res->ran ? res->r : -ETIMEDOUT;
+
+	if (res->ran)
+		v->limited = res->limited;
+	if (j->discover && res->ran) {
+		int d = discovered(c, v, j, res, msg, sizeof(msg));
+
+		if (d)
+			r = d;
+	}
+	if (!msg[0])
+		snprintf(msg, sizeof(msg), "%s", res->msg);
+	if (!j->enforce) { /* a discovery alone */
+		outcome(c, v, r, "discovering its interface", msg);
+		return;
+	}
+	v->applies += res->apply_ran;
+	if (r == -EPERM && v->state != DAQS_GUEST_RETIRING) {
+		/*
+		 * Agent-limited: the session reported it once; it is the guest's
+		 * state (status: agent-limited), not an error of every period.
+		 * Asked again at the next periodic verification.
+		 */
+		if (msg[0]) /* the session's "agent-limited: ..." (only on the transition) */
+			daqs_cycle_log(c, DAQS_LOG_WARNING, "%s", msg);
+		v->limited = true;
+		v->state = DAQS_GUEST_NO_EXEC;
+		daqs_policy_vm_in_force(&v->pv, really_in_force(v));
+		v->verified_ns = now_ns;
+		return;
+	}
+	if (!iface_level(r))
+		set_health(v, r == -EPERM ? 0 : r);
+	outcome(c, v, r, "enforcing the limit", msg);
+	if (r == 0) {
+		enforced(c, v, res, now_ns);
+		return;
+	}
+	daqs_policy_vm_in_force(&v->pv, really_in_force(v));
+	if (v->state == DAQS_GUEST_RETIRING) {
+		if (++v->retire_tries >= RETIRE_TRIES) {
+			daqs_cycle_log(c, DAQS_LOG_WARNING,
+				       "guest '%s': could not remove its limit; forgetting it",
+				       v->name);
+			v->state = DAQS_GUEST_GONE;
+		}
+		return;
+	}
+	if (v->state != DAQS_GUEST_FIND_IFACE && v->state != DAQS_GUEST_REFIND)
+		v->state = DAQS_GUEST_VERIFY;
+}
+
+void daqs_cycle_applied(struct daqs_cycle *c, const struct daqs_cycle_job *jobs,
+			const struct daqs_cycle_result *res, size_t n, uint64_t now_ns)
+{
+	for (size_t i = 0; i < n; i++)
+		after_apply(c, (struct daqs_gvm *)jobs[i].rec, &jobs[i], &res[i], now_ns);
+}
+
+/* ---- VF writes, end ---- */
+
+size_t daqs_cycle_vf_writes(struct daqs_cycle *c, struct daqs_cycle_vf_write **w)
+{
+	if (!c->cfg.vf_rates) {
+		*w = daqs_calloc(1, sizeof(**w));
+		return 0;
+	}
+	return daqs_vfuse_writes(c, w);
+}
+
+void daqs_cycle_vf_written(struct daqs_cycle *c, const struct daqs_cycle_vf_write *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		daqs_vfuse_outcome(c, (struct daqs_gvm *)w[i].rec, &w[i]);
+}
+
+bool daqs_cycle_end(struct daqs_cycle *c, double cycle_ms)
+{
+	c->cycles++;
+	daqs_snapshot_publish(c, cycle_ms);
+	return c->state_dirty;
+}
+
+/* ---- shutdown ---- */
+
+size_t daqs_cycle_remove_all(struct daqs_cycle *c, struct daqs_cycle_job **jobs,
+			     struct daqs_cycle_vf_write **w, size_t *n_w)
+{
+	struct daqs_cycle_job *j = daqs_calloc(c->n ? c->n : 1, sizeof(*j));
+	size_t k = 0;
+
+	*w = daqs_calloc(c->n ? c->n : 1, sizeof(**w));
+	*n_w = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		struct daqs_gvm *v = c->v[i];
+
+		if (c->cfg.vf_rates && daqs_vfuse_release(v, &(*w)[*n_w]))
+			(*n_w)++;
+		if (v->state == DAQS_GUEST_GONE || !v->user || !v->iface[0])
+			continue;
+		j[k] = job_of(c, v, DAQS_JOB_APPLY);
+		j[k].enforce = true;
+		j[k++].limit_bps = DAQS_RATE_UNLIMITED;
+		v->target = DAQS_RATE_UNLIMITED;
+	}
+	*jobs = j;
+	return k;
+}
+
+void daqs_cycle_removed(struct daqs_cycle *c, const struct daqs_cycle_job *jobs,
+			const struct daqs_cycle_result *res, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct daqs_gvm *v = (struct daqs_gvm *)jobs[i].rec;
+		int r = res[i].ran ? res[i].r : -ETIMEDOUT;
+
+		if (r == 0) {
+			v->in_force = DAQS_RATE_UNLIMITED;
+			v->in_force_known = true;
+			c->state_dirty = true;
+			daqs_cycle_log(c, DAQS_LOG_INFO, "guest '%s': limit removed", v->name);
+		} else {
+			daqs_cycle_log(c, DAQS_LOG_WARNING,
+				       "guest '%s': could not remove its limit (%s)", v->name,
+				       res[i].msg[0] ? res[i].msg : strerror(-r));
+		}
+	}
+}

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The status snapshot (cycle core): what control clients and /metrics read after each period. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cycle_impl.h"
+#include "mem.h"
+
+void daqs_snapshot_clear(struct daqs_ctl_status *s)
+{
+	free(s->links);
+	free(s->vms);
+	memset(s, 0, sizeof(*s));
+}
+
+static double rate_or_nan(const struct daqs_gvm *v, double bps)
+{
+	return daqs_gvm_rates(v)->have_rate ? bps : NAN;
+}
+
+/* What the link's guests' counters show of the wire rate (policy step 8); 1 until learned. */
+static double counter_scale(const struct daqs_cycle *c, size_t link)
+{
+	const struct daqs_policy_link_status *ls = daqs_policy_link_status(c->policy, link);
+
+	return ls && ls->counter_scale > 0 ? ls->counter_scale : 1.0;
+}
+
+static const char *agent_name(const struct daqs_gvm *v)
+{
+	if (v->limited && (v->health == DAQS_AGENT_OK || v->state == DAQS_GUEST_NO_EXEC))
+		return "agent-limited";
+	return daqs_agent_health_name(v->health);
+}
+
+static const char *counters_name(const struct daqs_gvm *v)
+{
+	if (daqs_gvm_rates(v) == &v->hest)
+		return v->xc.distrust ? "host, agent disagrees" : "host";
+	return v->host_iface[0] ? "agent, host unreadable" : "agent";
+}
+
+static void vf_fields(const struct daqs_gvm *v, struct daqs_ctl_vm *o)
+{
+	o->vf_max_bps = DAQS_RATE_UNLIMITED;
+	if (v->vf.pf[0]) {
+		snprintf(o->vf, sizeof(o->vf), "%s:%u", v->vf.pf, v->vf.idx);
+		if (v->vf.mbps)
+			o->vf_max_bps = (uint64_t)v->vf.mbps * 1000000ULL;
+		if (v->eff.enforce == DAQS_ENFORCE_VF && v->vf.use && v->vf.mbps)
+			o->limit_bps =
+				o->vf_max_bps; /* no limit in the guest: the VF's is the one */
+	}
+	snprintf(o->vf_why, sizeof(o->vf_why), "%s", v->vf.use ? v->vf.why : "");
+}
+
+static void snap_vm(const struct daqs_cycle *c, const struct daqs_gvm *v, struct daqs_ctl_vm *o)
+{
+	const struct daqs_estimator *e = daqs_gvm_rates(v);
+	double scale = counter_scale(c, v->eff.link);
+
+	memset(o, 0, sizeof(*o));
+	snprintf(o->name, sizeof(o->name), "%s", v->name);
+	snprintf(o->uuid, sizeof(o->uuid), "%s", v->uuid);
+	snprintf(o->source, sizeof(o->source), "%s", v->libvirt ? "libvirt" : "socket");
+	snprintf(o->cls, sizeof(o->cls), "%s", daqs_class_name(v->eff.cls));
+	o->min_bps = v->eff.min_bps;
+	o->max_bps = v->eff.max_bps;
+	o->weight = v->eff.weight;
+	snprintf(o->link, sizeof(o->link), "%s", c->sla->links[v->eff.link].name);
+	o->tx_bps = rate_or_nan(v, e->smooth.tx_bps);
+	o->rx_bps = rate_or_nan(v, e->smooth.rx_bps);
+	snprintf(o->counters, sizeof(o->counters), "%s", counters_name(v));
+	o->limit_bps = v->in_force;
+	vf_fields(v, o);
+	snprintf(o->mode, sizeof(o->mode), "%s",
+		 v->state == DAQS_GUEST_RETIRING ? "retiring" : daqs_vm_mode_name(v->pv.st.mode));
+	snprintf(o->state, sizeof(o->state), "%s", daqs_guest_state_name(v->state));
+	snprintf(o->agent, sizeof(o->agent), "%s", agent_name(v));
+	snprintf(o->iface, sizeof(o->iface), "%s", v->iface);
+	snprintf(o->iface_kind, sizeof(o->iface_kind), "%s", v->kind);
+	o->satisfaction = NAN;
+	if (v->eff.cls == DAQS_CLASS_GUARANTEE && v->pv.st.mode == DAQS_VM_PROTECTED &&
+	    v->pv.st.measured && e->have_rate && v->eff.min_bps)
+		o->satisfaction = fmin(1.0, e->smooth.tx_bps / scale / (double)v->eff.min_bps);
+	o->agent_errors = v->agent_errors;
+	o->applies = v->applies;
+	o->limit_lost = v->limit_lost;
+	o->override = v->overridden;
+	o->override_left_s = v->overridden ? v->override_left_s : -1;
+	snprintf(o->last_error, sizeof(o->last_error), "%s", v->prob.last);
+}
+
+static void snap_links(const struct daqs_cycle *c, struct daqs_ctl_status *s)
+{
+	s->links = daqs_calloc(c->sla->n_links ? c->sla->n_links : 1, sizeof(*s->links));
+	s->n_links = c->sla->n_links;
+	for (size_t l = 0; l < s->n_links; l++) {
+		const struct daqs_policy_link_status *ls = daqs_policy_link_status(c->policy, l);
+		struct daqs_ctl_link *o = &s->links[l];
+
+		snprintf(o->name, sizeof(o->name), "%s", c->sla->links[l].name);
+		o->capacity_bps = ls ? ls->capacity_bps : c->sla->links[l].capacity_bps;
+		o->effective_bps = ls && ls->effective_bps > 0 ? ls->effective_bps
+							       : (double)o->capacity_bps;
+		o->reserved_bps = ls ? ls->reserved_bps : 0;
+	}
+}
+
+void daqs_snapshot_publish(struct daqs_cycle *c, double cycle_ms)
+{
+	struct daqs_ctl_status *s = &c->snap;
+
+	daqs_snapshot_clear(s);
+	s->cycle = c->cycles;
+	s->cycle_ms = cycle_ms;
+	s->period_ms = c->sla->ctl.period_ns / 1000000;
+	snprintf(s->policy, sizeof(s->policy), "%s", daqs_policy_kind_name(c->cfg.kind));
+	snprintf(s->sla_file, sizeof(s->sla_file), "%s", c->sla->file);
+	snprintf(s->sla_error, sizeof(s->sla_error), "%s", c->sla_error);
+	snprintf(s->state_error, sizeof(s->state_error), "%s", c->state_error);
+	snap_links(c, s);
+	s->vms = daqs_calloc(c->n ? c->n : 1, sizeof(*s->vms));
+	for (size_t i = 0; i < c->n; i++) {
+		const struct daqs_gvm *v = c->v[i];
+		struct daqs_ctl_link *l;
+
+		if (v->state == DAQS_GUEST_GONE)
+			continue;
+		snap_vm(c, v, &s->vms[s->n_vms]);
+		l = &s->links[v->eff.link];
+		l->vms++;
+		if (daqs_gvm_rates(v)->have_rate && v->state != DAQS_GUEST_RETIRING)
+			l->tx_bps += daqs_gvm_rates(v)->smooth.tx_bps;
+		s->n_vms++;
+	}
+	for (size_t l = 0; l < s->n_links; l++) {
+		double scale = counter_scale(c, l);
+
+		s->links[l].utilisation =
+			s->links[l].effective_bps > 0
+				? s->links[l].tx_bps / scale / s->links[l].effective_bps
+				: NAN;
+	}
+}

@@ -1,0 +1,792 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The cycle core (lib/core/cycle.h) on its own: guest records driven
+ * through whole periods with job results given as values by a model of
+ * each guest (its agent up or not, the interface carrying its MAC, its
+ * counters, the limit its tc holds). One test per transition.
+ */
+#include <check.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cycle.h"
+#include "diag.h"
+#include "unit.h"
+
+#define MS 1000000ULL
+#define PERIOD_NS (200 * MS)
+#define NO_LIMIT DAQS_RATE_UNLIMITED
+
+/* A guest as the core's jobs see it. */
+struct fg {
+	bool down;	/* the agent refuses connections */
+	bool hang;	/* jobs do not start before the deadline */
+	bool limited;	/* guest-exec blocked: applies fail with EPERM */
+	bool knows;	/* the session knows it is limited (from an EPERM, till guest-info) */
+	char iface[16]; /* the interface carrying the MAC ("" none) */
+	char kind[16];
+	uint64_t tx_bytes; /* the agent's counter */
+	double rate_bps;   /* what it sends (capped at its tc limit unless escaped) */
+	bool escaped;	   /* its tc was removed inside the guest */
+	uint64_t tc;	   /* the limit its tc holds (NO_LIMIT none) */
+	unsigned samples, applies, verifies, discovers, infos;
+	unsigned jobs;	     /* jobs given to it, run or not */
+	unsigned apply_jobs; /* apply jobs that ran */
+};
+
+struct fx {
+	struct daqs_cycle *c;
+	uint64_t now;
+	int64_t now_s;
+	char (*log)[512]; /* 64 lines */
+	size_t n_log;
+	/* the VF of the last writes */
+	struct daqs_cycle_vf_write vf[8];
+	size_t n_vf;
+	int vf_r; /* what the next VF writes return */
+	void *dropped[8];
+	size_t n_dropped;
+};
+
+static void log_cb(void *ud, enum daqs_log_prio prio, const char *msg)
+{
+	struct fx *f = ud;
+
+	(void)prio;
+	if (f->n_log < 64)
+		snprintf(f->log[f->n_log++], sizeof(f->log[0]), "%s", msg);
+}
+
+static size_t logged(const struct fx *f, const char *needle)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->n_log; i++)
+		n += strstr(f->log[i], needle) != NULL;
+	return n;
+}
+
+static struct daqs_sla *sla_of(const char *text)
+{
+	struct daqs_diags d;
+	struct daqs_sla *sla = NULL;
+
+	daqs_diags_init(&d);
+	if (daqs_sla_load_buffer("cycle.yaml", text, strlen(text), &sla, &d) < 0)
+		daqs_diags_print(&d, stderr);
+	daqs_diags_free(&d);
+	ck_assert_ptr_nonnull(sla);
+	return sla;
+}
+
+static const char *const one_socket = "version: 1\n"
+				      "links:\n"
+				      "  - name: l0\n"
+				      "    capacity: 1gbit\n"
+				      "controller:\n"
+				      "  period: 200ms\n"
+				      "vms:\n"
+				      "  - name: a\n"
+				      "    class: best-effort\n"
+				      "    agent: /run/a.sock\n"
+				      "    mac: 52:54:00:00:00:0a\n"
+				      "    max: 100mbit\n";
+
+static void fx_init(struct fx *f, const char *sla, bool vf_rates)
+{
+	struct daqs_cycle_cfg cfg = {
+		.kind = DAQS_POLICY_STATIC, .log = log_cb, .log_ud = f, .vf_rates = vf_rates
+	};
+
+	memset(f, 0, sizeof(*f));
+	f->log = calloc(64, sizeof(*f->log));
+	f->now = 1000 * MS;
+	f->now_s = 1000000;
+	f->c = daqs_cycle_new(&cfg, sla_of(sla));
+}
+
+static void fx_free(struct fx *f)
+{
+	daqs_cycle_free(f->c);
+	free(f->log);
+}
+
+static bool discover(struct fg *g, const struct daqs_cycle_job *j, struct daqs_cycle_result *r)
+{
+	g->discovers++;
+	if (j->iface_cfg[0])
+		snprintf(r->iface, sizeof(r->iface), "%s", j->iface_cfg);
+	else if (!g->iface[0])
+		r->discover_r = -ENOENT;
+	else
+		snprintf(r->iface, sizeof(r->iface), "%s", g->iface);
+	snprintf(r->kind, sizeof(r->kind), "%s", g->kind);
+	return r->discover_r == 0;
+}
+
+static void sample(struct fx *f, struct fg *g, const struct daqs_cycle_job *j,
+		   struct daqs_cycle_result *r)
+{
+	const char *iface = j->iface;
+	double rate = g->rate_bps;
+
+	g->samples++;
+	if (j->discover && !discover(g, j, r)) {
+		r->r = r->discover_r;
+		return;
+	}
+	if (j->discover)
+		iface = r->iface;
+	if (strcmp(iface, g->iface)) {
+		r->r = r->iface_r = -ENODEV;
+		return;
+	}
+	if (!g->escaped && g->tc != NO_LIMIT && rate > (double)g->tc)
+		rate = (double)g->tc;
+	g->tx_bytes += (uint64_t)(rate * (double)PERIOD_NS / 1e9 / 8);
+	r->smp.c.tx_bytes = g->tx_bytes;
+	r->smp.c.tx_pkts = g->tx_bytes / 1000;
+	r->smp.t_ns = f->now + 10 * MS;
+}
+
+static void apply(struct fg *g, const struct daqs_cycle_job *j, struct daqs_cycle_result *r)
+{
+	g->apply_jobs++;
+	if (j->discover && !discover(g, j, r)) {
+		r->r = r->discover_r;
+		return;
+	}
+	if (!j->enforce)
+		return;
+	if (j->ask_info && g->knows) {
+		g->infos++;
+		g->knows = g->limited;
+	}
+	if (g->limited) {
+		g->knows = true;
+		r->r = -EPERM;
+		return;
+	}
+	g->verifies += j->verify;
+	if (j->verify || g->tc != j->limit_bps) {
+		r->apply_ran = g->tc != j->limit_bps;
+		g->applies += r->apply_ran;
+		g->tc = j->limit_bps;
+		g->escaped = false;
+	}
+}
+
+static void run(struct fx *f, const struct daqs_cycle_job *j, struct daqs_cycle_result *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct fg *g = j[i].user;
+
+		memset(&r[i], 0, sizeof(r[i]));
+		g->jobs++;
+		if (g->hang) {
+			r[i].r = -ETIMEDOUT;
+			continue;
+		}
+		r[i].ran = true;
+		if (g->down) {
+			r[i].r = -ECONNREFUSED;
+			continue;
+		}
+		if (j[i].kind == DAQS_JOB_SAMPLE)
+			sample(f, g, &j[i], &r[i]);
+		else
+			apply(g, &j[i], &r[i]);
+		r[i].limited = g->knows;
+		if (r[i].r == 0 && r[i].discover_r)
+			r[i].r = r[i].discover_r;
+	}
+}
+
+/* One whole period, as the driver runs it. */
+static void period(struct fx *f)
+{
+	struct daqs_cycle_job *j;
+	struct daqs_cycle_result r[16];
+	struct daqs_cycle_vf_write *w;
+	void **dropped;
+	size_t n, nd;
+
+	n = daqs_cycle_begin(f->c, f->now, f->now_s, &j, &dropped, &nd);
+	for (size_t i = 0; i < nd && f->n_dropped < 8; i++)
+		f->dropped[f->n_dropped++] = dropped[i];
+	free(dropped);
+	ck_assert_uint_le(n, 16);
+	run(f, j, r, n);
+	daqs_cycle_sampled(f->c, j, r, n);
+	free(j);
+	n = daqs_cycle_decide(f->c, f->now + 20 * MS, f->now_s, &j);
+	run(f, j, r, n);
+	daqs_cycle_applied(f->c, j, r, n, f->now + 40 * MS);
+	free(j);
+	n = daqs_cycle_vf_writes(f->c, &w);
+	f->n_vf = 0;
+	for (size_t i = 0; i < n; i++) {
+		w[i].r = f->vf_r;
+		if (f->n_vf < 8)
+			f->vf[f->n_vf++] = w[i];
+	}
+	daqs_cycle_vf_written(f->c, w, n);
+	free(w);
+	daqs_cycle_end(f->c, 1.0);
+	f->now += PERIOD_NS; /* the wall clock (now_s) moves only when a test says */
+}
+
+static void periods(struct fx *f, int n)
+{
+	while (n-- > 0)
+		period(f);
+}
+
+static const struct daqs_ctl_vm *vm_of(const struct fx *f, const char *name)
+{
+	const struct daqs_ctl_status *s = daqs_cycle_status(f->c);
+
+	for (size_t i = 0; i < s->n_vms; i++)
+		if (!strcmp(s->vms[i].name, name))
+			return &s->vms[i];
+	return NULL;
+}
+
+static const char *state_of(const struct fx *f, const char *name)
+{
+	const struct daqs_ctl_vm *v = vm_of(f, name);
+
+	return v ? v->state : "(absent)";
+}
+
+static void attach(struct fx *f, const char *name, struct fg *g)
+{
+	void *old;
+
+	ck_assert_int_eq(daqs_cycle_attach(f->c, name, g, &old), 0);
+	ck_assert_ptr_null(old);
+}
+
+static void fg_init(struct fg *g, const char *iface)
+{
+	memset(g, 0, sizeof(*g));
+	snprintf(g->iface, sizeof(g->iface), "%s", iface);
+	snprintf(g->kind, sizeof(g->kind), "virtio");
+	g->tc = NO_LIMIT;
+	g->rate_bps = 50e6;
+}
+
+/* A shaped socket guest: the common start. */
+static void shaped(struct fx *f, struct fg *g)
+{
+	fx_init(f, one_socket, false);
+	fg_init(g, "eth0");
+	attach(f, "a", g);
+	periods(f, 3);
+	ck_assert_str_eq(state_of(f, "a"), "shaped");
+}
+
+/* ---- new guest ---- */
+
+START_TEST(test_new_socket_guest)
+{
+	struct fx f;
+	struct fg g;
+
+	fx_init(&f, one_socket, false);
+	fg_init(&g, "eth0");
+	period(&f); /* no session yet: nothing asked */
+	ck_assert_str_eq(state_of(&f, "a"), "find-iface");
+	ck_assert_str_eq(vm_of(&f, "a")->agent, "unknown");
+	attach(&f, "a", &g);
+	period(&f);
+	/* found by MAC in the sampling job, verified and shaped in the same period */
+	ck_assert_uint_eq(g.discovers, 1);
+	ck_assert_uint_eq(g.verifies, 1);
+	ck_assert_str_eq(state_of(&f, "a"), "shaped");
+	ck_assert_str_eq(vm_of(&f, "a")->iface, "eth0");
+	ck_assert_str_eq(vm_of(&f, "a")->iface_kind, "virtio");
+	ck_assert_str_eq(vm_of(&f, "a")->agent, "ok");
+	/* static: the best-effort VM is capped at its max (below its share of 1gbit) */
+	ck_assert_uint_eq(g.tc, 100000000ULL);
+	ck_assert_uint_eq(vm_of(&f, "a")->limit_bps, 100000000ULL);
+	periods(&f, 5); /* nothing changes: no more tc */
+	ck_assert_uint_eq(g.applies, 1);
+	ck_assert_uint_eq(g.verifies, 1);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_no_interface_carries_the_mac)
+{
+	struct fx f;
+	struct fg g;
+
+	fx_init(&f, one_socket, false);
+	fg_init(&g, "");
+	attach(&f, "a", &g);
+	periods(&f, 4);
+	ck_assert_str_eq(state_of(&f, "a"), "find-iface");
+	ck_assert_uint_eq(logged(&f, "guest 'a': no interface carries MAC 52:54:00:00:00:0a"), 1);
+	ck_assert_str_eq(vm_of(&f, "a")->agent, "ok"); /* the agent answered */
+	snprintf(g.iface, sizeof(g.iface), "eth3");    /* the NIC appears */
+	period(&f);
+	ck_assert_str_eq(state_of(&f, "a"), "shaped");
+	ck_assert_str_eq(vm_of(&f, "a")->iface, "eth3");
+	ck_assert_uint_eq(logged(&f, "guest 'a': sampling works again"), 1);
+	fx_free(&f);
+}
+END_TEST
+
+/* ---- agent missing, back ---- */
+
+START_TEST(test_agent_missing_and_back)
+{
+	struct fx f;
+	struct fg g;
+	unsigned v;
+
+	shaped(&f, &g);
+	v = g.verifies;
+	g.down = true;
+	periods(&f, 5);
+	ck_assert_str_eq(vm_of(&f, "a")->agent, "not-connected");
+	ck_assert_uint_eq(logged(&f, "guest 'a': sampling failed"), 1); /* once, not per period */
+	ck_assert_uint_eq(vm_of(&f, "a")->limit_bps, 100000000ULL);	/* kept as known */
+	g.down = false;
+	g.tc = NO_LIMIT; /* it rebooted while away: its tc is gone */
+	period(&f);
+	ck_assert_uint_eq(logged(&f, "guest 'a': sampling works again"), 1);
+	ck_assert_uint_eq(g.verifies, v + 1); /* back from an outage: verified at once */
+	ck_assert_uint_eq(g.tc, 100000000ULL);
+	ck_assert_str_eq(state_of(&f, "a"), "shaped");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_timeout_backs_off)
+{
+	struct fx f;
+	struct fg g;
+	unsigned s, jobs;
+
+	shaped(&f, &g);
+	g.hang = true;
+	s = g.samples;
+	jobs = g.jobs;
+	periods(&f, 8); /* asked at periods 1, 3, 6 (then skipped 1, 2, 4 periods) */
+	ck_assert_str_eq(vm_of(&f, "a")->agent, "error");
+	ck_assert_uint_eq(g.jobs, jobs + 3);
+	ck_assert_uint_eq(logged(&f, "guest 'a': sampling failed (Connection timed out)"), 1);
+	g.hang = false;
+	daqs_cycle_kick(f.c, "a"); /* a kick clears the backoff */
+	period(&f);
+	ck_assert_uint_eq(g.samples, s + 1);
+	ck_assert_str_eq(vm_of(&f, "a")->agent, "ok");
+	fx_free(&f);
+}
+END_TEST
+
+/* ---- reboot, re-plug, rename ---- */
+
+START_TEST(test_reboot_counters_backwards)
+{
+	struct fx f;
+	struct fg g;
+	unsigned d, v;
+
+	shaped(&f, &g);
+	d = g.discovers;
+	v = g.verifies;
+	g.tx_bytes = 0; /* rebooted: counters start again */
+	g.tc = NO_LIMIT;
+	period(&f); /* refind: found again and verified in this period's apply phase */
+	ck_assert_uint_eq(logged(&f, "guest 'a': counters went backwards (reboot or re-plug)"), 1);
+	ck_assert_uint_eq(g.discovers, d + 1);
+	ck_assert_uint_eq(g.verifies, v + 1);
+	ck_assert_uint_eq(g.tc, 100000000ULL);
+	ck_assert_str_eq(state_of(&f, "a"), "shaped");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_replug_interface_renamed)
+{
+	struct fx f;
+	struct fg g;
+
+	shaped(&f, &g);
+	snprintf(g.iface, sizeof(g.iface), "eth1"); /* the NIC came back under another name */
+	g.tc = NO_LIMIT;
+	period(&f);
+	ck_assert_uint_eq(logged(&f, "guest 'a': interface 'eth0' is gone from the guest"), 1);
+	ck_assert_str_eq(state_of(&f, "a"), "find-iface");
+	ck_assert_str_eq(vm_of(&f, "a")->iface, "");
+	period(&f);
+	ck_assert_str_eq(state_of(&f, "a"), "shaped");
+	ck_assert_str_eq(vm_of(&f, "a")->iface, "eth1");
+	ck_assert_uint_eq(g.tc, 100000000ULL);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_libvirt_domain_renamed)
+{
+	struct fx f;
+	struct fg g1, g2;
+	void *old;
+
+	fx_init(&f, one_socket, false);
+	fg_init(&g1, "eth0");
+	fg_init(&g2, "eth0");
+	daqs_cycle_upsert(f.c, "old-name", "uuid-1", "52:54:00:00:00:0b");
+	ck_assert_int_eq(daqs_cycle_attach(f.c, "old-name", &g1, &old), 0);
+	periods(&f, 2);
+	ck_assert_str_eq(state_of(&f, "old-name"), "shaped");
+	ck_assert_str_eq(vm_of(&f, "old-name")->source, "libvirt");
+	/* libvirt renames: the old domain goes, a new one comes */
+	daqs_cycle_remove(f.c, "old-name");
+	daqs_cycle_upsert(f.c, "new-name", "uuid-1", "52:54:00:00:00:0b");
+	ck_assert_int_eq(daqs_cycle_attach(f.c, "new-name", &g2, &old), 0);
+	period(&f);
+	ck_assert_ptr_null(vm_of(&f, "old-name"));
+	ck_assert_uint_eq(f.n_dropped, 1); /* its session goes back to the driver */
+	ck_assert_ptr_eq(f.dropped[0], &g1);
+	ck_assert_str_eq(state_of(&f, "new-name"), "shaped");
+	ck_assert_int_eq(daqs_cycle_attach(f.c, "old-name", &g1, &old), -ENOENT);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_new_session_replaces_the_old)
+{
+	struct fx f;
+	struct fg g, g2;
+	void *old;
+	unsigned v;
+
+	shaped(&f, &g);
+	fg_init(&g2, "eth0");
+	g2.tc = g.tc;
+	g2.tx_bytes = g.tx_bytes;
+	v = g2.verifies;
+	ck_assert_int_eq(daqs_cycle_attach(f.c, "a", &g2, &old), 0);
+	ck_assert_ptr_eq(old, &g); /* the driver closes it */
+	period(&f);
+	ck_assert_uint_eq(g2.verifies, v + 1); /* a new session: found and verified again */
+	ck_assert_str_eq(state_of(&f, "a"), "shaped");
+	fx_free(&f);
+}
+END_TEST
+
+/* ---- agent-limited ---- */
+
+START_TEST(test_agent_limited)
+{
+	struct fx f;
+	struct fg g;
+	unsigned infos, asked;
+
+	fx_init(&f, one_socket, false);
+	fg_init(&g, "eth0");
+	g.limited = true;
+	attach(&f, "a", &g);
+	period(&f);
+	asked = g.apply_jobs;
+	infos = g.infos;
+	periods(&f, 3);
+	ck_assert_uint_eq(g.apply_jobs, asked); /* not asked every period */
+	ck_assert_str_eq(state_of(&f, "a"), "no-exec");
+	ck_assert_str_eq(vm_of(&f, "a")->agent, "agent-limited");
+	ck_assert_uint_eq(vm_of(&f, "a")->limit_bps, NO_LIMIT); /* the truth: nothing in force */
+	ck_assert_uint_eq(logged(&f, "enforcing the limit failed"), 0); /* a state, not an error */
+	/* asked again when the periodic verification is due, with guest-info first */
+	g.limited = false;
+	f.now += DAQS_CYCLE_VERIFY_NS;
+	period(&f);
+	ck_assert_uint_eq(g.infos, infos + 1);
+	ck_assert_str_eq(state_of(&f, "a"), "shaped");
+	ck_assert_uint_eq(g.tc, 100000000ULL);
+	fx_free(&f);
+}
+END_TEST
+
+/* ---- limit lost inside the guest ---- */
+
+START_TEST(test_limit_lost_reverified)
+{
+	struct fx f;
+	struct fg g;
+	unsigned v;
+
+	shaped(&f, &g);
+	periods(&f, 5);
+	v = g.verifies;
+	g.escaped = true; /* someone ran tc qdisc del inside */
+	g.rate_bps = 400e6;
+	periods(&f, 4);
+	ck_assert_uint_eq(logged(&f, "above its limit 100mbit"), 1);
+	ck_assert_uint_eq(vm_of(&f, "a")->limit_lost, 1);
+	ck_assert_uint_gt(g.verifies, v);
+	ck_assert(!g.escaped); /* put back */
+	ck_assert_str_eq(state_of(&f, "a"), "shaped");
+	fx_free(&f);
+}
+END_TEST
+
+/* ---- VF gained, lost ---- */
+
+START_TEST(test_vf_backstop_gained_and_lost)
+{
+	struct fx f;
+	struct fg g;
+
+	fx_init(&f, one_socket, true);
+	fg_init(&g, "eth0");
+	attach(&f, "a", &g);
+	periods(&f, 2);
+	daqs_cycle_set_vf(f.c, "a", "pf0", 3); /* the pool plugged a VF */
+	period(&f);
+	ck_assert_uint_eq(f.n_vf, 0); /* enforce: guest and a healthy agent: no VF rate */
+	g.down = true;
+	period(&f);
+	ck_assert_uint_eq(f.n_vf, 1); /* the agent does not answer: the VF is the backstop */
+	ck_assert_str_eq(f.vf[0].pf, "pf0");
+	ck_assert_uint_eq(f.vf[0].idx, 3);
+	ck_assert_uint_eq(f.vf[0].max_mbps, 100);
+	ck_assert(!f.vf[0].release);
+	ck_assert_str_eq(vm_of(&f, "a")->vf, "pf0:3");
+	ck_assert_str_eq(vm_of(&f, "a")->vf_why, "backstop: the agent does not answer");
+	period(&f);
+	ck_assert_uint_eq(f.n_vf, 0);	      /* written once */
+	daqs_cycle_set_vf(f.c, "a", NULL, 0); /* the VF went away */
+	period(&f);
+	ck_assert_uint_eq(f.n_vf, 1);
+	ck_assert(f.vf[0].release);
+	ck_assert_str_eq(vm_of(&f, "a")->vf, "");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_vf_write_failure_reported_once)
+{
+	struct fx f;
+	struct fg g;
+
+	fx_init(&f, one_socket, true);
+	fg_init(&g, "eth0");
+	attach(&f, "a", &g);
+	daqs_cycle_set_vf(f.c, "a", "pf0", 3);
+	g.down = true;
+	f.vf_r = -EOPNOTSUPP;
+	periods(&f, 4);
+	ck_assert_uint_eq(logged(&f, "cannot set the rate of VF 3 of 'pf0'"), 1);
+	ck_assert_uint_eq(f.n_vf, 1); /* tried again every period */
+	f.vf_r = 0;
+	period(&f);
+	ck_assert_uint_eq(logged(&f, "VF 3 of 'pf0' takes its rate again"), 1);
+	period(&f);
+	ck_assert_uint_eq(f.n_vf, 0);
+	fx_free(&f);
+}
+END_TEST
+
+/* ---- overrides ---- */
+
+START_TEST(test_override_set_and_expired)
+{
+	struct fx f;
+	struct fg g;
+	struct daqs_override o = { .vm = "a", .has_max = true, .max_bps = 20000000, .expires = 0 };
+	struct daqs_cycle_undo undo;
+	char why[256];
+
+	shaped(&f, &g);
+	o.expires = f.now_s + 10;
+	ck_assert_int_eq(daqs_cycle_override(f.c, &o, &undo, why, sizeof(why)), 0);
+	ck_assert(!undo.had);
+	period(&f);
+	ck_assert_uint_eq(g.tc, 20000000ULL);
+	ck_assert(vm_of(&f, "a")->override);
+	ck_assert_int_eq(vm_of(&f, "a")->override_left_s, 10);
+	f.now_s += 11;
+	period(&f);
+	ck_assert_uint_eq(logged(&f, "override: expired for 'a'"), 1);
+	ck_assert(!vm_of(&f, "a")->override);
+	ck_assert_uint_eq(g.tc, 100000000ULL);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_override_refused_and_undone)
+{
+	struct fx f;
+	struct fg g;
+	struct daqs_override o = { .vm = "a", .has_min = true, .min_bps = 5000000 };
+	struct daqs_override o2 = { .vm = "a", .has_max = true, .max_bps = 30000000 };
+	struct daqs_cycle_undo undo;
+	char why[256];
+
+	shaped(&f, &g);
+	/* a min for a best-effort VM */
+	ck_assert_int_eq(daqs_cycle_override(f.c, &o, &undo, why, sizeof(why)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "min is only for guarantee VMs"));
+	snprintf(o.vm, sizeof(o.vm), "nobody");
+	ck_assert_int_eq(daqs_cycle_override(f.c, &o, &undo, why, sizeof(why)), -ENOENT);
+	/* accepted, then undone (the state file could not take it) */
+	ck_assert_int_eq(daqs_cycle_override(f.c, &o2, &undo, why, sizeof(why)), 0);
+	daqs_cycle_override_undo(f.c, &undo);
+	period(&f);
+	ck_assert(!vm_of(&f, "a")->override);
+	ck_assert_uint_eq(g.tc, 100000000ULL);
+	ck_assert_int_eq(daqs_cycle_clear_override(f.c, "a", &undo, why, sizeof(why)), -ENOENT);
+	fx_free(&f);
+}
+END_TEST
+
+/* ---- reload ---- */
+
+START_TEST(test_reload_drops_and_changes)
+{
+	struct fx f;
+	struct fg g;
+	static const char *const changed = "version: 1\n"
+					   "links:\n"
+					   "  - name: l0\n"
+					   "    capacity: 1gbit\n"
+					   "vms:\n"
+					   "  - name: a\n"
+					   "    class: best-effort\n"
+					   "    agent: /run/a.sock\n"
+					   "    mac: 52:54:00:00:00:0a\n"
+					   "    max: 60mbit\n";
+	static const char *const without = "version: 1\n"
+					   "links:\n"
+					   "  - name: l0\n"
+					   "    capacity: 1gbit\n";
+
+	shaped(&f, &g);
+	daqs_cycle_set_sla(f.c, sla_of(changed));
+	period(&f);
+	ck_assert_uint_eq(g.tc, 60000000ULL); /* the new max, no restart */
+	ck_assert_str_eq(state_of(&f, "a"), "shaped");
+	daqs_cycle_set_sla(f.c, sla_of(without));
+	ck_assert_uint_eq(logged(&f, "guest 'a': no longer in the SLA file; removing its limit"),
+			  1);
+	period(&f); /* its limit removed, then forgotten */
+	ck_assert_uint_eq(g.tc, NO_LIMIT);
+	ck_assert_ptr_null(vm_of(&f, "a"));
+	period(&f);
+	ck_assert_uint_eq(f.n_dropped, 1);
+	ck_assert_ptr_eq(f.dropped[0], &g);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_reload_retiring_agent_down_gives_up)
+{
+	struct fx f;
+	struct fg g;
+	static const char *const without = "version: 1\n"
+					   "links:\n"
+					   "  - name: l0\n"
+					   "    capacity: 1gbit\n";
+
+	shaped(&f, &g);
+	daqs_cycle_set_sla(f.c, sla_of(without));
+	g.limited = true; /* cannot remove its tc: tried 10 times, then forgotten */
+	periods(&f, 9);
+	ck_assert_ptr_nonnull(vm_of(&f, "a"));
+	period(&f);
+	ck_assert_uint_eq(logged(&f, "guest 'a': could not remove its limit; forgetting it"), 1);
+	ck_assert_ptr_null(vm_of(&f, "a"));
+	fx_free(&f);
+}
+END_TEST
+
+/* ---- shutdown, state ---- */
+
+START_TEST(test_remove_all_and_limits)
+{
+	struct fx f;
+	struct fg g;
+	struct daqs_cycle_job *j;
+	struct daqs_cycle_result r[4];
+	struct daqs_cycle_vf_write *w;
+	struct daqs_cycle_limit *lim;
+	size_t n, nw;
+
+	shaped(&f, &g);
+	ck_assert(daqs_cycle_end(f.c, 1.0)); /* a limit came into force: the state file is due */
+	daqs_cycle_state_saved(f.c, -EROFS, "cannot write /x/state.json: Read-only file system");
+	ck_assert_str_eq(daqs_cycle_status(f.c)->state_error, ""); /* until the next snapshot */
+	ck_assert(daqs_cycle_end(f.c, 1.0));			   /* still due */
+	ck_assert_ptr_nonnull(strstr(daqs_cycle_status(f.c)->state_error, "Read-only"));
+	daqs_cycle_state_saved(f.c, 0, "");
+	ck_assert(!daqs_cycle_end(f.c, 1.0));
+	ck_assert_uint_eq(logged(&f, "state: written again"), 1);
+	n = daqs_cycle_limits(f.c, &lim);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(lim[0].vm, "a");
+	ck_assert_str_eq(lim[0].iface, "eth0");
+	ck_assert_uint_eq(lim[0].limit_bps, 100000000ULL);
+	free(lim);
+	n = daqs_cycle_remove_all(f.c, &j, &w, &nw);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(nw, 0);
+	run(&f, j, r, n);
+	daqs_cycle_removed(f.c, j, r, n);
+	ck_assert_uint_eq(g.tc, NO_LIMIT);
+	ck_assert_uint_eq(logged(&f, "guest 'a': limit removed"), 1);
+	free(j);
+	free(w);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_link_speed_and_names)
+{
+	struct fx f;
+
+	fx_init(&f, one_socket, false);
+	daqs_cycle_link_speed(f.c, 0, 0, -ENOLINK);
+	daqs_cycle_link_speed(f.c, 0, 0, -ENOLINK);
+	ck_assert_uint_eq(logged(&f, "cannot read the speed of"), 1);
+	ck_assert_str_eq(daqs_guest_state_name(DAQS_GUEST_NO_EXEC), "no-exec");
+	ck_assert_str_eq(daqs_agent_health_name(DAQS_AGENT_NOT_CONNECTED), "not-connected");
+	ck_assert_str_eq(daqs_guest_state_name((enum daqs_guest_state)99), "?");
+	ck_assert(daqs_cycle_known(f.c, "a"));
+	ck_assert(!daqs_cycle_known(f.c, "b"));
+	fx_free(&f);
+}
+END_TEST
+
+Suite *daqs_test_cycle_suite(void)
+{
+	Suite *s = suite_create("cycle");
+	TCase *tc = tcase_create("transitions");
+
+	tcase_add_test(tc, test_new_socket_guest);
+	tcase_add_test(tc, test_no_interface_carries_the_mac);
+	tcase_add_test(tc, test_agent_missing_and_back);
+	tcase_add_test(tc, test_timeout_backs_off);
+	tcase_add_test(tc, test_reboot_counters_backwards);
+	tcase_add_test(tc, test_replug_interface_renamed);
+	tcase_add_test(tc, test_libvirt_domain_renamed);
+	tcase_add_test(tc, test_new_session_replaces_the_old);
+	tcase_add_test(tc, test_agent_limited);
+	tcase_add_test(tc, test_limit_lost_reverified);
+	tcase_add_test(tc, test_vf_backstop_gained_and_lost);
+	tcase_add_test(tc, test_vf_write_failure_reported_once);
+	tcase_add_test(tc, test_override_set_and_expired);
+	tcase_add_test(tc, test_override_refused_and_undone);
+	tcase_add_test(tc, test_reload_drops_and_changes);
+	tcase_add_test(tc, test_reload_retiring_agent_down_gives_up);
+	tcase_add_test(tc, test_remove_all_and_limits);
+	tcase_add_test(tc, test_link_speed_and_names);
+	suite_add_tcase(s, tc);
+	return s;
+}
