@@ -15,6 +15,7 @@
 
 #include "base64.h"
 #include "mem.h"
+#include "netname.h"
 #include "sla.h"
 
 #define MS 1000000ULL
@@ -529,7 +530,7 @@ int daqs_guest_pick_iface(const struct daqs_qga_iface *v, size_t n, const char *
 {
 	size_t count = 0;
 
-	if (!daqs_mac_valid(mac))
+	if (!daqs_netname_mac_valid(mac))
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
 		if (!v[i].mac[0] || strcasecmp(v[i].mac, mac))
@@ -557,7 +558,7 @@ static int uevent_interface(const char *text, char master[DAQS_IFNAMSIZ])
 		return -EPROTO;
 	memcpy(master, p, n);
 	master[n] = '\0';
-	return daqs_ifname_valid(master) ? 0 : -EPROTO;
+	return daqs_netname_ifname_valid(master) ? 0 : -EPROTO;
 }
 
 int daqs_guest_master(struct daqs_guest *g, const char *ifname, uint64_t deadline_ns,
@@ -568,7 +569,7 @@ int daqs_guest_master(struct daqs_guest *g, const char *ifname, uint64_t deadlin
 	int r;
 
 	master[0] = '\0';
-	if (!daqs_ifname_valid(ifname)) {
+	if (!daqs_netname_ifname_valid(ifname)) {
 		guest_log(g, "refusing an invalid interface name");
 		return -EINVAL;
 	}
@@ -605,7 +606,7 @@ int daqs_guest_discover(struct daqs_guest *g, const char *mac, uint64_t deadline
 	int r;
 
 	ifname[0] = '\0';
-	if (!daqs_mac_valid(mac)) {
+	if (!daqs_netname_mac_valid(mac)) {
 		guest_log(g, "discovery needs a MAC aa:bb:cc:dd:ee:ff");
 		return -EINVAL;
 	}
@@ -717,9 +718,13 @@ static int tc_readback(struct daqs_guest *g, const char *ifname, uint64_t deadli
 
 static int ifname_check(struct daqs_guest *g, const char *ifname)
 {
-	if (ifname && daqs_ifname_valid(ifname))
+	if (daqs_tcplan_ifname_valid(ifname))
 		return 0;
-	guest_log(g, "refusing an invalid interface name");
+	if (daqs_netname_ifname_valid(ifname))
+		guest_log(g, "refusing interface name '%s' for tc (a '#' or a leading quote)",
+			  ifname);
+	else
+		guest_log(g, "refusing an invalid interface name");
 	return -EINVAL;
 }
 

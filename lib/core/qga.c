@@ -17,79 +17,12 @@
 
 #include "base64.h"
 #include "mem.h"
+#include "netname.h"
 
 #define MAX_COMMANDS 1024 /* entries of guest-info supported_commands */
 #define TOKENER_DEPTH 16  /* deepest real reply (interfaces) nests 4 levels */
 
-/* ---- names and small checks ---- */
-
-static bool ifname_char(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '.' || c == '@' || c == ':' || c == '-';
-}
-
-bool daqs_ifname_valid(const char *s)
-{
-	size_t n;
-
-	if (!s)
-		return false;
-	n = strnlen(s, DAQS_IFNAMSIZ);
-	if (n == 0 || n >= DAQS_IFNAMSIZ)
-		return false;
-	if (!strcmp(s, ".") || !strcmp(s, ".."))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!ifname_char((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-bool daqs_mac_valid(const char *mac)
-{
-	static const char hex[] = "0123456789abcdefABCDEF";
-
-	if (!mac || strlen(mac) != 17)
-		return false;
-	for (size_t i = 0; i < 17; i++)
-		if (i % 3 == 2 ? mac[i] != ':' : !strchr(hex, mac[i]))
-			return false;
-	return true;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* "aa:bb:cc:dd:ee:ff" (either case) -> lower case into out[18]. */
-static int mac_parse(const char *s, size_t len, char out[18])
-{
-	static const char digits[] = "0123456789abcdef";
-
-	if (len != 17)
-		return -EPROTO;
-	for (size_t i = 0; i < 17; i++) {
-		if (i % 3 == 2) {
-			if (s[i] != ':')
-				return -EPROTO;
-			out[i] = ':';
-			continue;
-		}
-		if (hexval(s[i]) < 0)
-			return -EPROTO;
-		out[i] = digits[hexval(s[i])];
-	}
-	out[17] = '\0';
-	return 0;
-}
+/* ---- guest text in logs ---- */
 
 /* Copy a guest string for logs: bounded, control bytes replaced by '?'. */
 static void copy_printable(char *dst, size_t cap, const char *src, size_t len)
@@ -480,11 +413,11 @@ static int iface_decode(const json_object *o, struct daqs_qga_iface *ifc)
 	if (r < 0 || (r > 0 && stats_decode(st, &ifc->c)))
 		return -EPROTO;
 	ifc->has_stats = r > 0;
-	if (hw &&
-	    mac_parse(json_object_get_string(hw), (size_t)json_object_get_string_len(hw), ifc->mac))
+	if (hw && daqs_netname_mac_parse(json_object_get_string(hw),
+					 (size_t)json_object_get_string_len(hw), ifc->mac))
 		return -EPROTO;
 	if ((size_t)json_object_get_string_len(name) != strlen(json_object_get_string(name)) ||
-	    !daqs_ifname_valid(json_object_get_string(name)))
+	    !daqs_netname_ifname_valid(json_object_get_string(name)))
 		return 0;
 	strcpy(ifc->name, json_object_get_string(name));
 	return 1;

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "mem.h"
+#include "netname.h"
 #include "units.h"
 
 #define BASE_MAX 32 /* "vms[4095]", "controller": a path's first part */
@@ -21,7 +22,7 @@
 #define US 1000ULL
 #define MS 1000000ULL
 #define SEC 1000000000ULL
-#define IFNAME_MAX 15 /* IFNAMSIZ - 1 */
+#define IFNAME_MAX (DAQS_IFNAMSIZ - 1)
 
 struct ctx {
 	const char *file;
@@ -200,41 +201,27 @@ static const char *get_name(struct ctx *c, const struct daqs_ynode *n, const cha
 	return s;
 }
 
-/* A Linux interface name, as the kernel's dev_valid_name() wants it. */
-static bool ifname_ok(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (len == 0 || len > IFNAME_MAX || !strcmp(s, ".") || !strcmp(s, ".."))
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (s[i] == '/' || s[i] == ':' || isspace((unsigned char)s[i]) ||
-		    (unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return false;
-	return true;
-}
-
-/* The same, reported with the reason. */
+/* A Linux interface name (netname.h), or an error naming the reason. */
 static int check_ifname(struct ctx *c, const struct daqs_ynode *n, const char *what)
 {
 	const char *s = n->str;
-	size_t len = strlen(s);
 
-	if (len == 0 || len > IFNAME_MAX)
+	switch (daqs_netname_ifname_check(s)) {
+	case DAQS_NETNAME_OK:
+		return 0;
+	case DAQS_NETNAME_LENGTH:
 		return daqs_ynode_error(n, c->file, what, c->d,
 					"'%.40s' is not a valid interface name (1 to %d bytes)", s,
 					IFNAME_MAX);
-	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+	case DAQS_NETNAME_DOTS:
 		return daqs_ynode_error(n, c->file, what, c->d,
 					"'%s' is not a valid interface name", s);
-	for (size_t i = 0; i < len; i++)
-		if (s[i] == '/' || s[i] == ':' || isspace((unsigned char)s[i]) ||
-		    (unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return daqs_ynode_error(n, c->file, what, c->d,
-						"interface name '%s' contains a '/', ':', space or "
-						"control character",
-						s);
-	return 0;
+	case DAQS_NETNAME_CHAR:
+		break;
+	}
+	return daqs_ynode_error(
+		n, c->file, what, c->d,
+		"interface name '%s' contains a '/', ':', space or control character", s);
 }
 
 /* Canonical 8-4-4-4-12 hex; returns a lower-case copy, or NULL (reported). */
@@ -960,7 +947,7 @@ static void parse_vm_host_vf(struct ctx *c, const struct daqs_ynode *map, const 
 				 colon + 1);
 		return;
 	}
-	if (!ifname_ok(pf)) {
+	if (!daqs_netname_ifname_valid(pf)) {
 		daqs_ynode_error(n, c->file, what, c->d, "'%s' is not a valid interface name", pf);
 		return;
 	}
@@ -972,25 +959,19 @@ static void parse_vm_host_vf(struct ctx *c, const struct daqs_ynode *map, const 
 static void parse_vm_mac(struct ctx *c, const struct daqs_ynode *map, const char *base,
 			 struct daqs_sla_vm *vm)
 {
-	char what[WHAT_MAX];
+	char what[WHAT_MAX], mac[DAQS_MACSIZ];
 	const struct daqs_ynode *n = field(map, base, "mac", what);
 	const char *s;
-	size_t i;
 
 	if (!n || daqs_ynode_get_str(n, c->file, what, c->d, &s) < 0)
 		return;
-	for (i = 0; s[i] && i < 17; i++)
-		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
-			break;
-	if (i != 17 || s[i]) {
+	if (daqs_netname_mac_parse(s, strlen(s), mac) < 0) {
 		daqs_ynode_error(n, c->file, what, c->d,
 				 "'%.40s' is not a MAC address (xx:xx:xx:xx:xx:xx, hexadecimal)",
 				 s);
 		return;
 	}
-	vm->mac = daqs_strdup(s);
-	for (i = 0; vm->mac[i]; i++)
-		vm->mac[i] = (char)tolower((unsigned char)vm->mac[i]);
+	vm->mac = daqs_strdup(mac);
 }
 
 /* A VM reached through a raw agent socket has no libvirt XML to take the MAC from. */
