@@ -9,7 +9,9 @@
 #include <check.h>
 #include <json-c/json.h>
 
+#include "jsonline.h"
 #include "mem.h"
+#include "qga.h"
 #include "unit.h"
 
 struct fake_transport {
@@ -41,7 +43,9 @@ static char *recorded(const char *name)
 
 static bool step_matches(const struct fake_step *s, const char *request)
 {
-	json_object *o = json_tokener_parse(request), *ex;
+	json_object *o = daqs_jsonline_parse_once(request, strlen(request), DAQS_QGA_MAX_REPLY,
+						  DAQS_QGA_MAX_DEPTH),
+		    *ex;
 	bool ok = o && json_object_object_get_ex(o, "execute", &ex) &&
 		  !strcmp(json_object_get_string(ex), s->execute);
 

@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "fake_transport.h"
 #include "guest.h"
+#include "jsonline.h"
 #include "mem.h"
 #include "procnetdev.h"
 #include "sla.h"
@@ -168,7 +169,9 @@ static uint64_t in_ms(uint64_t ms)
 /* The stdin of a recorded guest-exec request, decoded (caller frees). */
 static char *request_stdin(const char *req)
 {
-	json_object *o = json_tokener_parse(req), *args, *in;
+	json_object *o = daqs_jsonline_parse_once(req, strlen(req), DAQS_QGA_MAX_REPLY,
+						  DAQS_QGA_MAX_DEPTH),
+		    *args, *in;
 	char *buf = NULL;
 	size_t n = 0;
 	const char *b64;

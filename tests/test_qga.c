@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "base64.h"
+#include "jsonline.h"
 #include "mem.h"
 #include "qga.h"
 #include "unit.h"
@@ -302,7 +303,7 @@ START_TEST(test_req_exec_escaping)
 
 	ck_assert_int_eq(s[len - 1], '\n');
 	ck_assert_ptr_null(memchr(s, '\n', len - 1));
-	o = json_tokener_parse(s);
+	o = daqs_jsonline_parse_once(s, len, DAQS_QGA_MAX_REPLY, DAQS_QGA_MAX_DEPTH);
 	ck_assert_ptr_nonnull(o);
 	ck_assert(json_object_object_get_ex(o, "arguments", &args));
 	ck_assert(json_object_object_get_ex(args, "arg", &arg));

@@ -67,6 +67,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "jsonline.h"
 #include "mem.h"
 #include "qga.h"
 
@@ -176,23 +177,6 @@ static char *lv_request(const char *request)
 	return daqs_strndup(request, len);
 }
 
-/* Parse the whole string as one JSON value; NULL if it is not exactly that. */
-static struct json_object *lv_parse(const char *s, size_t n)
-{
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *o;
-	size_t end;
-
-	o = json_tokener_parse_ex(tok, s, (int)n);
-	end = o ? json_tokener_get_parse_end(tok) : 0;
-	json_tokener_free(tok);
-	if (o && end != n) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
 /*
  * libvirt already turns {"error": ...} into a failure, so this is a guard:
  * 0 for a reply object, -EREMOTEIO for an error object, -EPROTO otherwise.
@@ -207,7 +191,7 @@ static int lv_check_reply(struct agent_libvirt *l, const char *reply)
 	if (n > DAQS_QGA_MAX_REPLY || memchr(reply, '\n', n))
 		return lv_fail(l, -EPROTO, "reply", "%zu bytes, not one line of at most %u", n,
 			       DAQS_QGA_MAX_REPLY);
-	o = lv_parse(reply, n);
+	o = daqs_jsonline_parse_once(reply, n, DAQS_QGA_MAX_REPLY, DAQS_QGA_MAX_DEPTH);
 	if (!o || !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		return lv_fail(l, -EPROTO, "reply", "not a JSON object: %s", lv_excerpt(reply, ex));

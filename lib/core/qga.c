@@ -16,11 +16,11 @@
 #include <json-c/json.h>
 
 #include "base64.h"
+#include "jsonline.h"
 #include "mem.h"
 #include "netname.h"
 
 #define MAX_COMMANDS 1024 /* entries of guest-info supported_commands */
-#define TOKENER_DEPTH 16  /* deepest real reply (interfaces) nests 4 levels */
 
 /* ---- guest text in logs ---- */
 
@@ -151,32 +151,6 @@ static json_object *request_new(const char *execute, json_object *args)
 	return o;
 }
 
-/* Parse a whole buffer strictly: one JSON value, then only whitespace. */
-static json_object *parse_strict(const char *s, size_t len)
-{
-	json_tokener *tok = json_tokener_new_ex(TOKENER_DEPTH);
-	json_object *o;
-	size_t end;
-
-	if (!tok)
-		return NULL;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	o = json_tokener_parse_ex(tok, s, (int)len);
-	end = json_tokener_get_parse_end(tok);
-	if (o && json_tokener_get_error(tok) != json_tokener_success) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-	for (; o && end < len; end++) {
-		if (!strchr(" \t\r\n", s[end]) || s[end] == '\0') {
-			json_object_put(o);
-			o = NULL;
-		}
-	}
-	return o;
-}
-
 char *daqs_qga_req(const char *execute, const char *args_json)
 {
 	json_object *args = NULL;
@@ -186,12 +160,10 @@ char *daqs_qga_req(const char *execute, const char *args_json)
 		return NULL;
 	if (args_json) {
 		len = strlen(args_json);
-		if (len > DAQS_QGA_MAX_REPLY || !(args = parse_strict(args_json, len)))
+		args = daqs_jsonline_object_once(args_json, len, DAQS_QGA_MAX_REPLY,
+						 DAQS_QGA_MAX_DEPTH);
+		if (!args)
 			return NULL;
-		if (!json_object_is_type(args, json_type_object)) {
-			json_object_put(args);
-			return NULL;
-		}
 	}
 	return line_of(request_new(execute, args));
 }
@@ -282,9 +254,9 @@ int daqs_qga_reply(const char *line, size_t len, void **ret, struct daqs_qga_err
 	*ret = NULL;
 	if (err)
 		memset(err, 0, sizeof(*err));
-	if (!line || len > DAQS_QGA_MAX_REPLY || memchr(line, '\0', len))
+	if (!line)
 		return -EPROTO;
-	root = parse_strict(line, len);
+	root = daqs_jsonline_parse_once(line, len, DAQS_QGA_MAX_REPLY, DAQS_QGA_MAX_DEPTH);
 	if (!root || !json_object_is_type(root, json_type_object))
 		goto out;
 	has_r = json_object_object_get_ex(root, "return", &r);

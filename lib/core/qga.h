@@ -16,6 +16,7 @@
 #include "netname.h"
 
 #define DAQS_QGA_MAX_REPLY (4u << 20) /* bytes of one reply line */
+#define DAQS_QGA_MAX_DEPTH 16	      /* nesting of a reply line (interfaces: 4 levels) */
 #define DAQS_QGA_MAX_IFACES 256
 #define DAQS_QGA_MAX_OUTPUT (1u << 20) /* decoded guest-exec stdout/stderr kept */
 
