@@ -22,7 +22,7 @@
 	(DAQS_QGA_PING | DAQS_QGA_SYNC_DELIMITED | DAQS_QGA_INTERFACES | DAQS_QGA_EXEC | \
 	 DAQS_QGA_EXEC_STATUS | DAQS_QGA_FILE_OPEN | DAQS_QGA_FILE_READ | DAQS_QGA_FILE_CLOSE)
 
-/* A recorded reply line, as the transport hands it over: without its newline. */
+/* A recorded reply line, as read off the wire: without its newline. */
 static char *golden(const char *name, size_t *len)
 {
 	size_t n;
@@ -115,6 +115,49 @@ START_TEST(test_golden_split)
 			      "desc '%s'", err.desc);
 	}
 	free(line);
+}
+END_TEST
+
+/* A transport parses the line once and hands the object over: the split is the same. */
+START_TEST(test_golden_split_parsed)
+{
+	size_t len;
+	char *line = golden(golden_splits[_i].file, &len);
+	json_object *reply =
+		daqs_jsonline_parse_once(line, len, DAQS_QGA_MAX_REPLY, DAQS_QGA_MAX_DEPTH);
+	void *ret = (void *)1, *ret_text = NULL;
+	struct daqs_qga_error err, err_text;
+	int rc = daqs_qga_reply_split(reply, &ret, &err);
+
+	ck_assert_int_eq(rc, golden_splits[_i].rc);
+	ck_assert_int_eq(daqs_qga_reply(line, len, &ret_text, &err_text), rc);
+	ck_assert_str_eq(err.cls, err_text.cls);
+	ck_assert_str_eq(err.desc, err_text.desc);
+	if (rc)
+		ck_assert_ptr_null(ret);
+	else
+		ck_assert(json_object_equal(ret, ret_text));
+	json_object_put(ret);
+	json_object_put(ret_text);
+	json_object_put(reply); /* not consumed by the split */
+	free(line);
+}
+END_TEST
+
+/* No object (the transport had none), or not an object: -EPROTO, nothing out. */
+START_TEST(test_split_not_object)
+{
+	json_object *arr = json_object_new_array();
+	void *ret = (void *)1;
+	struct daqs_qga_error err = { .cls = "x" };
+
+	ck_assert_int_eq(daqs_qga_reply_split(NULL, &ret, &err), -EPROTO);
+	ck_assert_ptr_null(ret);
+	ck_assert_str_eq(err.cls, "");
+	ret = (void *)1;
+	ck_assert_int_eq(daqs_qga_reply_split(arr, &ret, NULL), -EPROTO);
+	ck_assert_ptr_null(ret);
+	json_object_put(arr);
 }
 END_TEST
 
@@ -1008,6 +1051,8 @@ Suite *daqs_test_qga_suite(void)
 	TCase *tc = tcase_create("golden");
 
 	tcase_add_loop_test(tc, test_golden_split, 0, (int)DAQS_ARRAY_SIZE(golden_splits));
+	tcase_add_loop_test(tc, test_golden_split_parsed, 0, (int)DAQS_ARRAY_SIZE(golden_splits));
+	tcase_add_test(tc, test_split_not_object);
 	tcase_add_test(tc, test_golden_info);
 	tcase_add_test(tc, test_golden_info_blocked);
 	tcase_add_loop_test(tc, test_golden_interfaces, 0, 2);

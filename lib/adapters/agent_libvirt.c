@@ -178,10 +178,11 @@ static char *lv_request(const char *request)
 }
 
 /*
- * libvirt already turns {"error": ...} into a failure, so this is a guard:
- * 0 for a reply object, -EREMOTEIO for an error object, -EPROTO otherwise.
+ * Parse libvirt's reply string, once. libvirt already turns {"error": ...}
+ * into a failure, so this is a guard: 0 with *out for a reply object,
+ * -EREMOTEIO with *out for an error object, -EPROTO otherwise.
  */
-static int lv_check_reply(struct agent_libvirt *l, const char *reply)
+static int lv_check_reply(struct agent_libvirt *l, const char *reply, struct json_object **out)
 {
 	char ex[LV_REASON_MAX + 4], ex2[LV_REASON_MAX + 4];
 	struct json_object *o, *err, *cls = NULL, *desc = NULL;
@@ -203,7 +204,7 @@ static int lv_check_reply(struct agent_libvirt *l, const char *reply)
 			    lv_excerpt(cls ? json_object_get_string(cls) : "?", ex),
 			    lv_excerpt(desc ? json_object_get_string(desc) : "?", ex2));
 	}
-	json_object_put(o);
+	*out = o;
 	return r;
 }
 
@@ -220,7 +221,7 @@ static int lv_fail_libvirt(struct agent_libvirt *l)
 	return r;
 }
 
-static int lv_call_locked(struct agent_libvirt *l, const char *req, char **reply,
+static int lv_call_locked(struct agent_libvirt *l, const char *req, struct json_object **reply,
 			  uint64_t deadline_ns)
 {
 	int timeout_s = daqs_libvirt_agent_timeout_s(deadline_ns, daqs_monotonic_ns());
@@ -232,11 +233,8 @@ static int lv_call_locked(struct agent_libvirt *l, const char *req, char **reply
 	out = virDomainQemuAgentCommand(l->dom, req, timeout_s, 0);
 	if (!out)
 		return lv_fail_libvirt(l);
-	r = lv_check_reply(l, out);
-	if (r == 0 || r == -EREMOTEIO)
-		*reply = out; /* libvirt's string; documented to be released with free() */
-	else
-		free(out);
+	r = lv_check_reply(l, out, reply);
+	free(out); /* libvirt's string; documented to be released with free() */
 	return r;
 }
 
@@ -254,7 +252,7 @@ static int lv_acquire(struct agent_libvirt *l, uint64_t deadline_ns)
 		       "another call on this transport outlived the deadline");
 }
 
-static int lv_call(void *t, const char *request, char **reply, uint64_t deadline_ns)
+static int lv_call(void *t, const char *request, struct json_object **reply, uint64_t deadline_ns)
 {
 	struct agent_libvirt *l = t;
 	char *req;

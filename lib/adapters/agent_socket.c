@@ -455,8 +455,12 @@ static int agent_ensure(struct agent_socket *s, uint64_t deadline_ns)
 	return r;
 }
 
-/* 0 for a reply, -EREMOTEIO for {"error": ...} (reported), -EPROTO for non-JSON. */
-static int agent_check_reply(struct agent_socket *s, const char *line, size_t n)
+/*
+ * Parse the reply line, once: 0 with *out for a reply, -EREMOTEIO with *out for
+ * {"error": ...} (reported), -EPROTO for anything but one JSON object.
+ */
+static int agent_check_reply(struct agent_socket *s, const char *line, size_t n,
+			     struct json_object **out)
 {
 	struct json_object *o = agent_parse(s, line, n), *err, *cls = NULL, *desc = NULL;
 	char ex[AGENT_EXCERPT + 4], ex2[AGENT_EXCERPT + 4];
@@ -476,7 +480,7 @@ static int agent_check_reply(struct agent_socket *s, const char *line, size_t n)
 		r = agent_fail(s, -EREMOTEIO, "command", "%s: %s", agent_excerpt(c, strlen(c), ex),
 			       agent_excerpt(d, strlen(d), ex2));
 	}
-	json_object_put(o);
+	*out = o;
 	return r;
 }
 
@@ -493,8 +497,8 @@ static char *agent_request_line(const char *request, size_t *n)
 	return daqs_asprintf("%.*s\n", (int)len, request);
 }
 
-static int agent_call_locked(struct agent_socket *s, const char *req, size_t req_len, char **reply,
-			     uint64_t deadline_ns)
+static int agent_call_locked(struct agent_socket *s, const char *req, size_t req_len,
+			     struct json_object **reply, uint64_t deadline_ns)
 {
 	char *line = NULL;
 	size_t n;
@@ -506,13 +510,10 @@ static int agent_call_locked(struct agent_socket *s, const char *req, size_t req
 	if (r == 0)
 		r = agent_read_line(s, deadline_ns, "reply", &line, &n);
 	if (r == 0)
-		r = agent_check_reply(s, line, n);
-	if (r == 0 || r == -EREMOTEIO) {
-		*reply = line;
-		return r;
-	}
+		r = agent_check_reply(s, line, n, reply);
 	free(line);
-	agent_disconnect(s);
+	if (r < 0 && r != -EREMOTEIO)
+		agent_disconnect(s);
 	return r;
 }
 
@@ -550,7 +551,8 @@ static void agent_release(struct agent_socket *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
-static int agent_call(void *t, const char *request, char **reply, uint64_t deadline_ns)
+static int agent_call(void *t, const char *request, struct json_object **reply,
+		      uint64_t deadline_ns)
 {
 	struct agent_socket *s = t;
 	size_t req_len = 0;

@@ -126,14 +126,15 @@ size_t daqs_guest_reap_pending(const struct daqs_guest *g)
 
 /*
  * Send req (freed here; NULL = the codec refused to build it) and split the
- * reply: 0 with *ret (caller puts; ret may be NULL to drop it), -EREMOTEIO
- * with *err, -EPROTO (reported here), transport errors (reported there).
+ * reply the transport parsed: 0 with *ret (caller puts; ret may be NULL to
+ * drop it), -EREMOTEIO with *err, -EPROTO (reported here), transport errors
+ * (reported there).
  */
 static int guest_rpc(struct daqs_guest *g, char *req, uint64_t deadline_ns, json_object **ret,
 		     struct daqs_qga_error *err)
 {
 	struct daqs_qga_error e;
-	char *reply = NULL;
+	json_object *reply = NULL;
 	void *v = NULL;
 	int r;
 
@@ -146,14 +147,14 @@ static int guest_rpc(struct daqs_guest *g, char *req, uint64_t deadline_ns, json
 	r = g->t->ops->call(g->t->t, req, &reply, deadline_ns);
 	free(req);
 	if ((r == 0 || r == -EREMOTEIO) && reply) {
-		r = daqs_qga_reply(reply, strlen(reply), &v, err ? err : &e);
+		r = daqs_qga_reply_split(reply, &v, err ? err : &e);
 		if (r == -EPROTO)
 			guest_log(g, "reply is not a QGA reply");
 	} else if (r == 0) {
 		r = -EPROTO;
 		guest_log(g, "transport returned no reply");
 	}
-	free(reply);
+	json_object_put(reply);
 	if (ret)
 		*ret = v;
 	else

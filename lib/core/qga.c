@@ -245,11 +245,32 @@ static int error_decode(const json_object *e, struct daqs_qga_error *err)
 	return -EREMOTEIO;
 }
 
+int daqs_qga_reply_split(const void *reply, void **ret, struct daqs_qga_error *err)
+{
+	const json_object *root = reply;
+	json_object *r = NULL, *e = NULL;
+	bool has_r, has_e;
+
+	*ret = NULL;
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if (!root || !json_object_is_type(root, json_type_object))
+		return -EPROTO;
+	has_r = json_object_object_get_ex(root, "return", &r);
+	has_e = json_object_object_get_ex(root, "error", &e);
+	if (has_r && !has_e) {
+		*ret = json_object_get(r);
+		return 0;
+	}
+	if (has_e && !has_r && json_object_is_type(e, json_type_object))
+		return error_decode(e, err);
+	return -EPROTO;
+}
+
 int daqs_qga_reply(const char *line, size_t len, void **ret, struct daqs_qga_error *err)
 {
-	json_object *root, *r = NULL, *e = NULL;
-	bool has_r, has_e;
-	int rc = -EPROTO;
+	json_object *root;
+	int rc;
 
 	*ret = NULL;
 	if (err)
@@ -257,17 +278,7 @@ int daqs_qga_reply(const char *line, size_t len, void **ret, struct daqs_qga_err
 	if (!line)
 		return -EPROTO;
 	root = daqs_jsonline_parse_once(line, len, DAQS_QGA_MAX_REPLY, DAQS_QGA_MAX_DEPTH);
-	if (!root || !json_object_is_type(root, json_type_object))
-		goto out;
-	has_r = json_object_object_get_ex(root, "return", &r);
-	has_e = json_object_object_get_ex(root, "error", &e);
-	if (has_r && !has_e) {
-		*ret = json_object_get(r);
-		rc = 0;
-	} else if (has_e && !has_r && json_object_is_type(e, json_type_object)) {
-		rc = error_decode(e, err);
-	}
-out:
+	rc = daqs_qga_reply_split(root, ret, err);
 	json_object_put(root);
 	return rc;
 }

@@ -88,6 +88,8 @@ char *daqs_qga_req_exec_status(int64_t pid);
  * [A-Za-z0-9_-]) and "desc" (a string, cut to fit, control bytes -> '?').
  */
 int daqs_qga_reply(const char *line, size_t len, void **ret, struct daqs_qga_error *err);
+/* The same split of a reply line a transport already parsed (a json_object *, not consumed). */
+int daqs_qga_reply_split(const void *reply, void **ret, struct daqs_qga_error *err);
 
 /*
  * Decoders of a "return" value (a json_object *). 0 or -EPROTO; on -EPROTO the
