@@ -24,6 +24,7 @@
 #include "ctl_client.h"
 #include "ctl_table.h"
 #include "daqs-config.h"
+#include "jsonline.h"
 #include "mem.h"
 #include "metrics.h"
 #include "sla.h"
@@ -380,7 +381,9 @@ static int cmd_vf(const struct opts *o, int argc, char **argv)
 
 	if (r == 0)
 		r = reply_status("vf", reply);
-	if (r == 0 && (!(root = json_tokener_parse(reply)) || !(vf = jget(root, "vf")))) {
+	if (r == 0 && (!(root = daqs_jsonline_object_once(reply, strlen(reply), DAQS_CTL_MAX_LINE,
+							  DAQS_CTL_MAX_DEPTH)) ||
+		       !(vf = jget(root, "vf")))) {
 		fprintf(stderr, "daqsctl: bad vf reply from daqsd\n");
 		r = EXIT_FAIL;
 	}

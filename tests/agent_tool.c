@@ -4,7 +4,7 @@
  * one or more calls on it.
  *
  *   agent-tool SOCKET JSON-REQUEST [TIMEOUT_MS]
- *	prints the reply line and exits 0; on failure prints the error to
+ *	prints the reply (as compact JSON: the transport parsed it) and exits 0; on failure prints the error to
  *	stderr (and an error reply, if any, to stdout) and exits 1.
  *   agent-tool --repeat N [--interval MS] SOCKET JSON-REQUEST [TIMEOUT_MS]
  *	N calls on the same transport (so reconnect and resync are exercised),
@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <json-c/json.h>
 
 #include "agent.h"
 #include "agent_socket.h"
@@ -81,7 +83,14 @@ static void sleep_ms(long ms)
 		;
 }
 
-static int call_once(struct daqs_agent_transport *t, const struct opts *o, char **reply,
+/* The reply as one line of compact JSON (the transport hands it over parsed). */
+static const char *text_of(json_object *reply)
+{
+	return json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+static int call_once(struct daqs_agent_transport *t, const struct opts *o, json_object **reply,
 		     long *elapsed_ms)
 {
 	uint64_t t0 = daqs_monotonic_ns();
@@ -94,16 +103,16 @@ static int call_once(struct daqs_agent_transport *t, const struct opts *o, char 
 
 static int run_single(struct daqs_agent_transport *t, const struct opts *o)
 {
-	char *reply = NULL;
+	json_object *reply = NULL;
 	long ms;
 	int r = call_once(t, o, &reply, &ms);
 
 	if (reply)
-		printf("%s\n", reply);
+		printf("%s\n", text_of(reply));
 	if (r < 0)
 		fprintf(stderr, "agent-tool: call failed after %ld ms: %s (%s)\n", ms, strerror(-r),
 			strerrorname_np(-r));
-	free(reply);
+	json_object_put(reply);
 	return r < 0 ? 1 : 0;
 }
 
@@ -112,7 +121,7 @@ static int run_repeat(struct daqs_agent_transport *t, const struct opts *o)
 	int failed = 0;
 
 	for (long i = 0; i < o->repeat; i++) {
-		char *reply = NULL;
+		json_object *reply = NULL;
 		long ms;
 		int r;
 
@@ -120,10 +129,10 @@ static int run_repeat(struct daqs_agent_transport *t, const struct opts *o)
 			sleep_ms(o->interval_ms);
 		r = call_once(t, o, &reply, &ms);
 		printf("%ld %s %ld %s\n", i, r < 0 ? strerrorname_np(-r) : "ok", ms,
-		       reply ? reply : "");
+		       reply ? text_of(reply) : "");
 		fflush(stdout);
 		failed |= r < 0;
-		free(reply);
+		json_object_put(reply);
 	}
 	return failed;
 }

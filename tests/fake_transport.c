@@ -9,7 +9,9 @@
 #include <check.h>
 #include <json-c/json.h>
 
+#include "jsonline.h"
 #include "mem.h"
+#include "qga.h"
 #include "unit.h"
 
 struct fake_transport {
@@ -41,7 +43,9 @@ static char *recorded(const char *name)
 
 static bool step_matches(const struct fake_step *s, const char *request)
 {
-	json_object *o = json_tokener_parse(request), *ex;
+	json_object *o = daqs_jsonline_parse_once(request, strlen(request), DAQS_QGA_MAX_REPLY,
+						  DAQS_QGA_MAX_DEPTH),
+		    *ex;
 	bool ok = o && json_object_object_get_ex(o, "execute", &ex) &&
 		  !strcmp(json_object_get_string(ex), s->execute);
 
@@ -64,10 +68,11 @@ static const struct fake_step *step_for(struct fake_transport *f, const char *re
 	return &f->steps[f->next++];
 }
 
-static int fake_call(void *t, const char *request, char **reply, uint64_t deadline_ns)
+static int fake_call(void *t, const char *request, json_object **reply, uint64_t deadline_ns)
 {
 	struct fake_transport *f = t;
 	const struct fake_step *s;
+	char *line;
 
 	*reply = NULL;
 	ck_assert_msg(!f->freed, "call after free");
@@ -76,8 +81,13 @@ static int fake_call(void *t, const char *request, char **reply, uint64_t deadli
 	s = step_for(f, request);
 	if (!s->reply)
 		return s->rc;
-	*reply = s->reply[0] == '@' ? recorded(s->reply + 1) : daqs_strdup(s->reply);
-	return strstr(*reply, "{\"error\"") == *reply ? -EREMOTEIO : 0;
+	line = s->reply[0] == '@' ? recorded(s->reply + 1) : daqs_strdup(s->reply);
+	*reply = daqs_jsonline_object_once(line, strlen(line), DAQS_QGA_MAX_REPLY,
+					   DAQS_QGA_MAX_DEPTH);
+	free(line);
+	if (!*reply)
+		return -EPROTO; /* as a real transport: a line that is no JSON object */
+	return json_object_object_get_ex(*reply, "error", NULL) ? -EREMOTEIO : 0;
 }
 
 static void fake_free(void *t)

@@ -2,9 +2,10 @@
 /*
  * A scripted struct daqs_agent_transport for unit tests: each call() checks
  * the request against the next expected step (its "execute" and, if given,
- * a substring) and answers with the step's canned reply line, like the
- * socket transport does (0 for {"return"...}, -EREMOTEIO for {"error"...},
- * or the step's rc with no reply). A step marked repeat answers every
+ * a substring) and answers with the step's canned reply line parsed, like the
+ * socket transport does (0 for an object, -EREMOTEIO for one with "error",
+ * -EPROTO and no reply for a line that is no JSON object, or the step's rc
+ * with no reply). A step marked repeat answers every
  * consecutive request that matches it; the script moves on when a request
  * matches the next step. A request that fits no step, or a call after the
  * script ended, fails the test. Every request is recorded.

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "mem.h"
-#include "qga.h"
+#include "netname.h"
 #include "sla.h"
 #include "tcplan.h"
 #include "units.h"
@@ -169,7 +169,7 @@ static int cmd_check(int argc, char **argv)
 	struct daqs_tc_state st;
 	uint64_t bps;
 
-	if (argc != 4 || !daqs_ifname_valid(argv[0]) || parse_rate_arg(argv[1], &bps) < 0)
+	if (argc != 4 || !daqs_netname_ifname_valid(argv[0]) || parse_rate_arg(argv[1], &bps) < 0)
 		return usage();
 	if (read_state(argv[2], argv[3], &st) < 0)
 		return 2;

@@ -199,7 +199,7 @@ START_TEST(test_testdrv_ping_unsupported)
 	struct log_capture log = { 0 };
 	struct daqs_agent_transport *t = daqs_agent_libvirt_new(dom, capture, &log);
 	virConnectPtr keep = conn;
-	char *reply = (char *)"untouched";
+	struct json_object *reply = (struct json_object *)&log; /* any non-NULL: it must be reset */
 	int r;
 
 	ck_assert_ptr_nonnull(t);
@@ -241,7 +241,7 @@ START_TEST(test_testdrv_deadline_passed)
 {
 	struct log_capture log = { 0 };
 	struct daqs_agent_transport *t = daqs_agent_libvirt_new(dom, capture, &log);
-	char *reply = NULL;
+	struct json_object *reply = NULL;
 	uint64_t deadline = daqs_monotonic_ns() + (uint64_t)passed_cases[_i].deadline_offset_ns;
 	int r;
 
@@ -268,7 +268,7 @@ START_TEST(test_testdrv_bad_request)
 {
 	struct log_capture log = { 0 };
 	struct daqs_agent_transport *t = daqs_agent_libvirt_new(dom, capture, &log);
-	char *reply = NULL;
+	struct json_object *reply = NULL;
 
 	virResetLastError();
 	ck_assert_int_eq(t->ops->call(t->t, bad_requests[_i], &reply, daqs_monotonic_ns() + SEC),
@@ -294,7 +294,7 @@ START_TEST(test_testdrv_destroyed)
 	struct daqs_agent_transport *t = daqs_agent_libvirt_new(dom, capture, &log);
 	virDomainInterfacePtr *ifaces = NULL;
 	virErrorPtr e;
-	char *reply = NULL;
+	struct json_object *reply = NULL;
 
 	ck_assert_int_eq(virDomainDestroy(dom), 0);
 	ck_assert_int_eq(virDomainIsActive(dom), 0);
@@ -320,7 +320,7 @@ END_TEST
 START_TEST(test_testdrv_no_log)
 {
 	struct daqs_agent_transport *t = daqs_agent_libvirt_new(dom, NULL, NULL);
-	char *reply = NULL;
+	struct json_object *reply = NULL;
 
 	ck_assert_int_eq(t->ops->call(t->t, ping, &reply, daqs_monotonic_ns() + SEC), -EOPNOTSUPP);
 	ck_assert_int_eq(t->ops->call(t->t, ping, &reply, 0), -ETIMEDOUT);

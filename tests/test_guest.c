@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "fake_transport.h"
 #include "guest.h"
+#include "jsonline.h"
 #include "mem.h"
 #include "procnetdev.h"
 #include "sla.h"
@@ -168,7 +169,9 @@ static uint64_t in_ms(uint64_t ms)
 /* The stdin of a recorded guest-exec request, decoded (caller frees). */
 static char *request_stdin(const char *req)
 {
-	json_object *o = json_tokener_parse(req), *args, *in;
+	json_object *o = daqs_jsonline_parse_once(req, strlen(req), DAQS_QGA_MAX_REPLY,
+						  DAQS_QGA_MAX_DEPTH),
+		    *args, *in;
 	char *buf = NULL;
 	size_t n = 0;
 	const char *b64;
@@ -651,7 +654,7 @@ END_TEST
 
 static const char *const bad_ifnames[] = {
 	"",   "eth0; reboot", "eth0 up",	  "../../etc",	     ".",
-	"..", "a/b",	      "0123456789abcdef", "eth0\nqdisc del", "$(reboot)",
+	"..", "a/b",	      "0123456789abcdef", "eth0\nqdisc del", "eth0:1",
 };
 
 /* An invalid name is refused before any request: the agent never sees it. */
@@ -671,6 +674,27 @@ START_TEST(test_invalid_ifname)
 	ck_assert_int_eq(daqs_guest_tc_apply(x.g, NULL, 100000000, in_ms(1000), &ran), -EINVAL);
 	ck_assert_uint_eq(fake_transport_nrequests(x.f), 0);
 	ck_assert_uint_eq(log_count(&x.log, "refusing an invalid interface name"), 4);
+	fixture_end(&x, true);
+}
+END_TEST
+
+/* Names valid to the kernel that a tc -batch line cannot carry: refused for tc, no request. */
+static const char *const tc_batch_ifnames[] = { "#x", "a#b", "'x", "\"x" };
+
+START_TEST(test_tc_batch_ifname)
+{
+	struct fixture x = { .log.lines = 0 };
+	struct daqs_tc_state st;
+	bool ran = true;
+
+	fixture_start(&x);
+	ck_assert_int_eq(daqs_guest_tc_apply(x.g, tc_batch_ifnames[_i], 100000000, in_ms(1000),
+					     &ran),
+			 -EINVAL);
+	ck_assert(!ran);
+	ck_assert_int_eq(daqs_guest_tc_state(x.g, tc_batch_ifnames[_i], in_ms(1000), &st), -EINVAL);
+	ck_assert_uint_eq(fake_transport_nrequests(x.f), 0);
+	ck_assert_uint_eq(log_count(&x.log, "for tc (a '#' or a leading quote)"), 2);
 	fixture_end(&x, true);
 }
 END_TEST
@@ -997,6 +1021,7 @@ Suite *daqs_test_guest_suite(void)
 	tcase_add_test(tc, test_tc_apply_after_forget);
 	tcase_add_test(tc, test_tc_apply_batch_fails);
 	tcase_add_loop_test(tc, test_invalid_ifname, 0, (int)DAQS_ARRAY_SIZE(bad_ifnames));
+	tcase_add_loop_test(tc, test_tc_batch_ifname, 0, (int)DAQS_ARRAY_SIZE(tc_batch_ifnames));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("file");
 	tcase_add_test(tc, test_read_file_ok);

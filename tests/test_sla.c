@@ -531,6 +531,9 @@ static const struct {
 	  "interface name 'v/../x' contains a '/'" },
 	{ "version: \"1\"\nlinks: [{name: l, capacity: 1gbit, device: \"a b\"}]\n", 2, 44,
 	  "interface name 'a b' contains" },
+	/* an alias label is no device: refused here as the agent codec skips it */
+	{ ONE_LINK "vms:\n  - {name: a, class: best-effort, interface: \"eth0:1\"}\n", 6, 46,
+	  "field 'vms[0].interface': interface name 'eth0:1' contains a '/', ':'" },
 	{ "version: 1.0\nlinks: [{name: l, capacity: 1gbit}]\n", 1, 10, "not a whole number" },
 	{ "version: 1\nlinks: [{name: l, capacity: 1gbit}]\nvms: [{name: \"a\\x7fb\", class: "
 	  "best-effort}]\n",

@@ -105,6 +105,11 @@ START_TEST(test_remove)
 	ck_assert_int_eq(daqs_tcplan_remove("eth 0", &batch), -EINVAL);
 	ck_assert_int_eq(daqs_tcplan_remove("", &batch), -EINVAL);
 	ck_assert_int_eq(daqs_tcplan_remove(NULL, &batch), -EINVAL);
+	ck_assert_int_eq(daqs_tcplan_remove("eth#0", &batch), -EINVAL);
+	/* a quote inside a word is no quote to tc -batch */
+	ck_assert_int_eq(daqs_tcplan_remove("a'b", &batch), 0);
+	ck_assert_str_eq(batch, "qdisc del dev a'b root handle 1:\n");
+	free(batch);
 }
 END_TEST
 
@@ -115,6 +120,10 @@ static const struct daqs_tcplan_in bad_in[] = {
 	{ .ifname = "eth0\nqdisc", .limit_bps = DAQS_GBIT },
 	{ .ifname = "abcdefghijklmnop", .limit_bps = DAQS_GBIT }, /* 16 bytes */
 	{ .ifname = "..", .limit_bps = DAQS_GBIT },
+	{ .ifname = "eth0:1", .limit_bps = DAQS_GBIT },
+	{ .ifname = "a#b", .limit_bps = DAQS_GBIT }, /* tc -batch cuts the line at '#' */
+	{ .ifname = "'x", .limit_bps = DAQS_GBIT },  /* tc -batch: a quoted word */
+	{ .ifname = "\"x", .limit_bps = DAQS_GBIT },
 	{ .ifname = "eth0", .limit_bps = 0 },
 	{ .ifname = "eth0", .limit_bps = 7 },		       /* 0 bytes/s for tc */
 	{ .ifname = "eth0", .limit_bps = 10 * DAQS_TBIT + 1 }, /* burst overflows u32 */

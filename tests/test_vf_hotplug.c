@@ -49,6 +49,8 @@ START_TEST(test_xml_bridge)
 			      "<alias name='ua-daqs-vf0'/></interface>");
 	strcpy(d.bridge, "br0'/><x");
 	ck_assert_int_eq(daqs_vf_hotplug_xml(&d, buf, sizeof(buf)), -EINVAL);
+	strcpy(d.bridge, "br0'><x"); /* a valid interface name, not a valid attribute */
+	ck_assert_int_eq(daqs_vf_hotplug_xml(&d, buf, sizeof(buf)), -EINVAL);
 	d.bridge[0] = '\0';
 	ck_assert_int_eq(daqs_vf_hotplug_xml(&d, buf, sizeof(buf)), -EINVAL);
 }

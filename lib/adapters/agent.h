@@ -1,25 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Guest-agent transports behind one small interface: a call sends one
- * request line and returns the reply line, within an absolute deadline on
- * CLOCK_MONOTONIC. Implementations: raw unix socket (agent_socket.c: plain
+ * request line and returns the reply line parsed (once, by the strict reader
+ * of jsonline.h: the codec splits that object, it does not parse the text
+ * again), within an absolute deadline on CLOCK_MONOTONIC. Implementations: raw unix socket (agent_socket.c: plain
  * QEMU -chardev socket, Proxmox, qemu-ga -m unix-listen in tests) and
  * libvirt's virDomainQemuAgentCommand (later).
  *
  * Errors (negative errno, reported once by the transport through its log
  * callback): -ETIMEDOUT deadline passed; -ECONNREFUSED / -ENOENT agent not
  * listening; -EPIPE / -ECONNRESET agent went away (the next call reconnects);
- * -EPROTO reply out of sync or over DAQS_QGA_MAX_REPLY; -EREMOTEIO the agent
- * answered with an error (the line is still returned).
+ * -EPROTO reply out of sync, over DAQS_QGA_MAX_REPLY or not one JSON object;
+ * -EREMOTEIO the agent answered with an error (the reply is still returned).
  */
 #pragma once
 
 #include <stdint.h>
 
+struct json_object;
+
 struct daqs_agent_transport_ops {
 	const char *name; /* "socket", "libvirt" */
-	/* reply: malloc'd NUL-terminated line without the newline, caller frees */
-	int (*call)(void *t, const char *request, char **reply, uint64_t deadline_ns);
+	/* reply: the reply line as a JSON object (caller puts), NULL with any other error */
+	int (*call)(void *t, const char *request, struct json_object **reply, uint64_t deadline_ns);
 	void (*free)(void *t);
 };
 

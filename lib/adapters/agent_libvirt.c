@@ -67,6 +67,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "jsonline.h"
 #include "mem.h"
 #include "qga.h"
 
@@ -176,28 +177,12 @@ static char *lv_request(const char *request)
 	return daqs_strndup(request, len);
 }
 
-/* Parse the whole string as one JSON value; NULL if it is not exactly that. */
-static struct json_object *lv_parse(const char *s, size_t n)
-{
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *o;
-	size_t end;
-
-	o = json_tokener_parse_ex(tok, s, (int)n);
-	end = o ? json_tokener_get_parse_end(tok) : 0;
-	json_tokener_free(tok);
-	if (o && end != n) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
 /*
- * libvirt already turns {"error": ...} into a failure, so this is a guard:
- * 0 for a reply object, -EREMOTEIO for an error object, -EPROTO otherwise.
+ * Parse libvirt's reply string, once. libvirt already turns {"error": ...}
+ * into a failure, so this is a guard: 0 with *out for a reply object,
+ * -EREMOTEIO with *out for an error object, -EPROTO otherwise.
  */
-static int lv_check_reply(struct agent_libvirt *l, const char *reply)
+static int lv_check_reply(struct agent_libvirt *l, const char *reply, struct json_object **out)
 {
 	char ex[LV_REASON_MAX + 4], ex2[LV_REASON_MAX + 4];
 	struct json_object *o, *err, *cls = NULL, *desc = NULL;
@@ -207,7 +192,7 @@ static int lv_check_reply(struct agent_libvirt *l, const char *reply)
 	if (n > DAQS_QGA_MAX_REPLY || memchr(reply, '\n', n))
 		return lv_fail(l, -EPROTO, "reply", "%zu bytes, not one line of at most %u", n,
 			       DAQS_QGA_MAX_REPLY);
-	o = lv_parse(reply, n);
+	o = daqs_jsonline_parse_once(reply, n, DAQS_QGA_MAX_REPLY, DAQS_QGA_MAX_DEPTH);
 	if (!o || !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		return lv_fail(l, -EPROTO, "reply", "not a JSON object: %s", lv_excerpt(reply, ex));
@@ -219,7 +204,7 @@ static int lv_check_reply(struct agent_libvirt *l, const char *reply)
 			    lv_excerpt(cls ? json_object_get_string(cls) : "?", ex),
 			    lv_excerpt(desc ? json_object_get_string(desc) : "?", ex2));
 	}
-	json_object_put(o);
+	*out = o;
 	return r;
 }
 
@@ -236,7 +221,7 @@ static int lv_fail_libvirt(struct agent_libvirt *l)
 	return r;
 }
 
-static int lv_call_locked(struct agent_libvirt *l, const char *req, char **reply,
+static int lv_call_locked(struct agent_libvirt *l, const char *req, struct json_object **reply,
 			  uint64_t deadline_ns)
 {
 	int timeout_s = daqs_libvirt_agent_timeout_s(deadline_ns, daqs_monotonic_ns());
@@ -248,11 +233,8 @@ static int lv_call_locked(struct agent_libvirt *l, const char *req, char **reply
 	out = virDomainQemuAgentCommand(l->dom, req, timeout_s, 0);
 	if (!out)
 		return lv_fail_libvirt(l);
-	r = lv_check_reply(l, out);
-	if (r == 0 || r == -EREMOTEIO)
-		*reply = out; /* libvirt's string; documented to be released with free() */
-	else
-		free(out);
+	r = lv_check_reply(l, out, reply);
+	free(out); /* libvirt's string; documented to be released with free() */
 	return r;
 }
 
@@ -270,7 +252,7 @@ static int lv_acquire(struct agent_libvirt *l, uint64_t deadline_ns)
 		       "another call on this transport outlived the deadline");
 }
 
-static int lv_call(void *t, const char *request, char **reply, uint64_t deadline_ns)
+static int lv_call(void *t, const char *request, struct json_object **reply, uint64_t deadline_ns)
 {
 	struct agent_libvirt *l = t;
 	char *req;

@@ -42,6 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jsonline.h"
 #include "mem.h"
 #include "qga.h"
 
@@ -61,9 +62,9 @@ struct agent_socket {
 	int fd;	   /* -1 when not connected */
 	char *buf; /* bytes received and not consumed yet */
 	size_t len, cap;
-	int64_t sync_id;	  /* id of the last handshake */
-	uint64_t start_ns;	  /* start of the current call, for messages */
-	struct json_tokener *tok; /* reused by every parse (calls are serialised) */
+	int64_t sync_id;	      /* id of the last handshake */
+	uint64_t start_ns;	      /* start of the current call, for messages */
+	struct daqs_jsonline *reader; /* reused by every parse (calls are serialised) */
 };
 
 /* Report one failure as "agent: <what> failed '<path>' (<reason>)"; returns err. */
@@ -365,27 +366,15 @@ static char *agent_sync_request(int64_t id, size_t *n)
 }
 
 /*
- * Parse a whole line as one JSON value; NULL if it is not exactly that. The
- * instance's tokener (about 1 KiB, kept for the transport's life) is reset
- * and reused: creating one per reply was 6 % of daqsd's CPU with 1000 guests
- * (scripts/bench-scale --profile), and its 1 KiB parse stack is a large-bin
- * allocation, which makes glibc consolidate its fastbins first.
+ * The line as one strict JSON value (jsonline.h), or NULL. The instance's
+ * reader (its tokener is about 1 KiB, kept for the transport's life) is
+ * reused: creating a tokener per reply was 6 % of daqsd's CPU with 1000
+ * guests (scripts/bench-scale --profile), and its 1 KiB parse stack is a
+ * large-bin allocation, which makes glibc consolidate its fastbins first.
  */
 static struct json_object *agent_parse(struct agent_socket *s, const char *line, size_t n)
 {
-	struct json_object *o;
-	size_t end;
-
-	json_tokener_reset(s->tok);
-	o = json_tokener_parse_ex(s->tok, line, (int)n);
-	end = o ? json_tokener_get_parse_end(s->tok) : 0;
-	while (o && end < n && strchr(" \t\r", line[end]))
-		end++;
-	if (o && end != n) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
+	return daqs_jsonline_parse(s->reader, line, n);
 }
 
 /* The handshake reply must be exactly {"return": id}. */
@@ -466,8 +455,12 @@ static int agent_ensure(struct agent_socket *s, uint64_t deadline_ns)
 	return r;
 }
 
-/* 0 for a reply, -EREMOTEIO for {"error": ...} (reported), -EPROTO for non-JSON. */
-static int agent_check_reply(struct agent_socket *s, const char *line, size_t n)
+/*
+ * Parse the reply line, once: 0 with *out for a reply, -EREMOTEIO with *out for
+ * {"error": ...} (reported), -EPROTO for anything but one JSON object.
+ */
+static int agent_check_reply(struct agent_socket *s, const char *line, size_t n,
+			     struct json_object **out)
 {
 	struct json_object *o = agent_parse(s, line, n), *err, *cls = NULL, *desc = NULL;
 	char ex[AGENT_EXCERPT + 4], ex2[AGENT_EXCERPT + 4];
@@ -487,7 +480,7 @@ static int agent_check_reply(struct agent_socket *s, const char *line, size_t n)
 		r = agent_fail(s, -EREMOTEIO, "command", "%s: %s", agent_excerpt(c, strlen(c), ex),
 			       agent_excerpt(d, strlen(d), ex2));
 	}
-	json_object_put(o);
+	*out = o;
 	return r;
 }
 
@@ -504,8 +497,8 @@ static char *agent_request_line(const char *request, size_t *n)
 	return daqs_asprintf("%.*s\n", (int)len, request);
 }
 
-static int agent_call_locked(struct agent_socket *s, const char *req, size_t req_len, char **reply,
-			     uint64_t deadline_ns)
+static int agent_call_locked(struct agent_socket *s, const char *req, size_t req_len,
+			     struct json_object **reply, uint64_t deadline_ns)
 {
 	char *line = NULL;
 	size_t n;
@@ -517,13 +510,10 @@ static int agent_call_locked(struct agent_socket *s, const char *req, size_t req
 	if (r == 0)
 		r = agent_read_line(s, deadline_ns, "reply", &line, &n);
 	if (r == 0)
-		r = agent_check_reply(s, line, n);
-	if (r == 0 || r == -EREMOTEIO) {
-		*reply = line;
-		return r;
-	}
+		r = agent_check_reply(s, line, n, reply);
 	free(line);
-	agent_disconnect(s);
+	if (r < 0 && r != -EREMOTEIO)
+		agent_disconnect(s);
 	return r;
 }
 
@@ -561,7 +551,8 @@ static void agent_release(struct agent_socket *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
-static int agent_call(void *t, const char *request, char **reply, uint64_t deadline_ns)
+static int agent_call(void *t, const char *request, struct json_object **reply,
+		      uint64_t deadline_ns)
 {
 	struct agent_socket *s = t;
 	size_t req_len = 0;
@@ -591,7 +582,7 @@ static void agent_free(void *t)
 	agent_disconnect(s);
 	pthread_cond_destroy(&s->idle);
 	pthread_mutex_destroy(&s->lock);
-	json_tokener_free(s->tok);
+	daqs_jsonline_free(s->reader);
 	free(s->buf);
 	free(s->path);
 	free(s);
@@ -620,8 +611,8 @@ daqs_agent_socket_new(const char *path, void (*log)(void *ud, const char *msg), 
 	s->log = log;
 	s->log_ud = log_ud;
 	s->fd = -1;
-	s->tok = json_tokener_new();
-	if (!s->tok)
+	s->reader = daqs_jsonline_new(DAQS_QGA_MAX_REPLY, DAQS_QGA_MAX_DEPTH);
+	if (!s->reader)
 		abort(); /* out of memory: house style rule 10 */
 	return &s->base;
 }

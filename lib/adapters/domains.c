@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libvirt domains as daqs guests (see domains.h). */
-#include <ctype.h>
 #include <errno.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -14,6 +13,7 @@
 #include "clock.h"
 #include "domains.h"
 #include "mem.h"
+#include "netname.h"
 
 #define NS_PER_S 1000000000ULL
 #define BACKOFF_MIN_NS (1ULL * NS_PER_S)
@@ -70,14 +70,9 @@ int daqs_domains_xml_mac(const char *xml, char mac[18])
 	if (!m || (end && m > end) || !(m[13] == '\'' || m[13] == '"'))
 		return -ENOENT;
 	m += 14;
-	for (int i = 0; i < 17; i++) {
-		if (i % 3 == 2 ? m[i] != ':' : !isxdigit((unsigned char)m[i]))
-			return -ENOENT;
-		mac[i] = (char)tolower((unsigned char)m[i]);
-	}
-	if (m[17] != m[-1])
+	if (strnlen(m, DAQS_MACSIZ) < DAQS_MACSIZ || m[DAQS_MACSIZ - 1] != m[-1] ||
+	    daqs_netname_mac_parse(m, DAQS_MACSIZ - 1, mac) < 0)
 		return -ENOENT;
-	mac[17] = '\0';
 	return 0;
 }
 

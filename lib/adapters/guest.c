@@ -15,6 +15,7 @@
 
 #include "base64.h"
 #include "mem.h"
+#include "netname.h"
 #include "sla.h"
 
 #define MS 1000000ULL
@@ -125,14 +126,15 @@ size_t daqs_guest_reap_pending(const struct daqs_guest *g)
 
 /*
  * Send req (freed here; NULL = the codec refused to build it) and split the
- * reply: 0 with *ret (caller puts; ret may be NULL to drop it), -EREMOTEIO
- * with *err, -EPROTO (reported here), transport errors (reported there).
+ * reply the transport parsed: 0 with *ret (caller puts; ret may be NULL to
+ * drop it), -EREMOTEIO with *err, -EPROTO (reported here), transport errors
+ * (reported there).
  */
 static int guest_rpc(struct daqs_guest *g, char *req, uint64_t deadline_ns, json_object **ret,
 		     struct daqs_qga_error *err)
 {
 	struct daqs_qga_error e;
-	char *reply = NULL;
+	json_object *reply = NULL;
 	void *v = NULL;
 	int r;
 
@@ -145,14 +147,14 @@ static int guest_rpc(struct daqs_guest *g, char *req, uint64_t deadline_ns, json
 	r = g->t->ops->call(g->t->t, req, &reply, deadline_ns);
 	free(req);
 	if ((r == 0 || r == -EREMOTEIO) && reply) {
-		r = daqs_qga_reply(reply, strlen(reply), &v, err ? err : &e);
+		r = daqs_qga_reply_split(reply, &v, err ? err : &e);
 		if (r == -EPROTO)
 			guest_log(g, "reply is not a QGA reply");
 	} else if (r == 0) {
 		r = -EPROTO;
 		guest_log(g, "transport returned no reply");
 	}
-	free(reply);
+	json_object_put(reply);
 	if (ret)
 		*ret = v;
 	else
@@ -529,7 +531,7 @@ int daqs_guest_pick_iface(const struct daqs_qga_iface *v, size_t n, const char *
 {
 	size_t count = 0;
 
-	if (!daqs_mac_valid(mac))
+	if (!daqs_netname_mac_valid(mac))
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
 		if (!v[i].mac[0] || strcasecmp(v[i].mac, mac))
@@ -557,7 +559,7 @@ static int uevent_interface(const char *text, char master[DAQS_IFNAMSIZ])
 		return -EPROTO;
 	memcpy(master, p, n);
 	master[n] = '\0';
-	return daqs_ifname_valid(master) ? 0 : -EPROTO;
+	return daqs_netname_ifname_valid(master) ? 0 : -EPROTO;
 }
 
 int daqs_guest_master(struct daqs_guest *g, const char *ifname, uint64_t deadline_ns,
@@ -568,7 +570,7 @@ int daqs_guest_master(struct daqs_guest *g, const char *ifname, uint64_t deadlin
 	int r;
 
 	master[0] = '\0';
-	if (!daqs_ifname_valid(ifname)) {
+	if (!daqs_netname_ifname_valid(ifname)) {
 		guest_log(g, "refusing an invalid interface name");
 		return -EINVAL;
 	}
@@ -605,7 +607,7 @@ int daqs_guest_discover(struct daqs_guest *g, const char *mac, uint64_t deadline
 	int r;
 
 	ifname[0] = '\0';
-	if (!daqs_mac_valid(mac)) {
+	if (!daqs_netname_mac_valid(mac)) {
 		guest_log(g, "discovery needs a MAC aa:bb:cc:dd:ee:ff");
 		return -EINVAL;
 	}
@@ -717,9 +719,13 @@ static int tc_readback(struct daqs_guest *g, const char *ifname, uint64_t deadli
 
 static int ifname_check(struct daqs_guest *g, const char *ifname)
 {
-	if (ifname && daqs_ifname_valid(ifname))
+	if (daqs_tcplan_ifname_valid(ifname))
 		return 0;
-	guest_log(g, "refusing an invalid interface name");
+	if (daqs_netname_ifname_valid(ifname))
+		guest_log(g, "refusing interface name '%s' for tc (a '#' or a leading quote)",
+			  ifname);
+	else
+		guest_log(g, "refusing an invalid interface name");
 	return -EINVAL;
 }
 

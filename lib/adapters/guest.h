@@ -112,7 +112,7 @@ int daqs_guest_discover(struct daqs_guest *g, const char *mac, uint64_t deadline
  * Read back the tc state of ifname: one `tc -j -d -batch -` running
  * "qdisc show dev IF" and "class show dev IF" (tc is /sbin/tc, else
  * /usr/sbin/tc; the one that worked is remembered). -EINVAL for an ifname
- * that fails daqs_ifname_valid (no request is made); -ENODEV no such device
+ * that fails daqs_netname_ifname_valid (no request is made); -ENODEV no such device
  * in the guest; -EIO tc failed otherwise; -EPROTO unparsable output. The
  * state read is remembered for tc_apply.
  */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "qga.h"
+#include "netname.h"
 
 static int read_u64(const char *root, const char *ifname, const char *name, uint64_t *v)
 {
@@ -34,7 +34,7 @@ int daqs_host_counters_read_at(const char *root, const char *ifname, struct daqs
 	struct daqs_counters c;
 	int r;
 
-	if (!daqs_ifname_valid(ifname))
+	if (!daqs_netname_ifname_valid(ifname))
 		return -EINVAL;
 	r = read_u64(root, ifname, "rx_bytes", &c.tx_bytes);
 	if (!r)

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "mem.h"
-#include "qga.h"
+#include "netname.h"
 
 struct refused {
 	char pf[DAQS_IFNAMSIZ];
@@ -113,7 +113,7 @@ static int get_link(struct pf_nl *p, const char *pf, const char *op, struct rtnl
 {
 	int r;
 
-	if (!pf || !daqs_ifname_valid(pf)) {
+	if (!pf || !daqs_netname_ifname_valid(pf)) {
 		plog(p, "pf: %s '%s' (not a valid interface name)", op, pf ? pf : "(null)");
 		return -EINVAL;
 	}
@@ -422,7 +422,7 @@ int daqs_pf_vf_pci_address_at(const char *root, const char *pf, uint32_t vf, cha
 	struct stat st;
 	ssize_t n;
 
-	if (!pf || !daqs_ifname_valid(pf))
+	if (!pf || !daqs_netname_ifname_valid(pf))
 		return -EINVAL;
 	snprintf(path, sizeof(path), "%s/%s", root, pf);
 	if (stat(path, &st) < 0)

@@ -13,7 +13,7 @@
 #include "agent.h"
 #include "clock.h"
 #include "mem.h"
-#include "qga.h"
+#include "netname.h"
 #include "vf_hotplug.h"
 
 #define WHY_MAX 256
@@ -83,7 +83,7 @@ int daqs_vf_hotplug_xml(const struct daqs_vf_hotplug_dev *d, char *buf, size_t l
 	unsigned dom, bus, dev, fn;
 	int n;
 
-	if (!daqs_mac_valid(d->mac))
+	if (!daqs_netname_mac_valid(d->mac))
 		return -EINVAL;
 	daqs_vf_hotplug_alias(d->slot, alias, sizeof(alias));
 	if (d->kind == DAQS_VF_POOL_HOSTDEV) {
@@ -97,7 +97,8 @@ int daqs_vf_hotplug_xml(const struct daqs_vf_hotplug_dev *d, char *buf, size_t l
 			"<mac address='%s'/><alias name='%s'/></interface>",
 			dom, bus, dev, fn, d->mac, alias);
 	} else {
-		if (!daqs_ifname_valid(d->bridge)) /* its characters are safe in an attribute */
+		/* a valid name may still hold a quote, '<' or '&': not in an attribute */
+		if (!daqs_netname_ifname_valid(d->bridge) || strpbrk(d->bridge, "'\"<>&"))
 			return -EINVAL;
 		n = snprintf(buf, len,
 			     "<interface type='bridge'><source bridge='%s'/><mac address='%s'/>"

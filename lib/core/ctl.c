@@ -16,10 +16,10 @@
 
 #include <json-c/json.h>
 
+#include "jsonline.h"
 #include "mem.h"
 #include "units.h"
 
-#define TOKENER_DEPTH 8		      /* deepest document: reply -> status -> vms -> vm -> value */
 #define FOR_S_MAX (30ULL * 24 * 3600) /* an override lasts at most 30 days */
 #define KEY_SHOWN 64		      /* bytes of a client's key quoted in a reason */
 
@@ -35,36 +35,10 @@ static void shown(char *dst, size_t cap, const char *s)
 	dst[i] = '\0';
 }
 
-/* Parse a whole buffer strictly: one JSON object, then only whitespace. */
+/* One control line (jsonline.h): a JSON object, or NULL. */
 static json_object *parse_object(const char *s, size_t len)
 {
-	json_tokener *tok;
-	json_object *o;
-	size_t end;
-
-	if (len > DAQS_CTL_MAX_LINE || memchr(s, '\0', len))
-		return NULL;
-	tok = json_tokener_new_ex(TOKENER_DEPTH);
-	if (!tok)
-		return NULL;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	o = json_tokener_parse_ex(tok, s, (int)len);
-	end = json_tokener_get_parse_end(tok);
-	if (o && json_tokener_get_error(tok) != json_tokener_success) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-	for (; o && end < len; end++)
-		if (!strchr(" \t\r\n", s[end])) {
-			json_object_put(o);
-			o = NULL;
-		}
-	if (o && !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		o = NULL;
-	}
-	return o;
+	return daqs_jsonline_object_once(s, len, DAQS_CTL_MAX_LINE, DAQS_CTL_MAX_DEPTH);
 }
 
 /* Serialise and release o: one line with '\n', or the indented form. */

@@ -40,6 +40,7 @@
 #include "sla.h"
 
 #define DAQS_CTL_MAX_LINE (4u << 20)
+#define DAQS_CTL_MAX_DEPTH 8 /* deepest line: reply -> status -> vms -> vm -> value */
 #define DAQS_CTL_DEFAULT_SOCKET "/run/daqs/daqsd.sock"
 
 enum daqs_ctl_cmd {

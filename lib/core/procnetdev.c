@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "mem.h"
+#include "netname.h"
+#include "qga.h"
 
 #define NFIELDS 16
 #define HEADER_LINES 2
@@ -47,7 +49,7 @@ static int line_parse(const char *s, const char *end, struct daqs_procnetdev *e,
 	if (*name_ok) {
 		memcpy(e->name, s, nlen);
 		e->name[nlen] = '\0';
-		*name_ok = daqs_ifname_valid(e->name);
+		*name_ok = daqs_netname_ifname_valid(e->name);
 	}
 	s = colon + 1;
 	for (size_t i = 0; i < NFIELDS; i++)

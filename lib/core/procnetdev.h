@@ -13,7 +13,7 @@
  * The guest is not trusted: a line that does not have exactly 16 decimal
  * fields, a field above UINT64_MAX - 1, a duplicate valid name or more than
  * DAQS_QGA_MAX_IFACES lines fail the whole text (-EPROTO); names that fail
- * daqs_ifname_valid() are skipped and counted.
+ * daqs_netname_ifname_valid() are skipped and counted.
  */
 #pragma once
 
@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "estimator.h"
-#include "qga.h"
+#include "netname.h"
 
 struct daqs_procnetdev {
 	char name[DAQS_IFNAMSIZ];

@@ -16,80 +16,13 @@
 #include <json-c/json.h>
 
 #include "base64.h"
+#include "jsonline.h"
 #include "mem.h"
+#include "netname.h"
 
 #define MAX_COMMANDS 1024 /* entries of guest-info supported_commands */
-#define TOKENER_DEPTH 16  /* deepest real reply (interfaces) nests 4 levels */
 
-/* ---- names and small checks ---- */
-
-static bool ifname_char(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '.' || c == '@' || c == ':' || c == '-';
-}
-
-bool daqs_ifname_valid(const char *s)
-{
-	size_t n;
-
-	if (!s)
-		return false;
-	n = strnlen(s, DAQS_IFNAMSIZ);
-	if (n == 0 || n >= DAQS_IFNAMSIZ)
-		return false;
-	if (!strcmp(s, ".") || !strcmp(s, ".."))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!ifname_char((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-bool daqs_mac_valid(const char *mac)
-{
-	static const char hex[] = "0123456789abcdefABCDEF";
-
-	if (!mac || strlen(mac) != 17)
-		return false;
-	for (size_t i = 0; i < 17; i++)
-		if (i % 3 == 2 ? mac[i] != ':' : !strchr(hex, mac[i]))
-			return false;
-	return true;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* "aa:bb:cc:dd:ee:ff" (either case) -> lower case into out[18]. */
-static int mac_parse(const char *s, size_t len, char out[18])
-{
-	static const char digits[] = "0123456789abcdef";
-
-	if (len != 17)
-		return -EPROTO;
-	for (size_t i = 0; i < 17; i++) {
-		if (i % 3 == 2) {
-			if (s[i] != ':')
-				return -EPROTO;
-			out[i] = ':';
-			continue;
-		}
-		if (hexval(s[i]) < 0)
-			return -EPROTO;
-		out[i] = digits[hexval(s[i])];
-	}
-	out[17] = '\0';
-	return 0;
-}
+/* ---- guest text in logs ---- */
 
 /* Copy a guest string for logs: bounded, control bytes replaced by '?'. */
 static void copy_printable(char *dst, size_t cap, const char *src, size_t len)
@@ -218,32 +151,6 @@ static json_object *request_new(const char *execute, json_object *args)
 	return o;
 }
 
-/* Parse a whole buffer strictly: one JSON value, then only whitespace. */
-static json_object *parse_strict(const char *s, size_t len)
-{
-	json_tokener *tok = json_tokener_new_ex(TOKENER_DEPTH);
-	json_object *o;
-	size_t end;
-
-	if (!tok)
-		return NULL;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	o = json_tokener_parse_ex(tok, s, (int)len);
-	end = json_tokener_get_parse_end(tok);
-	if (o && json_tokener_get_error(tok) != json_tokener_success) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-	for (; o && end < len; end++) {
-		if (!strchr(" \t\r\n", s[end]) || s[end] == '\0') {
-			json_object_put(o);
-			o = NULL;
-		}
-	}
-	return o;
-}
-
 char *daqs_qga_req(const char *execute, const char *args_json)
 {
 	json_object *args = NULL;
@@ -253,12 +160,10 @@ char *daqs_qga_req(const char *execute, const char *args_json)
 		return NULL;
 	if (args_json) {
 		len = strlen(args_json);
-		if (len > DAQS_QGA_MAX_REPLY || !(args = parse_strict(args_json, len)))
+		args = daqs_jsonline_object_once(args_json, len, DAQS_QGA_MAX_REPLY,
+						 DAQS_QGA_MAX_DEPTH);
+		if (!args)
 			return NULL;
-		if (!json_object_is_type(args, json_type_object)) {
-			json_object_put(args);
-			return NULL;
-		}
 	}
 	return line_of(request_new(execute, args));
 }
@@ -340,29 +245,40 @@ static int error_decode(const json_object *e, struct daqs_qga_error *err)
 	return -EREMOTEIO;
 }
 
-int daqs_qga_reply(const char *line, size_t len, void **ret, struct daqs_qga_error *err)
+int daqs_qga_reply_split(const void *reply, void **ret, struct daqs_qga_error *err)
 {
-	json_object *root, *r = NULL, *e = NULL;
+	const json_object *root = reply;
+	json_object *r = NULL, *e = NULL;
 	bool has_r, has_e;
-	int rc = -EPROTO;
 
 	*ret = NULL;
 	if (err)
 		memset(err, 0, sizeof(*err));
-	if (!line || len > DAQS_QGA_MAX_REPLY || memchr(line, '\0', len))
-		return -EPROTO;
-	root = parse_strict(line, len);
 	if (!root || !json_object_is_type(root, json_type_object))
-		goto out;
+		return -EPROTO;
 	has_r = json_object_object_get_ex(root, "return", &r);
 	has_e = json_object_object_get_ex(root, "error", &e);
 	if (has_r && !has_e) {
 		*ret = json_object_get(r);
-		rc = 0;
-	} else if (has_e && !has_r && json_object_is_type(e, json_type_object)) {
-		rc = error_decode(e, err);
+		return 0;
 	}
-out:
+	if (has_e && !has_r && json_object_is_type(e, json_type_object))
+		return error_decode(e, err);
+	return -EPROTO;
+}
+
+int daqs_qga_reply(const char *line, size_t len, void **ret, struct daqs_qga_error *err)
+{
+	json_object *root;
+	int rc;
+
+	*ret = NULL;
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if (!line)
+		return -EPROTO;
+	root = daqs_jsonline_parse_once(line, len, DAQS_QGA_MAX_REPLY, DAQS_QGA_MAX_DEPTH);
+	rc = daqs_qga_reply_split(root, ret, err);
 	json_object_put(root);
 	return rc;
 }
@@ -480,11 +396,11 @@ static int iface_decode(const json_object *o, struct daqs_qga_iface *ifc)
 	if (r < 0 || (r > 0 && stats_decode(st, &ifc->c)))
 		return -EPROTO;
 	ifc->has_stats = r > 0;
-	if (hw &&
-	    mac_parse(json_object_get_string(hw), (size_t)json_object_get_string_len(hw), ifc->mac))
+	if (hw && daqs_netname_mac_parse(json_object_get_string(hw),
+					 (size_t)json_object_get_string_len(hw), ifc->mac))
 		return -EPROTO;
 	if ((size_t)json_object_get_string_len(name) != strlen(json_object_get_string(name)) ||
-	    !daqs_ifname_valid(json_object_get_string(name)))
+	    !daqs_netname_ifname_valid(json_object_get_string(name)))
 		return 0;
 	strcpy(ifc->name, json_object_get_string(name));
 	return 1;

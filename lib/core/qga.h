@@ -13,11 +13,12 @@
 #include <stdint.h>
 
 #include "estimator.h"
+#include "netname.h"
 
 #define DAQS_QGA_MAX_REPLY (4u << 20) /* bytes of one reply line */
+#define DAQS_QGA_MAX_DEPTH 16	      /* nesting of a reply line (interfaces: 4 levels) */
 #define DAQS_QGA_MAX_IFACES 256
 #define DAQS_QGA_MAX_OUTPUT (1u << 20) /* decoded guest-exec stdout/stderr kept */
-#define DAQS_IFNAMSIZ 16	       /* as the kernel's IFNAMSIZ, with the NUL */
 
 /* An agent-reported error reply: {"error": {"class": ..., "desc": ...}}. */
 struct daqs_qga_error {
@@ -44,8 +45,8 @@ struct daqs_qga_info {
 };
 
 struct daqs_qga_iface {
-	char name[DAQS_IFNAMSIZ]; /* validated: daqs_ifname_valid() */
-	char mac[18];		  /* "aa:bb:cc:dd:ee:ff" lower case, "" when absent */
+	char name[DAQS_IFNAMSIZ]; /* validated: daqs_netname_ifname_valid() */
+	char mac[DAQS_MACSIZ];	  /* "aa:bb:cc:dd:ee:ff" lower case, "" when absent */
 	bool has_stats;		  /* absent for interfaces without an IP (bond slaves) */
 	struct daqs_counters c;
 };
@@ -87,6 +88,8 @@ char *daqs_qga_req_exec_status(int64_t pid);
  * [A-Za-z0-9_-]) and "desc" (a string, cut to fit, control bytes -> '?').
  */
 int daqs_qga_reply(const char *line, size_t len, void **ret, struct daqs_qga_error *err);
+/* The same split of a reply line a transport already parsed (a json_object *, not consumed). */
+int daqs_qga_reply_split(const void *reply, void **ret, struct daqs_qga_error *err);
 
 /*
  * Decoders of a "return" value (a json_object *). 0 or -EPROTO; on -EPROTO the
@@ -116,8 +119,3 @@ int daqs_qga_dec_interfaces(const void *ret, struct daqs_qga_iface **v, size_t *
 int daqs_qga_dec_exec(const void *ret, int64_t *pid);
 int daqs_qga_dec_exec_status(const void *ret, struct daqs_qga_exec_status *out);
 void daqs_qga_exec_status_clear(struct daqs_qga_exec_status *st);
-
-/* Interface names from the guest: 1..15 bytes of [A-Za-z0-9_.@:-], not "." or "..". */
-bool daqs_ifname_valid(const char *s);
-/* "aa:bb:cc:dd:ee:ff", hexadecimal digits of either case. */
-bool daqs_mac_valid(const char *mac);

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "mem.h"
-#include "qga.h"
+#include "netname.h"
 #include "sla.h"
 #include "units.h"
 
@@ -66,9 +66,15 @@ static char *class_line(const char *dev, const char *parent, const char *classid
 			     (unsigned long long)burst, (unsigned long long)quantum);
 }
 
+bool daqs_tcplan_ifname_valid(const char *ifname)
+{
+	return daqs_netname_ifname_valid(ifname) && !strchr(ifname, '#') && ifname[0] != '"' &&
+	       ifname[0] != '\'';
+}
+
 static bool in_valid(const struct daqs_tcplan_in *in)
 {
-	if (!in || !in->ifname || !daqs_ifname_valid(in->ifname))
+	if (!in || !daqs_tcplan_ifname_valid(in->ifname))
 		return false;
 	if (in->mtu && (in->mtu < MIN_MTU || in->mtu > MAX_MTU))
 		return false;
@@ -93,7 +99,7 @@ static char *root_lines(const struct daqs_tcplan_in *in)
 
 int daqs_tcplan_remove(const char *ifname, char **batch)
 {
-	if (!ifname || !daqs_ifname_valid(ifname))
+	if (!daqs_tcplan_ifname_valid(ifname))
 		return -EINVAL;
 	*batch = daqs_asprintf("qdisc del dev %s root handle 1:\n", ifname);
 	return 0;

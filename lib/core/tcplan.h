@@ -61,7 +61,7 @@
 #define DAQS_TCPLAN_PFIFO_LIMIT 1000   /* packets */
 
 struct daqs_tcplan_in {
-	const char *ifname; /* validated with daqs_ifname_valid() by the caller */
+	const char *ifname; /* daqs_tcplan_ifname_valid() */
 	uint64_t limit_bps; /* DAQS_RATE_UNLIMITED (sla.h) = remove the limit */
 	bool have_root;	    /* readback found our HTB root (htb, handle 1:, default 10) */
 	bool root_conflict; /* the root holds handle 1: but is not ours: delete it first */
@@ -84,6 +84,14 @@ struct daqs_tc_state {
 	uint64_t quantum;    /* 0 when not shown (needs -d) */
 	char leaf_qdisc[16]; /* kind of the qdisc under 1:10, "" when none */
 };
+
+/*
+ * An interface name (daqs_netname_ifname_valid()) that a `tc -batch` line can
+ * carry: tc cuts each line at its first '#' and reads a word that starts with
+ * a quote as a quoted string, so such names, valid to the kernel, are refused.
+ * Whitespace, the other separator, is no part of a valid name.
+ */
+bool daqs_tcplan_ifname_valid(const char *ifname);
 
 /*
  * Batch text for `tc -batch -` (caller frees); -EINVAL on a bad ifname, a

@@ -85,7 +85,7 @@ static void dec_interfaces(const void *ret)
 	FUZZ_CHECK(n + rej == json_object_array_length(ret));
 	FUZZ_CHECK(n <= DAQS_QGA_MAX_IFACES);
 	for (size_t i = 0; i < n; i++) {
-		FUZZ_CHECK(daqs_ifname_valid(v[i].name));
+		FUZZ_CHECK(daqs_netname_ifname_valid(v[i].name));
 		FUZZ_CHECK(mac_ok(v[i].mac));
 		for (size_t j = 0; j < i; j++)
 			FUZZ_CHECK(strcmp(v[i].name, v[j].name) != 0);

@@ -137,11 +137,15 @@ t_apply() {
 }
 
 t_invalid_name() {
-	log_mark g
-	run "$tmp/g.sock" apply 'gvb0;reboot' 100mbit
-	check "invalid interface name: EINVAL and the agent received no request at all" \
-		eval '[[ $rc -eq 1 ]] && grep -q "error EINVAL" "$tmp/err" &&
-		      [[ $(requests_since g "execute") -eq 0 ]]'
+	local name
+	# an alias label (no device) and a name tc -batch would cut at its '#'
+	for name in 'gvb0:1' 'gvb0#x'; do
+		log_mark g
+		run "$tmp/g.sock" apply "$name" 100mbit
+		check "invalid interface name '$name': EINVAL and the agent received no request at all" \
+			eval '[[ $rc -eq 1 ]] && grep -q "error EINVAL" "$tmp/err" &&
+			      [[ $(requests_since g "execute") -eq 0 ]]'
+	done
 }
 
 sysfs() { nsg cat "/sys/class/net/gvb0/statistics/$1"; }
