@@ -15,37 +15,37 @@ static const char golden[] =
 	"# HELP daqs_cycle_duration_seconds Duration of the last control cycle.\n"
 	"# TYPE daqs_cycle_duration_seconds gauge\n"
 	"daqs_cycle_duration_seconds 0.0025\n"
-	"# HELP daqs_link_capacity_bits_per_second Configured link capacity.\n"
-	"# TYPE daqs_link_capacity_bits_per_second gauge\n"
-	"daqs_link_capacity_bits_per_second{link=\"up0\"} 40000000000\n"
-	"# HELP daqs_link_effective_capacity_bits_per_second What the link was found to deliver.\n"
-	"# TYPE daqs_link_effective_capacity_bits_per_second gauge\n"
-	"daqs_link_effective_capacity_bits_per_second{link=\"up0\"} 37500000000\n"
+	"# HELP daqs_link_capacity_bytes_per_second Configured link capacity.\n"
+	"# TYPE daqs_link_capacity_bytes_per_second gauge\n"
+	"daqs_link_capacity_bytes_per_second{link=\"up0\"} 5000000000\n"
+	"# HELP daqs_link_effective_capacity_bytes_per_second What the link was found to deliver.\n"
+	"# TYPE daqs_link_effective_capacity_bytes_per_second gauge\n"
+	"daqs_link_effective_capacity_bytes_per_second{link=\"up0\"} 4687500000\n"
 	"# HELP daqs_link_utilisation_ratio Sum of the VMs' transmit rates over the effective "
 	"capacity.\n"
 	"# TYPE daqs_link_utilisation_ratio gauge\n"
 	"daqs_link_utilisation_ratio{link=\"up0\"} 0.5\n"
-	"# HELP daqs_link_reserved_bits_per_second Rate reserved for guarantee VMs.\n"
-	"# TYPE daqs_link_reserved_bits_per_second gauge\n"
-	"daqs_link_reserved_bits_per_second{link=\"up0\"} 10000000000\n"
-	"# HELP daqs_vm_tx_bits_per_second Smoothed transmit rate of the VM.\n"
-	"# TYPE daqs_vm_tx_bits_per_second gauge\n"
-	"daqs_vm_tx_bits_per_second{vm=\"web-1\",class=\"guarantee\",link=\"up0\"} 9850000000.5\n"
-	"# HELP daqs_vm_rx_bits_per_second Smoothed receive rate of the VM.\n"
-	"# TYPE daqs_vm_rx_bits_per_second gauge\n"
-	"daqs_vm_rx_bits_per_second{vm=\"web-1\",class=\"guarantee\",link=\"up0\"} 0.1\n"
-	"# HELP daqs_vm_limit_bits_per_second Transmit limit in force in the guest (no sample: "
+	"# HELP daqs_link_reserved_bytes_per_second Rate reserved for guarantee VMs.\n"
+	"# TYPE daqs_link_reserved_bytes_per_second gauge\n"
+	"daqs_link_reserved_bytes_per_second{link=\"up0\"} 1250000000\n"
+	"# HELP daqs_vm_tx_bytes_per_second Smoothed transmit rate of the VM.\n"
+	"# TYPE daqs_vm_tx_bytes_per_second gauge\n"
+	"daqs_vm_tx_bytes_per_second{vm=\"web-1\",class=\"guarantee\",link=\"up0\"} 1231250000.0625\n"
+	"# HELP daqs_vm_rx_bytes_per_second Smoothed receive rate of the VM.\n"
+	"# TYPE daqs_vm_rx_bytes_per_second gauge\n"
+	"daqs_vm_rx_bytes_per_second{vm=\"web-1\",class=\"guarantee\",link=\"up0\"} 0.0125\n"
+	"# HELP daqs_vm_limit_bytes_per_second Transmit limit in force in the guest (no sample: "
 	"unlimited).\n"
-	"# TYPE daqs_vm_limit_bits_per_second gauge\n"
-	"daqs_vm_limit_bits_per_second{vm=\"web-1\",class=\"guarantee\",link=\"up0\"} 30000000000\n"
-	"# HELP daqs_vm_min_bits_per_second Guaranteed minimum (0 for best-effort).\n"
-	"# TYPE daqs_vm_min_bits_per_second gauge\n"
-	"daqs_vm_min_bits_per_second{vm=\"web-1\",class=\"guarantee\",link=\"up0\"} 10000000000\n"
-	"daqs_vm_min_bits_per_second{vm=\"a\\\\b\\\"c\\nd\",class=\"best-effort\",link=\"up0\"} 0\n"
-	"# HELP daqs_vm_max_bits_per_second Maximum cap (no sample: unlimited).\n"
-	"# TYPE daqs_vm_max_bits_per_second gauge\n"
-	"daqs_vm_max_bits_per_second{vm=\"a\\\\b\\\"c\\nd\",class=\"best-effort\",link=\"up0\"} "
-	"300000000\n"
+	"# TYPE daqs_vm_limit_bytes_per_second gauge\n"
+	"daqs_vm_limit_bytes_per_second{vm=\"web-1\",class=\"guarantee\",link=\"up0\"} 3750000000\n"
+	"# HELP daqs_vm_min_bytes_per_second Guaranteed minimum (0 for best-effort).\n"
+	"# TYPE daqs_vm_min_bytes_per_second gauge\n"
+	"daqs_vm_min_bytes_per_second{vm=\"web-1\",class=\"guarantee\",link=\"up0\"} 1250000000\n"
+	"daqs_vm_min_bytes_per_second{vm=\"a\\\\b\\\"c\\nd\",class=\"best-effort\",link=\"up0\"} 0\n"
+	"# HELP daqs_vm_max_bytes_per_second Maximum cap (no sample: unlimited).\n"
+	"# TYPE daqs_vm_max_bytes_per_second gauge\n"
+	"daqs_vm_max_bytes_per_second{vm=\"a\\\\b\\\"c\\nd\",class=\"best-effort\",link=\"up0\"} "
+	"37500000\n"
 	"# HELP daqs_vm_guarantee_satisfaction_ratio min(1, tx / min) while a guarantee VM asks "
 	"for its minimum.\n"
 	"# TYPE daqs_vm_guarantee_satisfaction_ratio gauge\n"
@@ -145,18 +145,18 @@ START_TEST(test_absent_values_left_out)
 	ck_assert_ptr_null(strstr(text, "inf\n"));
 	ck_assert_ptr_nonnull(strstr(text, "# TYPE daqs_cycle_duration_seconds gauge\n"
 					   "# HELP daqs_link_capacity"));
-	ck_assert_ptr_nonnull(strstr(text, "# TYPE daqs_link_effective_capacity_bits_per_second "
+	ck_assert_ptr_nonnull(strstr(text, "# TYPE daqs_link_effective_capacity_bytes_per_second "
 					   "gauge\n# HELP daqs_link_utilisation_ratio"));
 	ck_assert_ptr_nonnull(strstr(text, "# TYPE daqs_link_utilisation_ratio gauge\n"
 					   "# HELP daqs_link_reserved"));
-	ck_assert_ptr_nonnull(strstr(text, "# TYPE daqs_vm_limit_bits_per_second gauge\n"
+	ck_assert_ptr_nonnull(strstr(text, "# TYPE daqs_vm_limit_bytes_per_second gauge\n"
 					   "# HELP daqs_vm_min"));
 	ck_assert_ptr_nonnull(strstr(text, "# TYPE daqs_vm_guarantee_satisfaction_ratio gauge\n"
 					   "# HELP daqs_vm_agent_errors_total"));
-	ck_assert_ptr_null(strstr(text, "daqs_vm_tx_bits_per_second{"));
-	ck_assert_ptr_null(strstr(text, "daqs_vm_rx_bits_per_second{"));
-	ck_assert_ptr_nonnull(strstr(text, "daqs_link_capacity_bits_per_second{link=\"up0\"} "
-					   "40000000000\n"));
+	ck_assert_ptr_null(strstr(text, "daqs_vm_tx_bytes_per_second{"));
+	ck_assert_ptr_null(strstr(text, "daqs_vm_rx_bytes_per_second{"));
+	ck_assert_ptr_nonnull(strstr(text, "daqs_link_capacity_bytes_per_second{link=\"up0\"} "
+					   "5000000000\n"));
 	free(text);
 }
 END_TEST
@@ -171,7 +171,7 @@ START_TEST(test_line_shapes)
 	snprintf(l.name, sizeof(l.name), "x\\\"\n");
 	text = daqs_metrics_render(&st);
 	ck_assert_int_eq(text[strlen(text) - 1], '\n');
-	ck_assert_ptr_nonnull(strstr(text, "{link=\"x\\\\\\\"\\n\"} 40000000000\n"));
+	ck_assert_ptr_nonnull(strstr(text, "{link=\"x\\\\\\\"\\n\"} 5000000000\n"));
 	for (char *ln = strtok_r(text, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(ln, "# HELP daqs_", 12) || !strncmp(ln, "# TYPE daqs_", 12))
 			continue;

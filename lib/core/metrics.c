@@ -19,27 +19,29 @@ struct family {
 	const char *name, *type, *help;
 	enum scope scope;
 	const char *key; /* field in daqs_ctl_{link,vm}_fields */
+	bool bytes;	 /* the field is in bit/s, the family in bytes/s (Prometheus base unit) */
 };
 
 static const struct family families[] = {
-	{ "daqs_link_capacity_bits_per_second", "gauge", "Configured link capacity.", PER_LINK,
-	  "capacity_bps" },
-	{ "daqs_link_effective_capacity_bits_per_second", "gauge",
-	  "What the link was found to deliver.", PER_LINK, "effective_bps" },
+	{ "daqs_link_capacity_bytes_per_second", "gauge", "Configured link capacity.", PER_LINK,
+	  "capacity_bps", true },
+	{ "daqs_link_effective_capacity_bytes_per_second", "gauge",
+	  "What the link was found to deliver.", PER_LINK, "effective_bps", true },
 	{ "daqs_link_utilisation_ratio", "gauge",
 	  "Sum of the VMs' transmit rates over the effective capacity.", PER_LINK, "utilisation" },
-	{ "daqs_link_reserved_bits_per_second", "gauge", "Rate reserved for guarantee VMs.",
-	  PER_LINK, "reserved_bps" },
-	{ "daqs_vm_tx_bits_per_second", "gauge", "Smoothed transmit rate of the VM.", PER_VM,
-	  "tx_bps" },
-	{ "daqs_vm_rx_bits_per_second", "gauge", "Smoothed receive rate of the VM.", PER_VM,
-	  "rx_bps" },
-	{ "daqs_vm_limit_bits_per_second", "gauge",
-	  "Transmit limit in force in the guest (no sample: unlimited).", PER_VM, "limit_bps" },
-	{ "daqs_vm_min_bits_per_second", "gauge", "Guaranteed minimum (0 for best-effort).", PER_VM,
-	  "min_bps" },
-	{ "daqs_vm_max_bits_per_second", "gauge", "Maximum cap (no sample: unlimited).", PER_VM,
-	  "max_bps" },
+	{ "daqs_link_reserved_bytes_per_second", "gauge", "Rate reserved for guarantee VMs.",
+	  PER_LINK, "reserved_bps", true },
+	{ "daqs_vm_tx_bytes_per_second", "gauge", "Smoothed transmit rate of the VM.", PER_VM,
+	  "tx_bps", true },
+	{ "daqs_vm_rx_bytes_per_second", "gauge", "Smoothed receive rate of the VM.", PER_VM,
+	  "rx_bps", true },
+	{ "daqs_vm_limit_bytes_per_second", "gauge",
+	  "Transmit limit in force in the guest (no sample: unlimited).", PER_VM, "limit_bps",
+	  true },
+	{ "daqs_vm_min_bytes_per_second", "gauge", "Guaranteed minimum (0 for best-effort).",
+	  PER_VM, "min_bps", true },
+	{ "daqs_vm_max_bytes_per_second", "gauge", "Maximum cap (no sample: unlimited).", PER_VM,
+	  "max_bps", true },
 	{ "daqs_vm_guarantee_satisfaction_ratio", "gauge",
 	  "min(1, tx / min) while a guarantee VM asks for its minimum.", PER_VM, "satisfaction" },
 	{ "daqs_vm_agent_errors_total", "counter", "Failed guest-agent calls.", PER_VM,
@@ -95,7 +97,8 @@ static const struct daqs_ctl_field *field_of(const struct family *fam)
 }
 
 /* The sample value, or false when there is none (NaN, unlimited). */
-static bool put_value(FILE *f, const struct daqs_ctl_field *fd, const void *rec, bool dry)
+static bool put_value(FILE *f, const struct family *fam, const struct daqs_ctl_field *fd,
+		      const void *rec, bool dry)
 {
 	const char *p = (const char *)rec + fd->off;
 	uint64_t u = 0;
@@ -122,13 +125,17 @@ static bool put_value(FILE *f, const struct daqs_ctl_field *fd, const void *rec,
 		if (!isfinite(d))
 			return false;
 		if (!dry)
-			put_double(f, d);
+			put_double(f, fam->bytes ? d / 8 : d);
 		return true;
 	case DAQS_CTL_F_SECS:
 	case DAQS_CTL_F_BOOL:
 		abort(); /* no family reads these */
 	}
-	if (!dry)
+	if (dry)
+		return true;
+	if (fam->bytes)
+		put_double(f, (double)u / 8);
+	else
 		fprintf(f, "%llu", (unsigned long long)u);
 	return true;
 }
@@ -139,7 +146,7 @@ static void put_sample(FILE *f, const struct family *fam, const struct daqs_ctl_
 	const struct daqs_ctl_vm *vm = rec;
 	const struct daqs_ctl_link *l = rec;
 
-	if (!put_value(f, fd, rec, true))
+	if (!put_value(f, fam, fd, rec, true))
 		return;
 	fputs(fam->name, f);
 	if (fam->scope == PER_VM) {
@@ -150,7 +157,7 @@ static void put_sample(FILE *f, const struct family *fam, const struct daqs_ctl_
 		put_label(f, "{", "link", l->name);
 	}
 	fputs("} ", f);
-	put_value(f, fd, rec, false);
+	put_value(f, fam, fd, rec, false);
 	fputc('\n', f);
 }
 

@@ -2,15 +2,18 @@
 /*
  * A status snapshot as Prometheus text (exposition format 0.0.4: "# HELP" and
  * "# TYPE" per family, base units, counters ending in _total, '\n' line ends
- * and a final newline). Served by nobody yet: daqsctl metrics prints it (for
+ * and a final newline), clean under `promtool check metrics`. daqsd serves it
+ * on /metrics (--metrics-listen) and daqsctl metrics prints it (for
  * node_exporter's textfile collector).
  *
+ * Base units: the status's bit rates become bytes per second (divided by 8,
+ * so a value may have a fraction), durations seconds.
  * Families: daqs_cycles_total, daqs_cycle_duration_seconds; per link (label
- * link) daqs_link_{capacity,effective_capacity,reserved}_bits_per_second and
+ * link) daqs_link_{capacity,effective_capacity,reserved}_bytes_per_second and
  * daqs_link_utilisation_ratio; per VM (labels vm, class, link)
- * daqs_vm_{tx,rx,limit,min,max}_bits_per_second,
+ * daqs_vm_{tx,rx,limit,min,max}_bytes_per_second,
  * daqs_vm_guarantee_satisfaction_ratio, daqs_vm_agent_errors_total,
- * daqs_vm_tc_applies_total, daqs_vm_agent_up.
+ * daqs_vm_tc_applies_total, daqs_vm_limit_lost_total, daqs_vm_agent_up.
  * A value that does not exist is left out, never faked: a NaN rate or ratio,
  * and an unlimited limit or max (no sample: "no limit", not +Inf). A family
  * with no sample keeps its HELP and TYPE lines.

@@ -136,8 +136,8 @@ expect_rc 0 "--socket overrides DAQS_SOCKET"
 # ---- metrics and top ----
 run metrics
 expect_rc 0 "metrics"
-expect_grep "$tmp/out" '# TYPE daqs_vm_tx_bits_per_second gauge' "metrics: TYPE line"
-expect_grep "$tmp/out" 'daqs_vm_tx_bits_per_second{vm="web-1",class="guarantee",link="uplink0"} 9850000000' \
+expect_grep "$tmp/out" '# TYPE daqs_vm_tx_bytes_per_second gauge' "metrics: TYPE line"
+expect_grep "$tmp/out" 'daqs_vm_tx_bytes_per_second{vm="web-1",class="guarantee",link="uplink0"} 1231250000' \
 	"metrics: a VM sample"
 expect_grep "$tmp/out" 'daqs_vm_agent_up{vm="old-3",class="best-effort",link="uplink0"} 0' "metrics: agent down"
 if grep -q 'daqs_vm_guarantee_satisfaction_ratio{vm="batch-2"' "$tmp/out"; then

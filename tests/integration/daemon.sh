@@ -230,8 +230,8 @@ except urllib.error.HTTPError as e:
 http_get /metrics
 check "metrics over HTTP: 200, text/plain version 0.0.4, g's tx and b's limit as samples" \
 	test "$(head -1 "$tmp/out")" = "200 text/plain; version=0.0.4; charset=utf-8" -a \
-	-n "$(grep '^daqs_vm_tx_bits_per_second{vm="g",class="guarantee",link="l0"} [0-9]' "$tmp/out")" -a \
-	-n "$(grep '^daqs_vm_limit_bits_per_second{vm="b",' "$tmp/out")"
+	-n "$(grep '^daqs_vm_tx_bytes_per_second{vm="g",class="guarantee",link="l0"} [0-9]' "$tmp/out")" -a \
+	-n "$(grep '^daqs_vm_limit_bytes_per_second{vm="b",' "$tmp/out")"
 http_get /
 check "metrics over HTTP: anything but /metrics is 404" test "$(head -1 "$tmp/out")" = 404
 fixture_wait "$pg" || true

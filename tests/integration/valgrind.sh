@@ -94,7 +94,7 @@ check "daqsd under valgrind answers and samples both guests" \
 check "b's 200mbit cap is in its guest" wait_s 30 htb_has 2 200Mbit
 # shellcheck disable=SC2016 # eval'd later
 check "status (table)" eval 'ctl status >"$tmp/out" && grep -q "^b " "$tmp/out"'
-check "metrics" eval 'ctl metrics | grep -q "^daqs_vm_limit_bits_per_second{vm=\"b\""'
+check "metrics" eval 'ctl metrics | grep -q "^daqs_vm_limit_bytes_per_second{vm=\"b\""'
 check "override b --max 150mbit: in the guest" \
 	eval 'ctl override b --max 150mbit --for 5min >/dev/null && wait_s 30 htb_has 2 150Mbit'
 check "override --clear: back to 200mbit" \

@@ -1,0 +1,130 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The metrics follow Prometheus conventions as Prometheus's own linter reads
+# them: `promtool check metrics` (Debian's prometheus package) says nothing
+# and exits 0 on
+#  1. `daqsctl metrics` over a status with a value in every family
+#     (tests/data/ctl/status-reply.json from a fake daemon), and
+#  2. what a real daqsd serves on /metrics (--metrics-listen), fetched over
+#     HTTP, with a VM whose agent is not there (families without samples).
+# The linter is first shown to fail on a bit-rate gauge, so a promtool that
+# lints nothing cannot pass this test; and the sample values are checked
+# against the status in base units (bytes per second = bit/s / 8).
+# No VF pool here: its families (daqs_vf_*) need libvirt hot-plug.
+#   usage: metrics-lint.sh PATH/TO/daqsd PATH/TO/daqsctl     (needs $DAQS_SRCDIR)
+set -euo pipefail
+
+daqsd=${1:?usage: metrics-lint.sh PATH/TO/daqsd PATH/TO/daqsctl}
+ctl=${2:?usage: metrics-lint.sh PATH/TO/daqsd PATH/TO/daqsctl}
+src=${DAQS_SRCDIR:?DAQS_SRCDIR must point at the source tree}
+command -v promtool >/dev/null || { echo "SKIP: promtool not installed (Debian package prometheus: scripts/install-deps)"; exit 77; }
+command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 77; }
+tmp=$(mktemp -d)
+fake_pid=''
+daqsd_pid=''
+stop() { # PID: ours, stopped and reaped
+	[[ -n $1 ]] || return 0
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+finish() {
+	local rc=$?
+	stop "$fake_pid"
+	stop "$daqsd_pid"
+	rm -rf "$tmp"
+	exit "$rc"
+}
+trap finish EXIT
+
+checks=0 failures=0
+pass() { checks=$((checks + 1)); echo "ok   $*"; }
+fail() {
+	checks=$((checks + 1)) failures=$((failures + 1))
+	echo "FAIL $*" >&2
+}
+lint() { # FILE: promtool says nothing and exits 0
+	promtool check metrics <"$1" >"$tmp/lint.out" 2>&1 && [[ ! -s $tmp/lint.out ]]
+}
+wait_for() { # TRIES(x50ms) CMD...
+	local i
+	for ((i = 0; i < $1; i++)); do
+		"${@:2}" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# ---- the linter lints ----
+printf '# HELP x_bits_per_second A bit rate.\n# TYPE x_bits_per_second gauge\nx_bits_per_second 8\n' >"$tmp/bad.prom"
+if lint "$tmp/bad.prom"; then
+	fail "promtool accepted a bit-rate gauge: it does not lint"
+else
+	pass "promtool refuses a bit-rate gauge: $(head -1 "$tmp/lint.out")"
+fi
+
+# ---- 1: daqsctl metrics over a full status ----
+head -1 "$src/tests/data/ctl/status-reply.json" >"$tmp/replies"
+python3 "$src/tests/ctl_fake_daemon.py" "$tmp/fake.sock" "$tmp/replies" "$tmp/fake.log" 30 &
+fake_pid=$!
+wait_for 100 test -S "$tmp/fake.sock" || { echo "metrics-lint.sh: fake daemon did not start" >&2; exit 1; }
+"$ctl" --socket "$tmp/fake.sock" metrics >"$tmp/ctl.prom"
+if lint "$tmp/ctl.prom"; then
+	pass "daqsctl metrics: promtool check metrics clean ($(grep -c '^daqs_' "$tmp/ctl.prom") samples, $(grep -c '^# TYPE' "$tmp/ctl.prom") families)"
+else
+	fail "daqsctl metrics: promtool says: $(head -5 "$tmp/lint.out" | tr '\n' ' ')"
+fi
+if grep -E '^# TYPE' "$tmp/ctl.prom" | grep -q '_bits'; then
+	fail "a family is still in bits: $(grep -E '^# TYPE .*_bits' "$tmp/ctl.prom" | head -1)"
+else
+	pass "no family in bits"
+fi
+# every rate is the status's bit rate / 8 (web-1: tx 9850000000 bit/s, limit 30000000000)
+want='daqs_vm_tx_bytes_per_second{vm="web-1",class="guarantee",link="uplink0"} 1231250000'
+if grep -qxF "$want" "$tmp/ctl.prom"; then pass "tx in bytes/s: $want"; else fail "no '$want'"; fi
+want='daqs_vm_limit_bytes_per_second{vm="web-1",class="guarantee",link="uplink0"} 3750000000'
+if grep -qxF "$want" "$tmp/ctl.prom"; then pass "limit in bytes/s: $want"; else fail "no '$want'"; fi
+want='daqs_link_capacity_bytes_per_second{link="uplink0"} 5000000000'
+if grep -qxF "$want" "$tmp/ctl.prom"; then pass "capacity in bytes/s: $want"; else fail "no '$want'"; fi
+
+# ---- 2: a real daqsd's /metrics over HTTP ----
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$tmp/sla.yaml" <<EOF
+version: 1
+links:
+  - name: l0
+    capacity: 1gbit
+vms:
+  - name: away
+    class: guarantee
+    min: 100mbit
+    agent: $tmp/no-agent.sock
+    interface: eth0
+EOF
+mkdir "$tmp/state"
+"$daqsd" --foreground --connect none --config "$tmp/sla.yaml" --socket "$tmp/daqsd.sock" \
+	--state-dir "$tmp/state" --metrics-listen "127.0.0.1:$port" >"$tmp/daqsd.log" 2>&1 &
+daqsd_pid=$!
+fetch() {
+	python3 -c 'import sys, urllib.request
+r = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=2)
+sys.stdout.write(r.headers.get("Content-Type") + "\n")
+sys.stdout.write(r.read().decode())' "$port" >"$tmp/http.out" 2>/dev/null
+}
+cycled() { fetch && grep -qE '^daqs_cycles_total [1-9]' "$tmp/http.out"; }
+if wait_for 100 cycled; then
+	head -1 "$tmp/http.out" >"$tmp/http.type"
+	tail -n +2 "$tmp/http.out" >"$tmp/http.prom"
+	pass "daqsd serves /metrics ($(cat "$tmp/http.type"))"
+	if lint "$tmp/http.prom"; then
+		pass "daqsd /metrics: promtool check metrics clean ($(grep -c '^daqs_' "$tmp/http.prom") samples, $(grep -c '^# TYPE' "$tmp/http.prom") families)"
+	else
+		fail "daqsd /metrics: promtool says: $(head -5 "$tmp/lint.out" | tr '\n' ' ')"
+	fi
+	want='daqs_vm_min_bytes_per_second{vm="away",class="guarantee",link="l0"} 12500000'
+	if grep -qxF "$want" "$tmp/http.prom"; then pass "min in bytes/s: $want"; else fail "no '$want'"; fi
+else
+	fail "daqsd did not serve /metrics with a cycle done within 5 s: $(tail -3 "$tmp/daqsd.log" | tr '\n' ' ')"
+fi
+
+echo "$((checks - failures)) passed, $failures failed"
+((failures == 0))
