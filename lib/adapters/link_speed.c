@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "link_speed.h"
-#include "qga.h"
+#include "netname.h"
 
 int daqs_link_speed_sysfs(void *ud, const char *dev, uint64_t *bps)
 {
@@ -15,7 +15,7 @@ int daqs_link_speed_sysfs(void *ud, const char *dev, uint64_t *bps)
 	FILE *f;
 	int r = 0;
 
-	if (!daqs_ifname_valid(dev))
+	if (!daqs_netname_ifname_valid(dev))
 		return -EINVAL;
 	snprintf(path, sizeof(path), "%s/%s/speed", root, dev);
 	f = fopen(path, "re");
