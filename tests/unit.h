@@ -31,6 +31,7 @@ Suite *daqs_test_state_suite(void);
 Suite *daqs_test_host_counters_suite(void);
 Suite *daqs_test_pf_netlink_suite(void);
 Suite *daqs_test_vf_hotplug_suite(void);
+Suite *daqs_test_controller_suite(void);
 
 /* Source tree root (for sla/ and tests/data/), from $DAQS_SRCDIR. */
 const char *daqs_test_srcdir(void);

@@ -60,7 +60,7 @@ links:
   - name: l0
     capacity: 1gbit
 controller:
-  period: 500ms
+  period: 2s
 vms:
   - name: g
     class: guarantee
@@ -76,6 +76,11 @@ vms:
 EOF
 }
 
+# period 2s: its sampling deadline (1 s) must outlast valgrind's slow first
+# cycles. With 500ms (250 ms) the first sample timed out mid guest-file-open
+# and daqsd closed the connection; qemu-ga 7.2 in unix-listen mode then
+# failed to send the reply (EPIPE) and refused every later connection, so
+# the guest never answered again (seen in base and new code alike).
 fixture_up 2 1gbit >/dev/null || { fail "fixture_up"; echo "$passed passed, $failed failed"; exit 1; }
 start_qga "$(fixture_ns 1)" g1
 start_qga "$(fixture_ns 2)" g2
