@@ -73,7 +73,7 @@ struct daemon {
 	pthread_mutex_t mu;
 	pthread_cond_t cond;
 	bool thread_stop;
-	uint64_t overruns;
+	uint64_t overruns; /* periods the cycle overran (logged at debug) */
 };
 
 static void usage(FILE *f)
@@ -369,6 +369,8 @@ static void *cycle_main(void *arg)
 		now = daqs_monotonic_ns();
 		if (next <= now) { /* overrun: skip the ticks we missed, never run back to back */
 			dm->overruns++;
+			daqs_log(DAQS_LOG_DEBUG, "cycle: overran its period (%llu time(s) so far)",
+				 (unsigned long long)dm->overruns);
 			next = now + period / 4;
 		}
 		ts.tv_sec = (time_t)(next / 1000000000ULL);

@@ -5,7 +5,7 @@
  * of jsonline.h: the codec splits that object, it does not parse the text
  * again), within an absolute deadline on CLOCK_MONOTONIC. Implementations: raw unix socket (agent_socket.c: plain
  * QEMU -chardev socket, Proxmox, qemu-ga -m unix-listen in tests) and
- * libvirt's virDomainQemuAgentCommand (later).
+ * libvirt's virDomainQemuAgentCommand (agent_libvirt.c).
  *
  * Errors (negative errno, reported once by the transport through its log
  * callback): -ETIMEDOUT deadline passed; -ECONNREFUSED / -ENOENT agent not
