@@ -722,22 +722,30 @@ static void learn_scale(const struct ctx *c, struct daqs_policy_vm **v, size_t n
 	}
 }
 
-/* Rates in wire units for the law (restored by unscale_rates). */
-static void scale_rates(struct daqs_policy_vm **v, size_t n, double scale, double *saved)
+/*
+ * The law works on copies whose rates are in wire units (the caller's
+ * inputs are never changed); only the outputs (st, limit_bps, apply) go back.
+ */
+static struct daqs_policy_vm *scaled_copies(struct daqs_policy_vm **v, size_t n, double scale,
+					    struct daqs_policy_vm **cp)
 {
+	struct daqs_policy_vm *w = daqs_calloc(n ? n : 1, sizeof(*w));
+
 	for (size_t i = 0; i < n; i++) {
-		saved[2 * i] = v[i]->tx_bps;
-		saved[2 * i + 1] = v[i]->tx_smooth_bps;
-		v[i]->tx_bps /= scale;
-		v[i]->tx_smooth_bps /= scale;
+		w[i] = *v[i];
+		w[i].tx_bps /= scale;
+		w[i].tx_smooth_bps /= scale;
+		cp[i] = &w[i];
 	}
+	return w;
 }
 
-static void unscale_rates(struct daqs_policy_vm **v, size_t n, const double *saved)
+static void outputs_back(struct daqs_policy_vm **v, size_t n, const struct daqs_policy_vm *w)
 {
 	for (size_t i = 0; i < n; i++) {
-		v[i]->tx_bps = saved[2 * i];
-		v[i]->tx_smooth_bps = saved[2 * i + 1];
+		v[i]->st = w[i].st;
+		v[i]->limit_bps = w[i].limit_bps;
+		v[i]->apply = w[i].apply;
 	}
 }
 
@@ -783,15 +791,17 @@ static void decide_link(struct ctx *c, struct daqs_policy *p, size_t link,
 static void step_vms(struct ctx *c, struct daqs_policy *p, size_t link, struct daqs_policy_vm **v,
 		     size_t n)
 {
-	double *saved = daqs_calloc(2 * n, sizeof(*saved));
+	struct daqs_policy_vm **cp = daqs_calloc(n ? n : 1, sizeof(*cp));
+	struct daqs_policy_vm *w;
 
 	learn_scale(c, v, n, &p->scale[link]);
 	c->scale = p->scale[link];
-	scale_rates(v, n, c->scale, saved);
-	decide_link(c, p, link, v, n);
-	unscale_rates(v, n, saved);
+	w = scaled_copies(v, n, c->scale, cp);
+	decide_link(c, p, link, cp, n);
+	outputs_back(v, n, w);
 	p->status[link].counter_scale = c->scale;
-	free(saved);
+	free(cp);
+	free(w);
 }
 
 void daqs_policy_step_daqs(struct daqs_policy *p, size_t link, struct daqs_policy_vm *vms, size_t n,
