@@ -114,7 +114,7 @@ static int discovered(const struct daqs_cycle *c, struct daqs_gvm *v,
 		snprintf(msg, len, "guest '%.100s': no interface carries MAC %s", v->name, j->mac);
 		v->iface[0] = v->kind[0] = '\0'; /* not found: nothing to shape */
 		v->state = DAQS_GUEST_FIND_IFACE;
-		return -ENODEV;
+		return r; /* also a missing agent socket's code: health says not-connected */
 	case -ENOTUNIQ:
 		snprintf(
 			msg, len,

@@ -30,7 +30,7 @@ static double counter_scale(const struct daqs_cycle *c, size_t link)
 
 static const char *agent_name(const struct daqs_gvm *v)
 {
-	if (v->limited && (v->health == DAQS_AGENT_OK || v->state == DAQS_GUEST_NO_EXEC))
+	if (v->limited && v->health == DAQS_AGENT_OK)
 		return "agent-limited";
 	return daqs_agent_health_name(v->health);
 }
