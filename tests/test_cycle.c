@@ -333,7 +333,7 @@ START_TEST(test_no_interface_carries_the_mac)
 	ck_assert_uint_eq(logged(&f, "guest 'a': no interface carries MAC 52:54:00:00:00:0a"), 1);
 	/* -ENOENT is also what a missing agent socket says: shown as not-connected */
 	ck_assert_str_eq(vm_of(&f, "a")->agent, "not-connected");
-	snprintf(g.iface, sizeof(g.iface), "eth3");    /* the NIC appears */
+	snprintf(g.iface, sizeof(g.iface), "eth3"); /* the NIC appears */
 	period(&f);
 	ck_assert_str_eq(state_of(&f, "a"), "shaped");
 	ck_assert_str_eq(vm_of(&f, "a")->iface, "eth3");
