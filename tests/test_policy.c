@@ -75,8 +75,11 @@ static void fx_free(struct fixture *f)
 	daqs_sla_free(f->sla);
 }
 
-/* One period: every VM reports rates[i] (negative = no fresh measurement). */
-static void fx_step(struct fixture *f, const double *rates)
+/*
+ * One period: every VM reports rates[i] (negative = no fresh measurement) and
+ * smoothed rates smooth[i] (NULL: the same as rates).
+ */
+static void fx_step_smooth(struct fixture *f, const double *rates, const double *smooth)
 {
 	f->now += PERIOD;
 	for (size_t i = 0; i < f->n; i++) {
@@ -84,10 +87,15 @@ static void fx_step(struct fixture *f, const double *rates)
 			continue;
 		f->vm[i].have_rate = true;
 		f->vm[i].tx_bps = rates[i];
-		f->vm[i].tx_smooth_bps = rates[i];
+		f->vm[i].tx_smooth_bps = smooth ? smooth[i] : rates[i];
 		f->vm[i].rate_t_ns = f->now;
 	}
 	ck_assert_int_eq(daqs_policy_step(f->p, f->vm, f->n, f->now), 0);
+}
+
+static void fx_step(struct fixture *f, const double *rates)
+{
+	fx_step_smooth(f, rates, NULL);
 }
 
 static double lim(const struct fixture *f, size_t i)
@@ -163,6 +171,49 @@ START_TEST(test_daqs_release_when_idle)
 	ck_assert(lim(&f, 2) == INFINITY);
 	ck_assert_uint_eq(f.vm[3].st.limit_bps, 5000000000ULL);
 	ck_assert(isinf(daqs_policy_link_status(f.p, 0)->be_budget_bps));
+	fx_free(&f);
+}
+END_TEST
+
+/*
+ * A Guarantee VM that stops frees its room at the next period, although its
+ * smoothed rate still remembers what it sent; one that only slows down keeps
+ * a reserve that shrinks with the smoothed rate; one that starts again is
+ * protected at its min at once.
+ */
+START_TEST(test_daqs_stop_frees_at_once)
+{
+	struct fixture f;
+	double r[] = { 12 * G, 0, 0, 0 }, sm[4];
+
+	fx_init(&f, DAQS_POLICY_DAQS, sla_text, gbb, 4);
+	for (int k = 0; k < 30; k++) {
+		for (size_t i = 1; i < 4; i++)
+			r[i] = fmin(lim(&f, i), 40 * G);
+		fx_step(&f, r);
+	}
+	ck_assert_int_eq(f.vm[0].st.mode, DAQS_VM_SATISFIED);
+	ck_assert(lim(&f, 1) < 30 * G);
+	/* slows down to 3 gbit: the smoothed 8 gbit still holds a reserve above it */
+	memcpy(sm, r, sizeof(sm));
+	r[0] = 3 * G;
+	sm[0] = 8 * G;
+	fx_step_smooth(&f, r, sm);
+	ck_assert_int_eq(f.vm[0].st.mode, DAQS_VM_DEMAND_LIMITED);
+	ck_assert_msg(f.vm[0].st.reserve_bps >= 8 * G, "reserve %g", f.vm[0].st.reserve_bps);
+	/* stops: nothing sent over the last interval, the smoothed rate still at 5 gbit */
+	r[0] = 0;
+	sm[0] = 5 * G;
+	fx_step_smooth(&f, r, sm);
+	ck_assert_int_eq(f.vm[0].st.mode, DAQS_VM_IDLE);
+	ck_assert(f.vm[0].st.reserve_bps == 0);
+	ck_assert(lim(&f, 1) == INFINITY && lim(&f, 2) == INFINITY);
+	/* starts again: its min at once */
+	r[0] = 1 * G;
+	fx_step(&f, r);
+	ck_assert_int_eq(f.vm[0].st.mode, DAQS_VM_PROTECTED);
+	ck_assert(daqs_policy_link_status(f.p, 0)->reserved_bps >= 10 * G);
+	ck_assert(lim(&f, 1) + lim(&f, 2) + lim(&f, 3) <= 30 * G * 1.001);
 	fx_free(&f);
 }
 END_TEST
@@ -504,6 +555,7 @@ Suite *daqs_test_policy_suite(void)
 	tcase_add_test(tc, test_static_split);
 	tcase_add_test(tc, test_daqs_starts_protected);
 	tcase_add_test(tc, test_daqs_release_when_idle);
+	tcase_add_test(tc, test_daqs_stop_frees_at_once);
 	tcase_add_test(tc, test_daqs_protects_and_weights);
 	tcase_add_test(tc, test_daqs_work_conserving);
 	tcase_add_test(tc, test_daqs_jump_to_min);

@@ -12,7 +12,9 @@
  *                                                   (demand-limited)
  *      - sending (almost) nothing                -> R_g = 0     (idle)
  *    "use" is max(last-interval rate, smoothed rate), so a reserve grows at
- *    once and shrinks with the smoothing time constant. h is the headroom,
+ *    once and shrinks with the smoothing time constant; but a VM that sent
+ *    (almost) nothing over the whole last interval uses nothing, so a VM
+ *    that stops frees its room at the next period. h is the headroom,
  *    adaptive per VM: never below 3 x the VM's measured noise (EWMA of
  *    |rate - smoothed| / smoothed, sampled only when nothing just changed);
  *    when a jump turns out to be a false alarm (the VM did not grow into the
@@ -139,6 +141,27 @@ static double be_min(const struct ctx *c)
 	return fmax(c->cap / 10000.0, 100e3);
 }
 
+static double delta_of(const struct ctx *c, const struct daqs_policy_vm *vm)
+{
+	return vm->sla->cls == DAQS_CLASS_GUARANTEE ? g_delta(vm->sla) : be_delta(c);
+}
+
+/*
+ * What a VM uses: the larger of its last-interval and smoothed rates, so a
+ * reserve or a demand grows at once and shrinks with the smoothing time
+ * constant. A VM that sent (almost) nothing over the whole last interval
+ * (under delta/2) uses nothing: it stopped, and the smoothed memory of what it
+ * sent before would only hold its room back from the others for several time
+ * constants. If it starts again it is a new demand, protected at once (a
+ * Guarantee VM from idle) or wanting more (it grows past the middle of its room).
+ */
+static double use_of(const struct ctx *c, const struct daqs_policy_vm *vm)
+{
+	if (vm->tx_bps < delta_of(c, vm) / 2)
+		return vm->tx_bps;
+	return fmax(vm->tx_bps, vm->tx_smooth_bps);
+}
+
 static double limit_of(const struct daqs_vm_pstate *st)
 {
 	return st->limit_bps == DAQS_RATE_UNLIMITED ? INFINITY : (double)st->limit_bps;
@@ -188,7 +211,7 @@ static void false_alarm(const struct ctx *c, struct daqs_vm_pstate *st)
 static double demand_of(const struct ctx *c, struct daqs_policy_vm *vm, double delta)
 {
 	struct daqs_vm_pstate *st = &vm->st;
-	double use = fmax(vm->tx_bps, vm->tx_smooth_bps);
+	double use = use_of(c, vm);
 	bool under = vm->tx_bps < AT_LIMIT_FRAC * limit_of(st);
 
 	if (st->probing && c->now < st->probe_until_ns)
@@ -314,7 +337,7 @@ static void guarantee_measured(const struct ctx *c, struct daqs_policy_vm *vm)
 {
 	struct daqs_vm_pstate *st = &vm->st;
 	double m = (double)vm->sla->min_bps, d = g_delta(vm->sla);
-	double use = fmax(vm->tx_bps, vm->tx_smooth_bps);
+	double use = use_of(c, vm);
 
 	if (st->mode == DAQS_VM_PROTECTED && c->now < st->hold_until_ns)
 		return;
@@ -523,7 +546,7 @@ static void note_change(const struct ctx *c, struct daqs_policy_vm *vm, uint64_t
 static bool slack(const struct ctx *c, const struct daqs_policy_vm *vm, uint64_t want)
 {
 	const struct daqs_vm_pstate *st = &vm->st;
-	double use = fmax(vm->tx_bps, vm->tx_smooth_bps);
+	double use = use_of(c, vm);
 
 	if (want == DAQS_RATE_UNLIMITED || st->limit_bps == DAQS_RATE_UNLIMITED)
 		return false;
@@ -616,7 +639,7 @@ static void decide(const struct ctx *c, struct daqs_policy_vm **v, const uint64_
 			continue;
 		note_change(c, v[i], want[i]);
 		daqs_policy_set_exact(v[i], want[i]);
-		v[i]->st.base_bps = fmax(v[i]->tx_bps, v[i]->tx_smooth_bps);
+		v[i]->st.base_bps = use_of(c, v[i]);
 		v[i]->st.drift_since_ns = 0;
 		v[i]->st.applied_ns = c->now;
 	}
