@@ -36,21 +36,7 @@ struct daqs_domains {
 	void *removed_ud;
 };
 
-static void dlog(struct daqs_domains *d, enum daqs_log_prio p, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void dlog(struct daqs_domains *d, enum daqs_log_prio p, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	if (!d->log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	d->log(d->log_ud, p, buf);
-}
+#define dlog(d, prio, ...) daqs_logf((d)->log, (d)->log_ud, prio, __VA_ARGS__)
 
 static const char *lv_msg(void)
 {

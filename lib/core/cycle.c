@@ -39,15 +39,11 @@ const char *daqs_agent_health_name(enum daqs_agent_health h)
 
 void daqs_cycle_log(const struct daqs_cycle *c, enum daqs_log_prio prio, const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
 
-	if (!c->cfg.log)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	daqs_logv(c->cfg.log, c->cfg.log_ud, prio, fmt, ap);
 	va_end(ap);
-	c->cfg.log(c->cfg.log_ud, prio, buf);
 }
 
 struct daqs_gvm *daqs_cycle_find(const struct daqs_cycle *c, const char *name)

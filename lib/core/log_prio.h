@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include <stdarg.h>
+
 enum daqs_log_prio {
 	DAQS_LOG_ERR = 3,
 	DAQS_LOG_WARNING = 4,
@@ -15,3 +17,12 @@ enum daqs_log_prio {
 };
 
 typedef void (*daqs_log_fn)(void *ud, enum daqs_log_prio prio, const char *msg);
+
+/*
+ * fn(ud, prio, the formatted message), cut at 1023 bytes; nothing when fn is
+ * NULL (a module without a log).
+ */
+void daqs_logv(daqs_log_fn fn, void *ud, enum daqs_log_prio prio, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+void daqs_logf(daqs_log_fn fn, void *ud, enum daqs_log_prio prio, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));

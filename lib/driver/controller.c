@@ -190,21 +190,7 @@ static int state_save(struct daqs_controller *c, char *why, size_t why_len)
 	return r;
 }
 
-static void log_msg(const struct daqs_controller *c, enum daqs_log_prio prio, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void log_msg(const struct daqs_controller *c, enum daqs_log_prio prio, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	if (!c->cfg.log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	c->cfg.log(c->cfg.log_ud, prio, buf);
-}
+#define log_msg(c, prio, ...) daqs_logf((c)->cfg.log, (c)->cfg.log_ud, prio, __VA_ARGS__)
 
 static void state_restore(struct daqs_controller *c)
 {

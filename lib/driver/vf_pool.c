@@ -56,21 +56,7 @@ struct daqs_vf_pool {
 	uint64_t failures[2];
 };
 
-static void plog(struct daqs_vf_pool *p, enum daqs_log_prio prio, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void plog(struct daqs_vf_pool *p, enum daqs_log_prio prio, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	if (!p->log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	p->log(p->log_ud, prio, buf);
-}
+#define plog(p, prio, ...) daqs_logf((p)->log, (p)->log_ud, prio, __VA_ARGS__)
 
 static void lat_add(struct lat *l, double ms)
 {
