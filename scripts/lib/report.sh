@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Shared by every integration script: skipping with exit 77 (meson's SKIP),
+# Shared by the integration and CLI test scripts (tests/integration,
+# tests/cli) and scripts/bench-scale: skipping with exit 77 (meson's SKIP),
 # the root + network-namespace requirement, and the ok:/FAIL: lines with the
 # passed/failed counters behind the closing "N passed, N failed" line.
 # Source it first; check() shows $tmp/out and $tmp/err when they exist.

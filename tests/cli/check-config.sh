@@ -8,17 +8,10 @@ set -euo pipefail
 
 daqsd=${1:?usage: check-config.sh PATH/TO/daqsd}
 src=${DAQS_SRCDIR:?DAQS_SRCDIR must point at the source tree}
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/report.sh
+. "$src/scripts/lib/report.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-checks=0
-
-pass() { checks=$((checks + 1)); echo "ok   $*"; }
-fail() {
-	checks=$((checks + 1))
-	failures=$((failures + 1))
-	echo "FAIL $*" >&2
-}
 
 # run ARGS...: sets rc, and leaves stdout/stderr in $tmp/out and $tmp/err
 run() {
@@ -117,8 +110,8 @@ expect_rc 0 "--version"
 grep -Eq '^daqsd [0-9]' "$tmp/out" || fail "--version: printed '$(cat "$tmp/out")'"
 
 # The closing line scripts/test sums up: "N passed, N failed".
-echo "$((checks - failures)) passed, $failures failed"
-if [[ $failures -ne 0 ]]; then
-	echo "check-config: $failures of $checks checks FAILED" >&2
+echo "$passed passed, $failed failed"
+if [[ $failed -ne 0 ]]; then
+	echo "check-config: $failed of $((passed + failed)) checks FAILED" >&2
 	exit 1
 fi

@@ -12,14 +12,17 @@ set -euo pipefail
 daqsd=${1:?usage: daemon-libvirt.sh PATH/TO/daqsd PATH/TO/daqsctl}
 daqsctl=${2:?usage: daemon-libvirt.sh PATH/TO/daqsd PATH/TO/daqsctl}
 src=${DAQS_SRCDIR:?DAQS_SRCDIR must point at the source tree}
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/report.sh
+. "$src/scripts/lib/report.sh"
 tmp=$(mktemp -d)
 pid=
 trap '[[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok: $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; sed 's/^/    | /' "$tmp/st.json" "$tmp/d.log" 2>/dev/null | tail -30; }
-check() { local w=$1; shift; if "$@"; then ok "$w"; else bad "$w"; fi; }
+# DESCRIPTION CMD...: report.sh's check; a failure also shows the last status and daqsd's log
+check_daqsd() {
+	local before=$failed
+	check "$@"
+	((failed == before)) || sed 's/^/    | /' "$tmp/st.json" "$tmp/d.log" 2>/dev/null | tail -30 || true
+}
 
 cat >"$tmp/sla.yaml" <<EOF2
 version: 1
@@ -44,24 +47,24 @@ start() { # URI
 stop() { kill "$pid"; wait "$pid" || true; pid=; }
 field() { jq -r --arg n "$1" ".vms[] | select(.name == \$n) | $2" "$tmp/st.json"; }
 
-check "daqsd starts on test:///$src/tests/data/libvirt/node.xml" start "test://$src/tests/data/libvirt/node.xml"
-check "both running domains are guests, from libvirt" \
+check_daqsd "daqsd starts on test:///$src/tests/data/libvirt/node.xml" start "test://$src/tests/data/libvirt/node.xml"
+check_daqsd "both running domains are guests, from libvirt" \
 	test "$(jq -r '[.vms[] | .name + "/" + .source] | sort | join(" ")' "$tmp/st.json")" = "vm-be/libvirt vm-guar/libvirt"
-check "vm-guar matched its SLA entry by uuid (guarantee, min 2gbit)" \
+check_daqsd "vm-guar matched its SLA entry by uuid (guarantee, min 2gbit)" \
 	test "$(field vm-guar '.uuid + " " + .cls + " " + (.min_bps|tostring)')" = \
 	"11111111-2222-3333-4444-555555555501 guarantee 2000000000"
-check "vm-be got the defaults (best-effort)" test "$(field vm-be .cls)" = best-effort
-check "the agent refusal is an agent error with libvirt's message" \
+check_daqsd "vm-be got the defaults (best-effort)" test "$(field vm-be .cls)" = best-effort
+check_daqsd "the agent refusal is an agent error with libvirt's message" \
 	test "$(field vm-be '.agent + " " + (.last_error | test("not supported") | tostring)')" = "error true"
-check "the agent failure was logged once per guest, not once per cycle" \
+check_daqsd "the agent failure was logged once per guest, not once per cycle" \
 	test "$(grep -c "call failed 'vm-be'" "$tmp/d.log")" = 1
-check "unmeasured guarantee VM is held protected, then on_missing applies (mode $(field vm-guar .mode))" \
+check_daqsd "unmeasured guarantee VM is held protected, then on_missing applies (mode $(field vm-guar .mode))" \
 	grep -qE '^(protected|failsafe)$' <<<"$(field vm-guar .mode)"
 stop
 
-check "daqsd starts even when libvirt cannot be reached" \
+check_daqsd "daqsd starts even when libvirt cannot be reached" \
 	start "qemu+unix:///system?socket=$tmp/no-libvirtd.sock"
-check "... with no guests, and says it retries" \
+check_daqsd "... with no guests, and says it retries" \
 	test "$(jq '.vms | length' "$tmp/st.json")" = 0 -a -n "$(grep "libvirt: cannot connect.*retrying" "$tmp/d.log")"
 stop
 
@@ -69,9 +72,9 @@ stop
 hard=$(ulimit -Hn)
 if [[ $hard != unlimited && $hard -gt 256 ]]; then
 	ulimit -Sn 256
-	check "started with a soft limit of 256 open files" start "qemu+unix:///system?socket=$tmp/no-libvirtd.sock"
+	check_daqsd "started with a soft limit of 256 open files" start "qemu+unix:///system?socket=$tmp/no-libvirtd.sock"
 	soft=$(awk '/^Max open files/ { print $4 }' "/proc/$pid/limits")
-	check "... daqsd raised its soft limit to the hard one ($soft of $hard)" test "$soft" = "$hard"
+	check_daqsd "... daqsd raised its soft limit to the hard one ($soft of $hard)" test "$soft" = "$hard"
 	stop
 	ulimit -Sn "$hard"
 fi

@@ -16,19 +16,15 @@ src=${DAQS_SRCDIR:?DAQS_SRCDIR must point at the source tree}
 source_c=$src/daemon/daqsctl.c
 man8=$src/man/daqsctl.8
 comp=$src/daemon/daqsctl.bash-completion
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/report.sh
+. "$src/scripts/lib/report.sh"
 bc=/usr/share/bash-completion/bash_completion
-[[ -r $bc ]] || { echo "SKIP: bash-completion not installed (scripts/install-deps)"; exit 77; }
-command -v man >/dev/null || { echo "SKIP: man (man-db) not installed"; exit 77; }
+[[ -r $bc ]] || skip "bash-completion not installed (scripts/install-deps)"
+command -v man >/dev/null || skip "man (man-db) not installed"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export LC_ALL=C DAQS_SOCKET=$tmp/no-daemon.sock # the completion's VM lookup finds no daemon
 
-checks=0 failures=0
-pass() { checks=$((checks + 1)); echo "ok   $*"; }
-fail() {
-	checks=$((checks + 1)) failures=$((failures + 1))
-	echo "FAIL $*" >&2
-}
 has() { grep -qxF -- "$2" "$1"; } # FILE WORD: WORD is a line of FILE
 expect() { # OK-TEXT FAIL-TEXT CMD...: pass or fail on CMD's status
 	local ok=$1 bad=$2
@@ -110,5 +106,5 @@ while read -r o; do
 	expect "$o offered by the completion" "$o never offered by the bash completion" has "$tmp/comp.opts" "$o"
 done <"$tmp/options"
 
-echo "$((checks - failures)) passed, $failures failed"
-((failures == 0))
+echo "$passed passed, $failed failed"
+((failed == 0))

@@ -10,6 +10,8 @@ set -euo pipefail
 
 ctl=${1:?usage: daqsctl.sh PATH/TO/daqsctl}
 src=${DAQS_SRCDIR:?DAQS_SRCDIR must point at the source tree}
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/report.sh
+. "$src/scripts/lib/report.sh"
 fake=$src/tests/ctl_fake_daemon.py
 status_reply=$src/tests/data/ctl/status-reply.json
 tmp=$(mktemp -d)
@@ -25,15 +27,6 @@ trap cleanup EXIT
 chmod 755 "$tmp" # the EACCES check runs as nobody: only the socket may refuse it
 sock=$tmp/daqsd.sock
 log=$tmp/requests.log
-failures=0
-checks=0
-
-pass() { checks=$((checks + 1)); echo "ok   $*"; }
-fail() {
-	checks=$((checks + 1))
-	failures=$((failures + 1))
-	echo "FAIL $*" >&2
-}
 
 # start_fake REPLY_LINE...: (re)start the fake daemon with these replies, empty log
 start_fake() {
@@ -319,8 +312,8 @@ run check "$tmp/does-not-exist.yaml"
 expect_rc 1 "check missing file"
 expect_grep "$tmp/err" "does-not-exist.yaml: error: cannot open the file" "check missing file: message"
 
-echo "$((checks - failures)) passed, $failures failed"
-if [[ $failures -ne 0 ]]; then
-	echo "daqsctl: $failures of $checks checks FAILED" >&2
+echo "$passed passed, $failed failed"
+if [[ $failed -ne 0 ]]; then
+	echo "daqsctl: $failed of $((passed + failed)) checks FAILED" >&2
 	exit 1
 fi

@@ -18,22 +18,18 @@ set -euo pipefail
 meson=${1:?usage: install-tree.sh MESON BUILD_DIR}
 build=${2:?usage: install-tree.sh MESON BUILD_DIR}
 src=${DAQS_SRCDIR:?DAQS_SRCDIR must point at the source tree}
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/report.sh
+. "$src/scripts/lib/report.sh"
 for t in systemd-analyze systemd-sysusers man col python3; do
-	command -v "$t" >/dev/null || { echo "SKIP: $t not installed (scripts/install-deps)"; exit 77; }
+	command -v "$t" >/dev/null || skip "$t not installed (scripts/install-deps)"
 done
 bc=/usr/share/bash-completion/bash_completion
-[[ -r $bc ]] || { echo "SKIP: bash-completion not installed (scripts/install-deps)"; exit 77; }
+[[ -r $bc ]] || skip "bash-completion not installed (scripts/install-deps)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export LC_ALL=C
 dest=$tmp/dest
 
-checks=0 failures=0
-pass() { checks=$((checks + 1)); echo "ok   $*"; }
-fail() {
-	checks=$((checks + 1)) failures=$((failures + 1))
-	echo "FAIL $*" >&2
-}
 expect() { # OK-TEXT FAIL-TEXT CMD...
 	local ok=$1 bad=$2
 	shift 2
@@ -65,7 +61,7 @@ documented=("$sbindir/daqsd" "$bindir/daqsctl" "$bindir/daqs-sim" "$unit" "$sysu
 # ---- install ----
 if ! "$meson" install -C "$build" --destdir "$dest" --no-rebuild --quiet >"$tmp/install.out" 2>&1; then
 	fail "meson install --destdir failed: $(tail -3 "$tmp/install.out")"
-	echo "$((checks - failures)) passed, $failures failed"
+	echo "$passed passed, $failed failed"
 	exit 1
 fi
 pass "meson install --destdir $dest (prefix $prefix)"
@@ -139,5 +135,5 @@ for p in man1/daqs-sim.1 man5/daqs-sla.5 man8/daqsd.8 man8/daqsctl.8; do
 	expect "$p renders without warnings" "$p: ${w:0:200}" test -z "$w"
 done
 
-echo "$((checks - failures)) passed, $failures failed"
-((failures == 0))
+echo "$passed passed, $failed failed"
+((failed == 0))

@@ -17,8 +17,10 @@ set -euo pipefail
 daqsd=${1:?usage: metrics-lint.sh PATH/TO/daqsd PATH/TO/daqsctl}
 ctl=${2:?usage: metrics-lint.sh PATH/TO/daqsd PATH/TO/daqsctl}
 src=${DAQS_SRCDIR:?DAQS_SRCDIR must point at the source tree}
-command -v promtool >/dev/null || { echo "SKIP: promtool not installed (Debian package prometheus: scripts/install-deps)"; exit 77; }
-command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 77; }
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/report.sh
+. "$src/scripts/lib/report.sh"
+command -v promtool >/dev/null || skip "promtool not installed (Debian package prometheus: scripts/install-deps)"
+command -v python3 >/dev/null || skip "python3 not installed"
 tmp=$(mktemp -d)
 fake_pid=''
 daqsd_pid=''
@@ -36,22 +38,8 @@ finish() {
 }
 trap finish EXIT
 
-checks=0 failures=0
-pass() { checks=$((checks + 1)); echo "ok   $*"; }
-fail() {
-	checks=$((checks + 1)) failures=$((failures + 1))
-	echo "FAIL $*" >&2
-}
 lint() { # FILE: promtool says nothing and exits 0
 	promtool check metrics <"$1" >"$tmp/lint.out" 2>&1 && [[ ! -s $tmp/lint.out ]]
-}
-wait_for() { # TRIES(x50ms) CMD...
-	local i
-	for ((i = 0; i < $1; i++)); do
-		"${@:2}" && return 0
-		sleep 0.05
-	done
-	return 1
 }
 
 # ---- the linter lints ----
@@ -66,7 +54,7 @@ fi
 head -1 "$src/tests/data/ctl/status-reply.json" >"$tmp/replies"
 python3 "$src/tests/ctl_fake_daemon.py" "$tmp/fake.sock" "$tmp/replies" "$tmp/fake.log" 30 &
 fake_pid=$!
-wait_for 100 test -S "$tmp/fake.sock" || { echo "metrics-lint.sh: fake daemon did not start" >&2; exit 1; }
+wait_until 5 test -S "$tmp/fake.sock" || { echo "metrics-lint.sh: fake daemon did not start" >&2; exit 1; }
 "$ctl" --socket "$tmp/fake.sock" metrics >"$tmp/ctl.prom"
 if lint "$tmp/ctl.prom"; then
 	pass "daqsctl metrics: promtool check metrics clean ($(grep -c '^daqs_' "$tmp/ctl.prom") samples, $(grep -c '^# TYPE' "$tmp/ctl.prom") families)"
@@ -111,7 +99,7 @@ sys.stdout.write(r.headers.get("Content-Type") + "\n")
 sys.stdout.write(r.read().decode())' "$port" >"$tmp/http.out" 2>/dev/null
 }
 cycled() { fetch && grep -qE '^daqs_cycles_total [1-9]' "$tmp/http.out"; }
-if wait_for 100 cycled; then
+if wait_until 5 cycled; then
 	head -1 "$tmp/http.out" >"$tmp/http.type"
 	tail -n +2 "$tmp/http.out" >"$tmp/http.prom"
 	pass "daqsd serves /metrics ($(cat "$tmp/http.type"))"
@@ -126,5 +114,5 @@ else
 	fail "daqsd did not serve /metrics with a cycle done within 5 s: $(tail -3 "$tmp/daqsd.log" | tr '\n' ' ')"
 fi
 
-echo "$((checks - failures)) passed, $failures failed"
-((failures == 0))
+echo "$passed passed, $failed failed"
+((failed == 0))

@@ -4,23 +4,17 @@
 set -euo pipefail
 sim=$1
 src=${DAQS_SRCDIR:-.}
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/report.sh
+. "$src/scripts/lib/report.sh"
 scn=$src/tests/scenarios
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
 
-ok()   { echo "ok: $*"; pass=$((pass + 1)); }
-bad()  { echo "FAIL: $*"; fail=$((fail + 1)); }
-check() { # check DESCRIPTION CMD... : passes when CMD succeeds
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else bad "$what"; fi
-}
 expect_rc() { # expect_rc RC DESCRIPTION CMD...
 	local want=$1 what=$2 rc=0
 	shift 2
 	"$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-	if [[ $rc -eq $want ]]; then ok "$what (exit $rc)"; else bad "$what: exit $rc, want $want"; cat "$tmp/err"; fi
+	if [[ $rc -eq $want ]]; then pass "$what (exit $rc)"; else fail "$what: exit $rc, want $want"; cat "$tmp/err"; fi
 }
 
 expect_rc 0 "human output" "$sim" "$scn/paper-a-10g.yaml"
@@ -60,5 +54,5 @@ expect_rc 1 "bad scenario" "$sim" "$tmp/bad.yaml"
 check "bad unit reported with line:col" grep -q "bad.yaml:1:11: error: .*mbps" "$tmp/err"
 check "unknown key reported too" grep -q "bad.yaml:5:1: error: .*bogus" "$tmp/err"
 
-echo "$pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
