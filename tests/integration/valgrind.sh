@@ -42,14 +42,6 @@ trap 'exit 143' TERM
 SOCK=$tmp/daqsd.sock
 ctl() { timeout 30 "$daqsctl" --socket "$SOCK" --timeout 20 "$@"; }
 st_true() { ctl --json status >"$tmp/st.json" 2>/dev/null && jq -e "$1" "$tmp/st.json" >/dev/null 2>&1; }
-wait_s() { # SECONDS CMD...
-	local i
-	for ((i = 0; i < $1 * 5; i++)); do
-		"${@:2}" && return 0
-		sleep 0.2
-	done
-	return 1
-}
 htb_has() { # I RATE-TEXT: guest I's class 1:10 shows that rate
 	fixture_exec "$1" tc class show dev eth0 2>/dev/null | grep -q "class htb 1:10 .*rate $2 "
 }
@@ -95,24 +87,24 @@ VG_PID=$!
 pids+=("$VG_PID")
 
 check "daqsd under valgrind answers and samples both guests" \
-	wait_s 60 st_true '[.vms[] | select(.agent == "ok")] | length == 2'
-check "b's 200mbit cap is in its guest" wait_s 30 htb_has 2 200Mbit
+	wait_until 60 st_true '[.vms[] | select(.agent == "ok")] | length == 2'
+check "b's 200mbit cap is in its guest" wait_until 30 htb_has 2 200Mbit
 # shellcheck disable=SC2016 # eval'd later
 check "status (table)" eval 'ctl status >"$tmp/out" && grep -q "^b " "$tmp/out"'
 check "metrics" eval 'ctl metrics | grep -q "^daqs_vm_limit_bytes_per_second{vm=\"b\""'
 check "override b --max 150mbit: in the guest" \
-	eval 'ctl override b --max 150mbit --for 5min >/dev/null && wait_s 30 htb_has 2 150Mbit'
+	eval 'ctl override b --max 150mbit --for 5min >/dev/null && wait_until 30 htb_has 2 150Mbit'
 check "override --clear: back to 200mbit" \
-	eval 'ctl override --clear b >/dev/null && wait_s 30 htb_has 2 200Mbit'
+	eval 'ctl override --clear b >/dev/null && wait_until 30 htb_has 2 200Mbit'
 cp "$tmp/sla.yaml" "$tmp/sla.good"
 printf 'version: 1\nlinks: [\n' >"$tmp/sla.yaml"
 check "a broken SLA on reload is refused" eval '! ctl reload >/dev/null 2>&1'
 write_sla "$tmp/sla.yaml" 180mbit
-check "a good reload: 180mbit in the guest" eval 'ctl reload >/dev/null && wait_s 30 htb_has 2 180Mbit'
+check "a good reload: 180mbit in the guest" eval 'ctl reload >/dev/null && wait_until 30 htb_has 2 180Mbit'
 stop_pid "$(cat "$tmp/g2.pid")"
-check "b's agent gone: reported" wait_s 30 st_true '.vms[] | select(.name == "b") | .agent != "ok"'
+check "b's agent gone: reported" wait_until 30 st_true '.vms[] | select(.name == "b") | .agent != "ok"'
 start_qga "$(fixture_ns 2)" g2
-check "b's agent back: ok again" wait_s 30 st_true '.vms[] | select(.name == "b") | .agent == "ok"'
+check "b's agent back: ok again" wait_until 30 st_true '.vms[] | select(.name == "b") | .agent == "ok"'
 
 kill -TERM "$VG_PID"
 rc=0
