@@ -436,14 +436,17 @@ static const struct daqs_ctl_field *field(const struct daqs_ctl_field *t, size_t
 	return NULL;
 }
 
+static const char *const counter_keys[] = { "limit_changes", "tx_bytes", "rx_bytes", "tx_packets",
+					    "rx_packets" };
+
 START_TEST(test_field_tables_cover_structs)
 {
 	const struct daqs_ctl_field *f;
 
 	check_table(daqs_ctl_vm_fields, daqs_ctl_n_vm_fields, sizeof(struct daqs_ctl_vm),
-		    alignof(struct daqs_ctl_vm), 27);
+		    alignof(struct daqs_ctl_vm), 32);
 	check_table(daqs_ctl_link_fields, daqs_ctl_n_link_fields, sizeof(struct daqs_ctl_link),
-		    alignof(struct daqs_ctl_link), 7);
+		    alignof(struct daqs_ctl_link), 8);
 	/* keys are the member names */
 	f = field(daqs_ctl_vm_fields, daqs_ctl_n_vm_fields, "tx_bps");
 	ck_assert(f && f->off == offsetof(struct daqs_ctl_vm, tx_bps) &&
@@ -458,6 +461,14 @@ START_TEST(test_field_tables_cover_structs)
 	ck_assert(f && f->size == sizeof(((struct daqs_ctl_vm *)0)->last_error));
 	f = field(daqs_ctl_link_fields, daqs_ctl_n_link_fields, "utilisation");
 	ck_assert(f && f->off == offsetof(struct daqs_ctl_link, utilisation));
+	/* the counters: integers, in the JSON only (the table has their rates) */
+	for (size_t i = 0; i < DAQS_ARRAY_SIZE(counter_keys); i++) {
+		f = field(daqs_ctl_vm_fields, daqs_ctl_n_vm_fields, counter_keys[i]);
+		ck_assert_msg(f && f->type == DAQS_CTL_F_U64 && !f->header, "%s", counter_keys[i]);
+	}
+	f = field(daqs_ctl_link_fields, daqs_ctl_n_link_fields, "tx_bytes");
+	ck_assert(f && f->off == offsetof(struct daqs_ctl_link, tx_bytes) &&
+		  f->type == DAQS_CTL_F_U64 && !f->header);
 	/* the first column names the row */
 	ck_assert_str_eq(daqs_ctl_vm_fields[0].key, "name");
 	ck_assert_str_eq(daqs_ctl_link_fields[0].key, "name");
@@ -495,6 +506,7 @@ static void sample_status(struct daqs_ctl_status *st)
 	l[0].utilisation = 1.0 / 3.0;
 	l[0].reserved_bps = 1e-300;
 	l[0].vms = 3;
+	l[0].tx_bytes = 123456789012345ULL;
 	fill_str(l[1].name, sizeof(l[1].name), 'L');
 	l[1].effective_bps = NAN;
 	l[1].tx_bps = NAN;
@@ -521,6 +533,11 @@ static void sample_status(struct daqs_ctl_status *st)
 	v[0].satisfaction = 0.985;
 	v[0].agent_errors = UINT64_MAX;
 	v[0].applies = UINT64_MAX - 1;
+	v[0].limit_changes = 9;
+	v[0].tx_bytes = UINT64_MAX;
+	v[0].rx_bytes = 1ULL << 53;
+	v[0].tx_packets = (1ULL << 53) + 1; /* above 2^53: exact, not through a double */
+	v[0].rx_packets = 7;
 	v[0].override = true;
 	v[0].override_left_s = 30;
 	/* nothing known yet */
@@ -623,6 +640,10 @@ START_TEST(test_status_round_trip)
 	ck_assert_ptr_nonnull(strstr(line, "\"tx_bps\":0.1,"));
 	ck_assert_ptr_nonnull(strstr(line, "\"rx_bps\":12345.0,"));
 	ck_assert_ptr_nonnull(strstr(line, "\"agent_errors\":18446744073709551615,"));
+	ck_assert_ptr_nonnull(strstr(line, "\"limit_changes\":9,\"tx_bytes\":18446744073709551615,"
+					   "\"rx_bytes\":9007199254740992,"
+					   "\"tx_packets\":9007199254740993,\"rx_packets\":7,"));
+	ck_assert_ptr_nonnull(strstr(line, "\"tx_bps\":0.1,\"tx_bytes\":123456789012345,"));
 	ck_assert_ptr_nonnull(strstr(line,
 				     "{\"ok\":true,\"status\":{\"cycle\":123456,"
 				     "\"cycle_ms\":3.25,\"period_ms\":200,\"policy\":\"daqs\","));

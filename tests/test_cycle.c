@@ -29,6 +29,9 @@ struct fg {
 	char iface[16]; /* the interface carrying the MAC ("" none) */
 	char kind[16];
 	uint64_t tx_bytes; /* the agent's counter */
+	bool overstates;   /* the agent's counter counts twice what it sends */
+	uint64_t host_tx;  /* the host's counter (with host_interface) */
+	bool host_down;	   /* reading it fails */
 	double rate_bps;   /* what it sends (capped at its tc limit unless escaped) */
 	bool escaped;	   /* its tc was removed inside the guest */
 	uint64_t tc;	   /* the limit its tc holds (NO_LIMIT none) */
@@ -132,6 +135,7 @@ static void sample(struct fx *f, struct fg *g, const struct daqs_cycle_job *j,
 {
 	const char *iface = j->iface;
 	double rate = g->rate_bps;
+	uint64_t bytes;
 
 	g->samples++;
 	if (j->discover && !discover(g, j, r)) {
@@ -146,10 +150,18 @@ static void sample(struct fx *f, struct fg *g, const struct daqs_cycle_job *j,
 	}
 	if (!g->escaped && g->tc != NO_LIMIT && rate > (double)g->tc)
 		rate = (double)g->tc;
-	g->tx_bytes += (uint64_t)(rate * (double)PERIOD_NS / 1e9 / 8);
+	bytes = (uint64_t)(rate * (double)PERIOD_NS / 1e9 / 8);
+	g->tx_bytes += g->overstates ? 2 * bytes : bytes;
 	r->smp.c.tx_bytes = g->tx_bytes;
 	r->smp.c.tx_pkts = g->tx_bytes / 1000;
 	r->smp.t_ns = f->now + 10 * MS;
+	if (j->host_iface[0]) {
+		g->host_tx += bytes;
+		r->host_r = g->host_down ? -ENODEV : 0;
+		r->hsmp.c.tx_bytes = g->host_tx;
+		r->hsmp.c.tx_pkts = g->host_tx / 1000;
+		r->hsmp.t_ns = f->now + 10 * MS;
+	}
 }
 
 static void apply(struct fg *g, const struct daqs_cycle_job *j, struct daqs_cycle_result *r)
@@ -708,6 +720,162 @@ START_TEST(test_reload_retiring_agent_down_gives_up)
 }
 END_TEST
 
+/* ---- counters ---- */
+
+#define BYTES_PER_PERIOD 1250000ULL /* 50 mbit for 200 ms */
+
+static uint64_t link_tx_bytes(const struct fx *f, const char *name)
+{
+	const struct daqs_ctl_status *s = daqs_cycle_status(f->c);
+
+	for (size_t i = 0; i < s->n_links; i++)
+		if (!strcmp(s->links[i].name, name))
+			return s->links[i].tx_bytes;
+	ck_abort_msg("no link '%s'", name);
+	return 0;
+}
+
+START_TEST(test_traffic_counters)
+{
+	struct fx f;
+	struct fg g;
+	static const char *const changed = "version: 1\n"
+					   "links:\n"
+					   "  - name: l0\n"
+					   "    capacity: 1gbit\n"
+					   "vms:\n"
+					   "  - name: a\n"
+					   "    class: best-effort\n"
+					   "    agent: /run/a.sock\n"
+					   "    mac: 52:54:00:00:00:0a\n"
+					   "    max: 60mbit\n";
+	static const char *const without = "version: 1\n"
+					   "links:\n"
+					   "  - name: l0\n"
+					   "    capacity: 1gbit\n";
+	static const char *const renamed = "version: 1\n"
+					   "links:\n"
+					   "  - name: l9\n"
+					   "    capacity: 1gbit\n";
+
+	shaped(&f, &g); /* 3 samples: a baseline, then 2 intervals */
+	ck_assert_uint_eq(vm_of(&f, "a")->tx_bytes, 2 * BYTES_PER_PERIOD);
+	ck_assert_uint_eq(vm_of(&f, "a")->tx_packets, 2 * BYTES_PER_PERIOD / 1000);
+	ck_assert_uint_eq(vm_of(&f, "a")->rx_bytes, 0);
+	ck_assert_uint_eq(vm_of(&f, "a")->rx_packets, 0);
+	ck_assert_uint_eq(link_tx_bytes(&f, "l0"), 2 * BYTES_PER_PERIOD);
+	/* a reboot: the counters start again; the totals keep what was counted */
+	g.tx_bytes = 0;
+	period(&f);
+	ck_assert_uint_eq(logged(&f, "counters went backwards"), 1);
+	ck_assert_uint_eq(vm_of(&f, "a")->tx_bytes, 2 * BYTES_PER_PERIOD);
+	ck_assert_uint_eq(link_tx_bytes(&f, "l0"), 2 * BYTES_PER_PERIOD);
+	period(&f);
+	ck_assert_uint_eq(vm_of(&f, "a")->tx_bytes, 3 * BYTES_PER_PERIOD);
+	ck_assert_uint_eq(vm_of(&f, "a")->tx_packets, 3 * BYTES_PER_PERIOD / 1000);
+	ck_assert_uint_eq(link_tx_bytes(&f, "l0"), 3 * BYTES_PER_PERIOD);
+	/* a reload that keeps the link's name keeps its count */
+	daqs_cycle_set_sla(f.c, sla_of(changed));
+	period(&f);
+	ck_assert_uint_eq(link_tx_bytes(&f, "l0"), 4 * BYTES_PER_PERIOD);
+	/* the VM leaves the SLA, is retired and forgotten: the link's count stays */
+	daqs_cycle_set_sla(f.c, sla_of(without));
+	period(&f);
+	ck_assert_ptr_null(vm_of(&f, "a"));
+	ck_assert_uint_eq(link_tx_bytes(&f, "l0"), 4 * BYTES_PER_PERIOD);
+	period(&f);
+	ck_assert_uint_eq(link_tx_bytes(&f, "l0"), 4 * BYTES_PER_PERIOD);
+	/* a link under another name is another series: from 0 */
+	daqs_cycle_set_sla(f.c, sla_of(renamed));
+	period(&f);
+	ck_assert_uint_eq(link_tx_bytes(&f, "l9"), 0);
+	fx_free(&f);
+}
+END_TEST
+
+/* The counters its rates come from: the agent's, the host's once they give a rate. */
+START_TEST(test_traffic_counters_follow_the_rates)
+{
+	static const char *const with_host = "version: 1\n"
+					     "links:\n"
+					     "  - name: l0\n"
+					     "    capacity: 1gbit\n"
+					     "vms:\n"
+					     "  - name: a\n"
+					     "    class: best-effort\n"
+					     "    agent: /run/a.sock\n"
+					     "    mac: 52:54:00:00:00:0a\n"
+					     "    host_interface: vnet0\n"
+					     "    max: 100mbit\n";
+	const uint64_t agent = 2 * BYTES_PER_PERIOD, host = BYTES_PER_PERIOD;
+	struct fx f;
+	struct fg g;
+
+	fx_init(&f, with_host, false);
+	fg_init(&g, "eth0");
+	g.overstates = true; /* so the totals tell whose counters were counted */
+	g.host_down = true;
+	attach(&f, "a", &g);
+	periods(&f, 3);
+	ck_assert_str_eq(vm_of(&f, "a")->counters, "agent, host unreadable");
+	ck_assert_uint_eq(vm_of(&f, "a")->tx_bytes, 2 * agent);
+	g.host_down = false;
+	period(&f); /* the host's first sample: a baseline, still the agent's rates */
+	ck_assert_uint_eq(vm_of(&f, "a")->tx_bytes, 3 * agent);
+	periods(&f, 2);
+	ck_assert_int_eq(strncmp(vm_of(&f, "a")->counters, "host", 4), 0);
+	ck_assert_uint_eq(vm_of(&f, "a")->tx_bytes, 3 * agent + 2 * host);
+	ck_assert_uint_eq(vm_of(&f, "a")->tx_packets, (3 * agent + 2 * host) / 1000);
+	ck_assert_uint_eq(link_tx_bytes(&f, "l0"), 3 * agent + 2 * host);
+	/* back to the agent's: its interval since the last period only, not the host's time */
+	g.host_down = true;
+	period(&f);
+	ck_assert_uint_eq(vm_of(&f, "a")->tx_bytes, 4 * agent + 2 * host);
+	ck_assert_uint_eq(link_tx_bytes(&f, "l0"), 4 * agent + 2 * host);
+	fx_free(&f);
+}
+END_TEST
+
+/* New limits the policy decided, put in force; not every tc run. */
+START_TEST(test_limit_changes_counted)
+{
+	struct fx f;
+	struct fg g;
+	struct daqs_override o = { .vm = "a", .has_max = true, .max_bps = 20000000 };
+	struct daqs_cycle_undo undo;
+	char why[256];
+
+	shaped(&f, &g);
+	ck_assert_uint_eq(vm_of(&f, "a")->limit_changes, 1); /* the first limit */
+	ck_assert_uint_eq(vm_of(&f, "a")->applies, 1);
+	ck_assert_int_eq(daqs_cycle_override(f.c, &o, &undo, why, sizeof(why)), 0);
+	period(&f);
+	ck_assert_uint_eq(g.tc, 20000000ULL);
+	ck_assert_uint_eq(vm_of(&f, "a")->limit_changes, 2);
+	ck_assert_uint_eq(vm_of(&f, "a")->applies, 2);
+	/* a reboot lost it: put back by a re-verification, the same limit: no change */
+	g.tx_bytes = 0;
+	g.tc = NO_LIMIT;
+	period(&f);
+	ck_assert_uint_eq(g.tc, 20000000ULL);
+	ck_assert_uint_eq(vm_of(&f, "a")->applies, 3);
+	ck_assert_uint_eq(vm_of(&f, "a")->limit_changes, 2);
+	/* decided while the agent is away: counted once it is in force */
+	g.down = true;
+	ck_assert_int_eq(daqs_cycle_clear_override(f.c, "a", &undo, why, sizeof(why)), 0);
+	periods(&f, 3);
+	ck_assert_uint_eq(vm_of(&f, "a")->limit_changes, 2);
+	g.down = false;
+	period(&f);
+	ck_assert_uint_eq(g.tc, 100000000ULL);
+	ck_assert_uint_eq(vm_of(&f, "a")->limit_changes, 3);
+	ck_assert_uint_eq(vm_of(&f, "a")->applies, 4);
+	periods(&f, 3); /* nothing new */
+	ck_assert_uint_eq(vm_of(&f, "a")->limit_changes, 3);
+	fx_free(&f);
+}
+END_TEST
+
 /* ---- shutdown, state ---- */
 
 START_TEST(test_remove_all_and_limits)
@@ -786,6 +954,9 @@ Suite *daqs_test_cycle_suite(void)
 	tcase_add_test(tc, test_override_refused_and_undone);
 	tcase_add_test(tc, test_reload_drops_and_changes);
 	tcase_add_test(tc, test_reload_retiring_agent_down_gives_up);
+	tcase_add_test(tc, test_traffic_counters);
+	tcase_add_test(tc, test_traffic_counters_follow_the_rates);
+	tcase_add_test(tc, test_limit_changes_counted);
 	tcase_add_test(tc, test_remove_all_and_limits);
 	tcase_add_test(tc, test_link_speed_and_names);
 	suite_add_tcase(s, tc);

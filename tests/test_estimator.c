@@ -80,6 +80,22 @@ static void assert_counters_eq(const struct daqs_counters *a, const struct daqs_
 	ck_assert_uint_eq(a->rx_pkts, b->rx_pkts);
 }
 
+/* The forward distance old -> new, modulo 2^32 when new is below (a 32-bit wrap). */
+static uint64_t wrapped(uint64_t old, uint64_t new)
+{
+	return new >= old ? new - old : (uint32_t)(new - old);
+}
+
+static struct daqs_counters distance(const struct daqs_counters *a, const struct daqs_counters *b)
+{
+	struct daqs_counters d = { wrapped(a->tx_bytes, b->tx_bytes),
+				   wrapped(a->rx_bytes, b->rx_bytes),
+				   wrapped(a->tx_pkts, b->tx_pkts),
+				   wrapped(a->rx_pkts, b->rx_pkts) };
+
+	return d;
+}
+
 static void assert_rates_eq(const struct daqs_rates *r, double tx_bps, double rx_bps, double tx_pps,
 			    double rx_pps)
 {
@@ -427,7 +443,7 @@ START_TEST(test_backwards)
 {
 	const struct back_case *c = &back_cases[_i];
 	struct daqs_estimator e;
-	struct daqs_counters first = c->before, next;
+	struct daqs_counters first = c->before, next, want;
 	struct daqs_rates before;
 	enum daqs_est_event ev;
 	uint64_t t = 10 * NS_PER_S;
@@ -447,6 +463,14 @@ START_TEST(test_backwards)
 	ck_assert_uint_eq(e.resets, 1);
 	assert_counters_eq(&e.prev.c, &c->after);
 	ck_assert_uint_eq(e.prev.t_ns, t);
+	/* total: the first interval, plus the wrapped distance; a reset adds nothing */
+	want = distance(&first, &c->before);
+	if (c->ev == DAQS_EST_WRAP32) {
+		struct daqs_counters w = distance(&c->before, &c->after);
+
+		want = add_counters(want, w.tx_bytes, w.rx_bytes, w.tx_pkts, w.rx_pkts);
+	}
+	assert_counters_eq(&e.total, &want);
 	if (c->ev == DAQS_EST_WRAP32) {
 		assert_rates_eq(&e.inst, c->tx_bps, c->rx_bps, c->tx_pps, c->rx_pps);
 		ck_assert_uint_eq(e.rate_t_ns, t);
@@ -461,6 +485,8 @@ START_TEST(test_backwards)
 	ck_assert_int_eq(feed(&e, t, next), DAQS_EST_RATE);
 	assert_rates_eq(&e.inst, 1e9, 2e9, 1000, 3000);
 	ck_assert_uint_eq(e.resets, 1);
+	want = add_counters(want, 125000000, 250000000, 1000, 3000);
+	assert_counters_eq(&e.total, &want);
 }
 END_TEST
 
@@ -536,13 +562,99 @@ START_TEST(test_implausible)
 	if (c->ev == DAQS_EST_IMPLAUSIBLE) {
 		ck_assert_double_eq(e.inst.tx_bps, 1e9);
 		ck_assert_uint_eq(e.resets, 1);
+		ck_assert_uint_eq(e.total.tx_bytes, 125000000); /* the jump adds nothing */
+		ck_assert_uint_eq(e.total.rx_bytes + e.total.tx_pkts + e.total.rx_pkts, 0);
 	} else {
 		ck_assert_uint_eq(e.resets, 0);
+		ck_assert_uint_eq(e.total.tx_bytes, 125000000 + c->add.tx_bytes);
+		ck_assert_uint_eq(e.total.rx_bytes, c->add.rx_bytes);
+		ck_assert_uint_eq(e.total.tx_pkts, c->add.tx_pkts);
 	}
 	/* measured from the spike sample on */
 	t += NS_PER_S;
 	ck_assert_int_eq(feed(&e, t, add_counters(spike, 375000000, 0, 0, 0)), DAQS_EST_RATE);
 	ck_assert_double_eq(e.inst.tx_bps, 3e9);
+}
+END_TEST
+
+/* ---- total: the sum of the accepted deltas ---- */
+
+/* One sample dt_ns after *t: its event, and the total after it (never below the one before). */
+static void total_step(struct daqs_estimator *e, uint64_t *t, uint64_t dt_ns,
+		       struct daqs_counters c, enum daqs_est_event ev, struct daqs_counters want)
+{
+	struct daqs_counters before = e->total;
+	enum daqs_est_event got;
+
+	*t += dt_ns;
+	got = feed(e, *t, c);
+	ck_assert_msg(got == ev, "got %s, want %s", daqs_est_event_name(got),
+		      daqs_est_event_name(ev));
+	assert_counters_eq(&e->total, &want);
+	ck_assert(e->total.tx_bytes >= before.tx_bytes && e->total.rx_bytes >= before.rx_bytes &&
+		  e->total.tx_pkts >= before.tx_pkts && e->total.rx_pkts >= before.rx_pkts);
+}
+
+static struct daqs_counters ctr4(uint64_t tx_bytes, uint64_t rx_bytes, uint64_t tx_pkts,
+				 uint64_t rx_pkts)
+{
+	struct daqs_counters c = { tx_bytes, rx_bytes, tx_pkts, rx_pkts };
+
+	return c;
+}
+
+START_TEST(test_total_growth_and_wrap)
+{
+	struct daqs_estimator e;
+	uint64_t t = NS_PER_S;
+
+	daqs_estimator_init(&e, &base_cfg);
+	total_step(&e, &t, 0, ctr4(TWO_32 - 20000000, 1000, TWO_32 - 5, 10), DAQS_EST_BASELINE,
+		   ctr4(0, 0, 0, 0));
+	total_step(&e, &t, 200 * NS_PER_MS, ctr4(TWO_32 - 10000000, 2000, TWO_32 - 2, 20),
+		   DAQS_EST_RATE, ctr4(10000000, 1000, 3, 10));
+	/* tx bytes and packets wrap: the wrapped distance counts (10e6 + 5e6, 2 + 3) */
+	total_step(&e, &t, 200 * NS_PER_MS, ctr4(5000000, 3000, 3, 30), DAQS_EST_WRAP32,
+		   ctr4(25000000, 2000, 8, 20));
+	total_step(&e, &t, 200 * NS_PER_MS, ctr4(30000000, 4000, 13, 40), DAQS_EST_RATE,
+		   ctr4(50000000, 3000, 18, 30));
+	ck_assert_double_eq(e.inst.tx_bps, 1e9); /* the rates are as before */
+}
+END_TEST
+
+START_TEST(test_total_rebaselines_add_nothing)
+{
+	struct daqs_estimator e;
+	uint64_t t = NS_PER_S;
+
+	daqs_estimator_init(&e, &base_cfg);
+	total_step(&e, &t, 0, ctr4(5000000000, 1000000000, 1000000, 1000000), DAQS_EST_BASELINE,
+		   ctr4(0, 0, 0, 0));
+	total_step(&e, &t, NS_PER_S, ctr4(5125000000, 1025000000, 1001000, 1000500), DAQS_EST_RATE,
+		   ctr4(125000000, 25000000, 1000, 500));
+	/* a reboot (64-bit counters): they start again below; nothing added, nothing taken back */
+	total_step(&e, &t, NS_PER_S, ctr4(1000, 2000, 1, 2), DAQS_EST_RESET,
+		   ctr4(125000000, 25000000, 1000, 500));
+	total_step(&e, &t, NS_PER_S, ctr4(125001000, 2000, 101, 2), DAQS_EST_RATE,
+		   ctr4(250000000, 25000000, 1100, 500));
+	/* an implausible jump, then normal growth measured from it */
+	total_step(&e, &t, NS_PER_S, ctr4(125001000 + 1000000000000, 2000, 101, 2),
+		   DAQS_EST_IMPLAUSIBLE, ctr4(250000000, 25000000, 1100, 500));
+	total_step(&e, &t, NS_PER_S, ctr4(250001000 + 1000000000000, 2000, 101, 2), DAQS_EST_RATE,
+		   ctr4(375000000, 25000000, 1100, 500));
+	/* a long gap re-baselines; a sample at the same time is ignored */
+	total_step(&e, &t, 5 * NS_PER_S, ctr4(251001000 + 1000000000000, 2000, 101, 2),
+		   DAQS_EST_LONG_GAP, ctr4(375000000, 25000000, 1100, 500));
+	total_step(&e, &t, 0, ctr4(UINT64_MAX, UINT64_MAX, 0, 0), DAQS_EST_SAME_TIME,
+		   ctr4(375000000, 25000000, 1100, 500));
+	/* forgetting (VM re-created) keeps the total; the new counters add from their baseline */
+	daqs_estimator_reset(&e);
+	assert_counters_eq(&e.total, &(struct daqs_counters){ 375000000, 25000000, 1100, 500 });
+	total_step(&e, &t, NS_PER_S, ctr4(0, 0, 0, 0), DAQS_EST_BASELINE,
+		   ctr4(375000000, 25000000, 1100, 500));
+	total_step(&e, &t, NS_PER_S, ctr4(125000000, 1, 2, 3), DAQS_EST_RATE,
+		   ctr4(500000000, 25000001, 1102, 503));
+	ck_assert_uint_eq(e.resets, 3);
 }
 END_TEST
 
@@ -924,11 +1036,34 @@ static void prop_check_after(struct prop_seq *p, const struct daqs_estimator *e,
 		QUIET_ASSERT(memcmp(&e->smooth, &e->inst, sizeof(e->inst)) == 0);
 }
 
+/*
+ * total grows by the true deltas d of an accepted interval (by the reported
+ * counters' distance when a reset passed for a wrap: d NULL), else not at all.
+ */
+static void prop_check_total(struct prop_seq *p, const struct daqs_estimator *e,
+			     enum daqs_est_event ev, const struct daqs_counters *total0,
+			     const uint64_t *d, const struct daqs_counters *old)
+{
+	struct daqs_counters now = prop_reported(p), w = distance(old, &now);
+	const uint64_t dist[4] = { w.tx_bytes, w.rx_bytes, w.tx_pkts, w.rx_pkts };
+	const uint64_t got[4] = { e->total.tx_bytes - total0->tx_bytes,
+				  e->total.rx_bytes - total0->rx_bytes,
+				  e->total.tx_pkts - total0->tx_pkts,
+				  e->total.rx_pkts - total0->rx_pkts };
+	bool accepted = ev == DAQS_EST_RATE || ev == DAQS_EST_WRAP32;
+
+	for (int i = 0; i < 4; i++)
+		QUIET_ASSERT_MSG(got[i] == (accepted ? (d ? d[i] : dist[i]) : 0),
+				 "total %d grew by %llu after %s", i, (unsigned long long)got[i],
+				 daqs_est_event_name(ev));
+}
+
 static void prop_step(struct prop_seq *p, struct daqs_estimator *e)
 {
 	enum prop_action a = prop_pick(p);
 	struct daqs_counters old = prop_reported(p);
 	struct daqs_rates smooth0 = e->smooth;
+	struct daqs_counters total0;
 	uint64_t dt, d[4] = { 0, 0, 0, 0 };
 	enum daqs_est_event ev;
 
@@ -948,7 +1083,9 @@ static void prop_step(struct prop_seq *p, struct daqs_estimator *e)
 	if (a == PROP_SPIKE)
 		prop_spike(p, dt);
 	p->t += dt;
+	total0 = e->total;
 	ev = feed(e, p->t, prop_reported(p));
+	prop_check_total(p, e, ev, &total0, a == PROP_RESET ? NULL : d, &old);
 	if (p->cfg.max_gap_ns && dt > 4 * p->cfg.max_gap_ns)
 		QUIET_ASSERT(ev == DAQS_EST_LONG_GAP);
 	else if (a == PROP_SPIKE)
@@ -1013,6 +1150,11 @@ Suite *daqs_test_estimator_suite(void)
 	tc = tcase_create("anomalies");
 	tcase_add_loop_test(tc, test_backwards, 0, DAQS_ARRAY_SIZE(back_cases));
 	tcase_add_loop_test(tc, test_implausible, 0, DAQS_ARRAY_SIZE(spike_cases));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("total");
+	tcase_add_test(tc, test_total_growth_and_wrap);
+	tcase_add_test(tc, test_total_rebaselines_add_nothing);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ewma");

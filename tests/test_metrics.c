@@ -28,12 +28,32 @@ static const char golden[] =
 	"# HELP daqs_link_reserved_bytes_per_second Rate reserved for guarantee VMs.\n"
 	"# TYPE daqs_link_reserved_bytes_per_second gauge\n"
 	"daqs_link_reserved_bytes_per_second{link=\"up0\"} 1250000000\n"
+	"# HELP daqs_link_transmit_bytes_total Bytes the link's VMs transmitted while on it, since "
+	"daqsd started.\n"
+	"# TYPE daqs_link_transmit_bytes_total counter\n"
+	"daqs_link_transmit_bytes_total{link=\"up0\"} 123456789012\n"
 	"# HELP daqs_vm_tx_bytes_per_second Smoothed transmit rate of the VM.\n"
 	"# TYPE daqs_vm_tx_bytes_per_second gauge\n"
 	"daqs_vm_tx_bytes_per_second{vm=\"web-1\",class=\"guarantee\",link=\"up0\"} 1231250000.0625\n"
 	"# HELP daqs_vm_rx_bytes_per_second Smoothed receive rate of the VM.\n"
 	"# TYPE daqs_vm_rx_bytes_per_second gauge\n"
 	"daqs_vm_rx_bytes_per_second{vm=\"web-1\",class=\"guarantee\",link=\"up0\"} 0.0125\n"
+	"# HELP daqs_vm_transmit_bytes_total Bytes the VM transmitted since daqsd started watching it.\n"
+	"# TYPE daqs_vm_transmit_bytes_total counter\n"
+	"daqs_vm_transmit_bytes_total{vm=\"web-1\",class=\"guarantee\",link=\"up0\"} 9007199254740993\n"
+	"daqs_vm_transmit_bytes_total{vm=\"a\\\\b\\\"c\\nd\",class=\"best-effort\",link=\"up0\"} 0\n"
+	"# HELP daqs_vm_receive_bytes_total Bytes the VM received since daqsd started watching it.\n"
+	"# TYPE daqs_vm_receive_bytes_total counter\n"
+	"daqs_vm_receive_bytes_total{vm=\"web-1\",class=\"guarantee\",link=\"up0\"} 37020000\n"
+	"daqs_vm_receive_bytes_total{vm=\"a\\\\b\\\"c\\nd\",class=\"best-effort\",link=\"up0\"} 0\n"
+	"# HELP daqs_vm_transmit_packets_total Packets the VM transmitted since daqsd started watching it.\n"
+	"# TYPE daqs_vm_transmit_packets_total counter\n"
+	"daqs_vm_transmit_packets_total{vm=\"web-1\",class=\"guarantee\",link=\"up0\"} 197000000\n"
+	"daqs_vm_transmit_packets_total{vm=\"a\\\\b\\\"c\\nd\",class=\"best-effort\",link=\"up0\"} 0\n"
+	"# HELP daqs_vm_receive_packets_total Packets the VM received since daqsd started watching it.\n"
+	"# TYPE daqs_vm_receive_packets_total counter\n"
+	"daqs_vm_receive_packets_total{vm=\"web-1\",class=\"guarantee\",link=\"up0\"} 610000\n"
+	"daqs_vm_receive_packets_total{vm=\"a\\\\b\\\"c\\nd\",class=\"best-effort\",link=\"up0\"} 1\n"
 	"# HELP daqs_vm_limit_bytes_per_second Transmit limit in force in the guest (no sample: "
 	"unlimited).\n"
 	"# TYPE daqs_vm_limit_bytes_per_second gauge\n"
@@ -59,6 +79,10 @@ static const char golden[] =
 	"# TYPE daqs_vm_tc_applies_total counter\n"
 	"daqs_vm_tc_applies_total{vm=\"web-1\",class=\"guarantee\",link=\"up0\"} 17\n"
 	"daqs_vm_tc_applies_total{vm=\"a\\\\b\\\"c\\nd\",class=\"best-effort\",link=\"up0\"} 0\n"
+	"# HELP daqs_vm_limit_changes_total New limits daqsd decided and put in force in the guest.\n"
+	"# TYPE daqs_vm_limit_changes_total counter\n"
+	"daqs_vm_limit_changes_total{vm=\"web-1\",class=\"guarantee\",link=\"up0\"} 5\n"
+	"daqs_vm_limit_changes_total{vm=\"a\\\\b\\\"c\\nd\",class=\"best-effort\",link=\"up0\"} 0\n"
 	"# HELP daqs_vm_limit_lost_total Times the guest sent well above its limit (its tc changed "
 	"in the guest); re-verified.\n"
 	"# TYPE daqs_vm_limit_lost_total counter\n"
@@ -86,7 +110,8 @@ static void sample(void)
 				    .tx_bps = 18.75e9,
 				    .utilisation = 0.5,
 				    .reserved_bps = 1e10,
-				    .vms = 2 };
+				    .vms = 2,
+				    .tx_bytes = 123456789012ULL };
 	v[0] = (struct daqs_ctl_vm){ .name = "web-1",
 				     .cls = "guarantee",
 				     .link = "up0",
@@ -99,7 +124,12 @@ static void sample(void)
 				     .agent = "ok",
 				     .satisfaction = 1.0,
 				     .applies = 17,
-				     .limit_lost = 2 };
+				     .limit_lost = 2,
+				     .limit_changes = 5,
+				     .tx_bytes = (1ULL << 53) + 1, /* exact: not through a double */
+				     .rx_bytes = 37020000,
+				     .tx_packets = 197000000,
+				     .rx_packets = 610000 };
 	v[1] = (struct daqs_ctl_vm){ .name = "a\\b\"c\nd",
 				     .cls = "best-effort",
 				     .link = "up0",
@@ -110,7 +140,8 @@ static void sample(void)
 				     .limit_bps = DAQS_RATE_UNLIMITED,
 				     .agent = "not-connected",
 				     .satisfaction = NAN,
-				     .agent_errors = UINT64_MAX };
+				     .agent_errors = UINT64_MAX,
+				     .rx_packets = 1 };
 	st.links = &l;
 	st.n_links = 1;
 	st.vms = v;
@@ -181,8 +212,8 @@ START_TEST(test_line_shapes)
 			      "line '%s'", ln);
 		samples++;
 	}
-	/* 2 daemon + 4 link + 5 of VM 0 (tx rx limit min sat) + 2 (min max) + 2x4 per-VM */
-	ck_assert_uint_eq(samples, 2 + 4 + 5 + 2 + 8);
+	/* 2 daemon + 5 link + 5 of VM 0 (tx rx limit min sat) + 2 (min max) + 2x9 per-VM */
+	ck_assert_uint_eq(samples, 2 + 5 + 5 + 2 + 18);
 	free(text);
 }
 END_TEST

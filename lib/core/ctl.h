@@ -29,7 +29,10 @@
  * Status: one field table per record kind (below) drives both the daemon's
  * JSON and daqsctl's table, so the two always carry the same fields. Rates
  * are decimal bit/s; a limit of DAQS_RATE_UNLIMITED is JSON null ("-" in the
- * table), so is a measured rate that does not exist yet (NaN).
+ * table), so is a measured rate that does not exist yet (NaN). Counters
+ * (errors, applies, bytes, packets, limit changes) are integers that never go
+ * down while daqsd watches the VM (a link's: while the SLA has a link of that
+ * name); they are in the JSON only.
  */
 #pragma once
 
@@ -114,6 +117,9 @@ struct daqs_ctl_vm {
 	uint64_t agent_errors; /* failed agent calls since the daemon started */
 	uint64_t applies;      /* tc batches run since the daemon started */
 	uint64_t limit_lost; /* times found sending well above its limit (tc changed in the guest) */
+	uint64_t limit_changes; /* new limits decided, put in force in the guest (applies: tc runs) */
+	/* counters since daqsd started watching the VM, from the counters its rates come from */
+	uint64_t tx_bytes, rx_bytes, tx_packets, rx_packets;
 	char vf[DAQS_CTL_STR];	       /* "PF:N" whose max_tx_rate daqsd sets, "" none */
 	uint64_t vf_max_bps;	       /* that rate; DAQS_RATE_UNLIMITED = no cap */
 	char vf_why[DAQS_CTL_STR * 2]; /* "enforce: vf", "backstop: ...", "" */
@@ -127,6 +133,7 @@ struct daqs_ctl_link {
 	uint64_t capacity_bps; /* configured (or read from the PF) */
 	double effective_bps;  /* what the link was found to deliver */
 	double tx_bps;	       /* sum of the VMs' smoothed tx */
+	uint64_t tx_bytes;     /* bytes its VMs sent while on it, since daqsd started */
 	double utilisation;    /* tx_bps / effective_bps */
 	double reserved_bps;   /* guarantee reserves */
 	uint32_t vms;

@@ -185,6 +185,7 @@ struct daqs_cycle *daqs_cycle_new(const struct daqs_cycle_cfg *cfg, struct daqs_
 	c->speed_bps = daqs_calloc(nl, sizeof(*c->speed_bps));
 	c->speed_err = daqs_calloc(nl, sizeof(*c->speed_err));
 	c->speed_seen = daqs_calloc(nl, sizeof(*c->speed_seen));
+	c->link_tx_bytes = daqs_calloc(nl, sizeof(*c->link_tx_bytes));
 	reconcile_sockets(c);
 	return c;
 }
@@ -203,6 +204,7 @@ void daqs_cycle_free(struct daqs_cycle *c)
 	free(c->speed_bps);
 	free(c->speed_err);
 	free(c->speed_seen);
+	free(c->link_tx_bytes);
 	free(c);
 }
 
@@ -216,12 +218,32 @@ static bool same_links(const struct daqs_sla *a, const struct daqs_sla *b)
 	return true;
 }
 
+/*
+ * The links' transmitted-byte counts across a reload, by link name: a link
+ * keeps its count under its name, a new name starts at 0 and a name no
+ * longer there is dropped (a renamed link is a new series; its VMs count
+ * there from now on).
+ */
+static void carry_link_counts(struct daqs_cycle *c, const struct daqs_sla *old,
+			      const struct daqs_sla *sla)
+{
+	uint64_t *n = daqs_calloc(sla->n_links ? sla->n_links : 1, sizeof(*n));
+
+	for (size_t i = 0; i < sla->n_links; i++)
+		for (size_t j = 0; j < old->n_links; j++)
+			if (!strcmp(sla->links[i].name, old->links[j].name))
+				n[i] = c->link_tx_bytes[j];
+	free(c->link_tx_bytes);
+	c->link_tx_bytes = n;
+}
+
 void daqs_cycle_set_sla(struct daqs_cycle *c, struct daqs_sla *sla)
 {
 	struct daqs_sla *old = c->sla;
 	size_t nl = sla->n_links ? sla->n_links : 1;
 
 	c->sla = sla;
+	carry_link_counts(c, old, sla);
 	if (same_links(old, sla)) {
 		daqs_policy_set_sla(c->policy, sla);
 	} else {

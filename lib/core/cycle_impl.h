@@ -52,6 +52,9 @@ struct daqs_gvm {
 	int host_r;		    /* and its read: 0 or -errno */
 	bool host_failing;	    /* reported */
 	struct daqs_crosscheck xc;
+	/* counted since the record was made: the deltas of the estimator its rates come from */
+	struct daqs_counters total;
+	struct daqs_counters est_seen, hest_seen; /* est.total and hest.total when last counted */
 	/* SLA */
 	const struct daqs_sla_vm *ent; /* its entry in the SLA in force; NULL = defaults */
 	struct daqs_sla_vm eff;	       /* that entry (or defaults) with any override applied */
@@ -69,10 +72,12 @@ struct daqs_gvm {
 	bool sampled;	 /* a sampling job ran for it */
 	int sample_r;	 /* its outcome */
 	bool applying;	 /* an apply job enforces target */
+	bool changing;	 /* and target is a new limit the policy decided (its apply) */
 	uint64_t target; /* the limit that job puts in force */
 	/* status */
 	struct daqs_problem prob;
 	uint64_t agent_errors, applies;
+	uint64_t limit_changes; /* new limits the policy decided put in force in the guest */
 	struct daqs_vfuse vf;
 };
 
@@ -90,6 +95,7 @@ struct daqs_cycle {
 	uint64_t *speed_bps; /* per link: capacity: auto, last read (0 unknown) */
 	int *speed_err;
 	bool *speed_seen;
+	uint64_t *link_tx_bytes; /* per link: its live VMs' transmitted bytes (see counted()) */
 	struct daqs_ctl_status snap;
 };
 

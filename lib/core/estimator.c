@@ -126,6 +126,10 @@ static void est_apply(struct daqs_estimator *e, const struct daqs_sample *s,
 	e->inst.rx_bps = 8 * per_second(delta[1], dt_ns);
 	e->inst.tx_pps = per_second(delta[2], dt_ns);
 	e->inst.rx_pps = per_second(delta[3], dt_ns);
+	e->total.tx_bytes += delta[0];
+	e->total.rx_bytes += delta[1];
+	e->total.tx_pkts += delta[2];
+	e->total.rx_pkts += delta[3];
 	est_smooth(e, s->t_ns);
 	e->have_rate = true;
 	e->rate_t_ns = s->t_ns;
@@ -154,10 +158,12 @@ void daqs_estimator_init(struct daqs_estimator *e, const struct daqs_estimator_c
 void daqs_estimator_reset(struct daqs_estimator *e)
 {
 	struct daqs_estimator_cfg cfg = e->cfg;
+	struct daqs_counters total = e->total;
 	uint32_t resets = e->resets;
 
 	daqs_estimator_init(e, &cfg);
 	e->resets = resets;
+	e->total = total;
 }
 
 enum daqs_est_event daqs_estimator_update(struct daqs_estimator *e, const struct daqs_sample *s)

@@ -33,6 +33,12 @@
  *   for the whole time it went without a rate. Without re-baselines the two
  *   are the same. Rates in inst and smooth are never negative or NaN, and
  *   smooth always lies between its previous value and inst.
+ * - total is the sum of every counter delta a rate was computed from (RATE
+ *   and WRAP32: across a wrap, the wrapped distance): what has been measured
+ *   since the estimator was initialised. A baseline, a re-baseline (reset,
+ *   long gap, implausible jump) and an ignored sample add nothing, so total
+ *   never goes down; daqs_estimator_reset() keeps it too. What was measured
+ *   between two moments is the difference of the totals at those moments.
  */
 #pragma once
 
@@ -78,10 +84,12 @@ struct daqs_estimator {
 	struct daqs_rates smooth; /* EWMA */
 	uint64_t rate_t_ns;	  /* timestamp of the sample that produced the last rate */
 	uint32_t resets;	  /* resets + wraps + implausible + long gaps seen */
+	/* the sum of the accepted deltas (see above) */
+	struct daqs_counters total;
 };
 
 void daqs_estimator_init(struct daqs_estimator *e, const struct daqs_estimator_cfg *cfg);
 enum daqs_est_event daqs_estimator_update(struct daqs_estimator *e, const struct daqs_sample *s);
-/* Forget everything (VM re-created); keeps cfg and the resets count. */
+/* Forget everything (VM re-created); keeps cfg, the resets count and total. */
 void daqs_estimator_reset(struct daqs_estimator *e);
 const char *daqs_est_event_name(enum daqs_est_event ev);

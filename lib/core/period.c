@@ -460,6 +460,51 @@ static size_t policy_inputs(struct daqs_cycle *c, int64_t now_s, struct daqs_pol
 	return k;
 }
 
+/* The deltas e accepted since *seen (its total then), and *seen its total now. */
+static struct daqs_counters since(const struct daqs_estimator *e, struct daqs_counters *seen)
+{
+	struct daqs_counters d = {
+		.tx_bytes = e->total.tx_bytes - seen->tx_bytes,
+		.rx_bytes = e->total.rx_bytes - seen->rx_bytes,
+		.tx_pkts = e->total.tx_pkts - seen->tx_pkts,
+		.rx_pkts = e->total.rx_pkts - seen->rx_pkts,
+	};
+
+	*seen = e->total;
+	return d;
+}
+
+/*
+ * This period's traffic into the VM's counters and its link's. Both
+ * estimators' new deltas are taken, those of the one the rates come from
+ * (daqs_gvm_rates) counted: a switch between the agent's and the host's
+ * counters counts no interval twice and takes nothing back. A live VM's
+ * transmitted bytes go to its link (v->eff.link, set by policy_inputs this
+ * period): the link's count is its own, so it never goes down when a VM
+ * leaves the link, the SLA or daqsd. A retiring VM counts for itself only,
+ * as it does not count in its link's rate either.
+ */
+static void counted(struct daqs_cycle *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct daqs_gvm *v = c->v[i];
+		struct daqs_counters a, h;
+		const struct daqs_counters *d;
+
+		if (v->state == DAQS_GUEST_GONE)
+			continue;
+		a = since(&v->est, &v->est_seen);
+		h = since(&v->hest, &v->hest_seen);
+		d = daqs_gvm_rates(v) == &v->hest ? &h : &a;
+		v->total.tx_bytes += d->tx_bytes;
+		v->total.rx_bytes += d->rx_bytes;
+		v->total.tx_pkts += d->tx_pkts;
+		v->total.rx_pkts += d->rx_pkts;
+		if (!ending(v))
+			c->link_tx_bytes[v->eff.link] += d->tx_bytes;
+	}
+}
+
 /* What this period's apply job of a live VM does (false: none). */
 static bool plan(struct daqs_cycle *c, struct daqs_gvm *v, bool due, struct daqs_cycle_job *j)
 {
@@ -489,6 +534,7 @@ static bool plan(struct daqs_cycle *c, struct daqs_gvm *v, bool due, struct daqs
 	j->ask_info = verify_now && v->limited;
 	j->limit_bps = v->target;
 	v->applying = enforce;
+	v->changing = enforce && v->pv.apply && !vf_only;
 	return true;
 }
 
@@ -501,6 +547,7 @@ size_t daqs_cycle_decide(struct daqs_cycle *c, uint64_t now_ns, int64_t now_s,
 
 	measured(c);
 	k = policy_inputs(c, now_s, pv);
+	counted(c);
 	daqs_policy_step(c->policy, pv, k, now_ns);
 	k = 0;
 	for (size_t i = 0; i < c->n; i++) {
@@ -508,7 +555,7 @@ size_t daqs_cycle_decide(struct daqs_cycle *c, uint64_t now_ns, int64_t now_s,
 		bool due = now_ns - v->verified_ns > DAQS_CYCLE_VERIFY_NS && budget > 0;
 
 		v->vf.use = false; /* a VM that is going lets its VF go */
-		v->applying = false;
+		v->applying = v->changing = false;
 		if (v->state == DAQS_GUEST_GONE)
 			continue;
 		if (v->state == DAQS_GUEST_RETIRING) {
@@ -546,6 +593,7 @@ static void enforced(struct daqs_cycle *c, struct daqs_gvm *v, const struct daqs
 	if (!v->in_force_known || v->in_force != v->target) {
 		c->state_dirty = true;
 		v->in_force_ns = now_ns;
+		v->limit_changes += v->changing;
 	}
 	v->in_force = v->target;
 	v->in_force_known = true;

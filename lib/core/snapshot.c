@@ -88,6 +88,11 @@ static void snap_vm(const struct daqs_cycle *c, const struct daqs_gvm *v, struct
 	o->agent_errors = v->agent_errors;
 	o->applies = v->applies;
 	o->limit_lost = v->limit_lost;
+	o->limit_changes = v->limit_changes;
+	o->tx_bytes = v->total.tx_bytes;
+	o->rx_bytes = v->total.rx_bytes;
+	o->tx_packets = v->total.tx_pkts;
+	o->rx_packets = v->total.rx_pkts;
 	o->override = v->overridden;
 	o->override_left_s = v->overridden ? v->override_left_s : -1;
 	snprintf(o->last_error, sizeof(o->last_error), "%s", v->prob.last);
@@ -106,6 +111,7 @@ static void snap_links(const struct daqs_cycle *c, struct daqs_ctl_status *s)
 		o->effective_bps = ls && ls->effective_bps > 0 ? ls->effective_bps
 							       : (double)o->capacity_bps;
 		o->reserved_bps = ls ? ls->reserved_bps : 0;
+		o->tx_bytes = c->link_tx_bytes[l];
 	}
 }
 

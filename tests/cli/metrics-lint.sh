@@ -9,7 +9,8 @@
 #     HTTP, with a VM whose agent is not there (families without samples).
 # The linter is first shown to fail on a bit-rate gauge, so a promtool that
 # lints nothing cannot pass this test; and the sample values are checked
-# against the status in base units (bytes per second = bit/s / 8).
+# against the status in base units (bytes per second = bit/s / 8; the byte,
+# packet and limit-change counters as they are, of TYPE counter).
 # No VF pool here: its families (daqs_vf_*) need libvirt hot-plug.
 #   usage: metrics-lint.sh PATH/TO/daqsd PATH/TO/daqsctl     (needs $DAQS_SRCDIR)
 set -euo pipefail
@@ -73,6 +74,31 @@ want='daqs_vm_limit_bytes_per_second{vm="web-1",class="guarantee",link="uplink0"
 if grep -qxF "$want" "$tmp/ctl.prom"; then pass "limit in bytes/s: $want"; else fail "no '$want'"; fi
 want='daqs_link_capacity_bytes_per_second{link="uplink0"} 5000000000'
 if grep -qxF "$want" "$tmp/ctl.prom"; then pass "capacity in bytes/s: $want"; else fail "no '$want'"; fi
+# every counter is the status's integer as it is (bytes, packets, changes), TYPE counter
+python3 -c 'import json, sys
+st = json.load(open(sys.argv[1]))["status"]
+fams = {"tx_bytes": "transmit_bytes", "rx_bytes": "receive_bytes",
+        "tx_packets": "transmit_packets", "rx_packets": "receive_packets",
+        "limit_changes": "limit_changes"}
+for key, fam in fams.items():
+    for v in st["vms"]:
+        print("daqs_vm_%s_total{vm=\"%s\",class=\"%s\",link=\"%s\"} %d"
+              % (fam, v["name"], v["cls"], v["link"], v[key]))
+for l in st["links"]:
+    print("daqs_link_transmit_bytes_total{link=\"%s\"} %d" % (l["name"], l["tx_bytes"]))' \
+	"$src/tests/data/ctl/status-reply.json" >"$tmp/counters.want"
+for fam in daqs_vm_{transmit,receive}_{bytes,packets}_total daqs_vm_limit_changes_total \
+	daqs_link_transmit_bytes_total; do
+	grep -F "$fam{" "$tmp/counters.want" >"$tmp/fam.want"
+	grep -F "$fam{" "$tmp/ctl.prom" >"$tmp/fam.got" || true
+	if ! grep -qxF "# TYPE $fam counter" "$tmp/ctl.prom"; then
+		fail "$fam: no '# TYPE $fam counter'"
+	elif ! cmp -s "$tmp/fam.want" "$tmp/fam.got"; then
+		fail "$fam: samples differ from the status: $(diff "$tmp/fam.want" "$tmp/fam.got" | tr '\n' ' ')"
+	else
+		pass "$fam: a counter, $(wc -l <"$tmp/fam.got") samples as in the status ($(head -1 "$tmp/fam.got"))"
+	fi
+done
 
 # ---- 2: a real daqsd's /metrics over HTTP ----
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -110,6 +136,12 @@ if wait_until 5 cycled; then
 	fi
 	want='daqs_vm_min_bytes_per_second{vm="away",class="guarantee",link="l0"} 12500000'
 	if grep -qxF "$want" "$tmp/http.prom"; then pass "min in bytes/s: $want"; else fail "no '$want'"; fi
+	# nothing measured, nothing put in force: the counters are there, at 0
+	for want in 'daqs_vm_transmit_bytes_total{vm="away",class="guarantee",link="l0"} 0' \
+		'daqs_vm_limit_changes_total{vm="away",class="guarantee",link="l0"} 0' \
+		'daqs_link_transmit_bytes_total{link="l0"} 0'; do
+		if grep -qxF "$want" "$tmp/http.prom"; then pass "counter at 0: $want"; else fail "no '$want'"; fi
+	done
 else
 	fail "daqsd did not serve /metrics with a cycle done within 5 s: $(tail -3 "$tmp/daqsd.log" | tr '\n' ' ')"
 fi

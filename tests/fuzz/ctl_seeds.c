@@ -49,6 +49,11 @@ static void vm(struct daqs_ctl_vm *v, const char *name, const char *cls, uint64_
 	snprintf(v->iface, sizeof(v->iface), "eth0");
 	snprintf(v->iface_kind, sizeof(v->iface_kind), "virtio");
 	v->satisfaction = min_bps ? 0.985 : NAN;
+	v->limit_changes = 7;
+	v->tx_bytes = 295500000000;
+	v->rx_bytes = 37020000;
+	v->tx_packets = 197000000;
+	v->rx_packets = 610000;
 	v->override_left_s = -1;
 }
 
@@ -72,6 +77,7 @@ static char *status_line(void)
 	links[0].utilisation = 0.25;
 	links[0].reserved_bps = 10000000000.0;
 	links[0].vms = 2;
+	links[0].tx_bytes = 591000000000;
 	links[1].capacity_bps = DAQS_RATE_UNLIMITED;
 	links[1].effective_bps = NAN;
 	links[1].utilisation = NAN;
