@@ -720,6 +720,94 @@ START_TEST(test_reload_retiring_agent_down_gives_up)
 }
 END_TEST
 
+/* A reload's new host_vf counts at once, before the next period (not the old SLA's). */
+START_TEST(test_reload_host_vf_taken_at_once)
+{
+	struct fx f;
+	struct fg g;
+	char pfs[4][DAQS_IFNAMSIZ];
+	static const char *const on = "version: 1\n"
+				      "links:\n"
+				      "  - name: l0\n"
+				      "    capacity: 1gbit\n"
+				      "vms:\n"
+				      "  - name: a\n"
+				      "    class: best-effort\n"
+				      "    agent: /run/a.sock\n"
+				      "    mac: 52:54:00:00:00:0a\n"
+				      "    host_vf: pf0:3\n";
+	static const char *const moved = "version: 1\n"
+					 "links:\n"
+					 "  - name: l0\n"
+					 "    capacity: 1gbit\n"
+					 "vms:\n"
+					 "  - name: a\n"
+					 "    class: best-effort\n"
+					 "    agent: /run/a.sock\n"
+					 "    mac: 52:54:00:00:00:0a\n"
+					 "    host_vf: pf1:4\n";
+	static const char *const without = "version: 1\n"
+					   "links:\n"
+					   "  - name: l0\n"
+					   "    capacity: 1gbit\n";
+
+	fx_init(&f, on, true);
+	fg_init(&g, "eth0");
+	attach(&f, "a", &g);
+	periods(&f, 2);
+	ck_assert_uint_eq(daqs_cycle_vf_pfs(f.c, pfs, 4), 1);
+	ck_assert_str_eq(pfs[0], "pf0");
+	daqs_cycle_set_sla(f.c, sla_of(moved));
+	ck_assert_uint_eq(daqs_cycle_vf_pfs(f.c, pfs, 4), 1);
+	ck_assert_str_eq(pfs[0], "pf1");
+	g.limited = true; /* its tc cannot be removed: it stays retiring */
+	daqs_cycle_set_sla(f.c, sla_of(without));
+	ck_assert_uint_eq(daqs_cycle_vf_pfs(f.c, pfs, 4), 0); /* no host_vf of its own now */
+	period(&f);
+	ck_assert_str_eq(state_of(&f, "a"), "retiring");
+	ck_assert_uint_eq(daqs_cycle_vf_pfs(f.c, pfs, 4), 0);
+	fx_free(&f);
+}
+END_TEST
+
+/* A retiring VM whose link went with the reload is shown on a link that exists. */
+START_TEST(test_reload_link_gone_retiring)
+{
+	struct fx f;
+	struct fg g;
+	static const char *const two = "version: 1\n"
+				       "links:\n"
+				       "  - name: l0\n"
+				       "    capacity: 1gbit\n"
+				       "  - name: l1\n"
+				       "    capacity: 1gbit\n"
+				       "vms:\n"
+				       "  - name: a\n"
+				       "    class: best-effort\n"
+				       "    link: l1\n"
+				       "    agent: /run/a.sock\n"
+				       "    mac: 52:54:00:00:00:0a\n"
+				       "    max: 100mbit\n";
+	static const char *const one = "version: 1\n"
+				       "links:\n"
+				       "  - name: l0\n"
+				       "    capacity: 1gbit\n";
+
+	fx_init(&f, two, false);
+	fg_init(&g, "eth0");
+	attach(&f, "a", &g);
+	periods(&f, 3);
+	ck_assert_str_eq(vm_of(&f, "a")->link, "l1");
+	g.limited = true; /* its tc cannot be removed: it stays retiring for a while */
+	daqs_cycle_set_sla(f.c, sla_of(one));
+	periods(&f, 2);
+	ck_assert_str_eq(state_of(&f, "a"), "retiring");
+	ck_assert_uint_eq(daqs_cycle_status(f.c)->n_links, 1);
+	ck_assert_str_eq(vm_of(&f, "a")->link, "l0");
+	fx_free(&f);
+}
+END_TEST
+
 /* ---- counters ---- */
 
 #define BYTES_PER_PERIOD 1250000ULL /* 50 mbit for 200 ms */
@@ -954,6 +1042,8 @@ Suite *daqs_test_cycle_suite(void)
 	tcase_add_test(tc, test_override_refused_and_undone);
 	tcase_add_test(tc, test_reload_drops_and_changes);
 	tcase_add_test(tc, test_reload_retiring_agent_down_gives_up);
+	tcase_add_test(tc, test_reload_host_vf_taken_at_once);
+	tcase_add_test(tc, test_reload_link_gone_retiring);
 	tcase_add_test(tc, test_traffic_counters);
 	tcase_add_test(tc, test_traffic_counters_follow_the_rates);
 	tcase_add_test(tc, test_limit_changes_counted);

@@ -260,6 +260,15 @@ void daqs_cycle_set_sla(struct daqs_cycle *c, struct daqs_sla *sla)
 		v->ent = daqs_sla_find_vm(sla, v->name, v->uuid[0] ? v->uuid : NULL);
 		if (v->libvirt)
 			reach(v, v->ent, v->dom_mac[0] ? v->dom_mac : NULL);
+		/*
+		 * eff held the old SLA's strings and link index: taken from the new
+		 * one now, not at the next policy_inputs (what runs before it, the
+		 * VF dump list, the status of a retiring VM, would read freed
+		 * memory or a link that is gone). A VM that left the SLA gets its
+		 * defaults; what it must still undo (tc, its VF) it keeps itself.
+		 */
+		daqs_overrides_effective(sla, v->ent, v->name,
+					 daqs_overrides_find(&c->ovr, v->name), &v->eff);
 	}
 	/* capacity: auto links are read again at once */
 	free(c->speed_bps);
