@@ -6,7 +6,9 @@
 #  1. `daqsctl metrics` over a status with a value in every family
 #     (tests/data/ctl/status-reply.json from a fake daemon), and
 #  2. what a real daqsd serves on /metrics (--metrics-listen), fetched over
-#     HTTP, with a VM whose agent is not there (families without samples).
+#     HTTP, with a VM whose agent is not there (families without samples);
+# and the Grafana dashboard (daemon/daqs-grafana.json): promtool parses all
+# its PromQL (check rules) and it names only families daqsctl metrics has.
 # The linter is first shown to fail on a bit-rate gauge, so a promtool that
 # lints nothing cannot pass this test; and the sample values are checked
 # against the status in base units (bytes per second = bit/s / 8; the byte,
@@ -99,6 +101,39 @@ for fam in daqs_vm_{transmit,receive}_{bytes,packets}_total daqs_vm_limit_change
 		pass "$fam: a counter, $(wc -l <"$tmp/fam.got") samples as in the status ($(head -1 "$tmp/fam.got"))"
 	fi
 done
+
+# ---- the Grafana dashboard (daemon/daqs-grafana.json) asks for those families only ----
+# Its PromQL, with Grafana's variables put in, goes into a recording-rules file
+# for promtool check rules (which parses every expression); every daqs_* name
+# in it must be a family `daqsctl metrics` has.
+# shellcheck disable=SC2016 # a python program, not shell
+python3 -c 'import json, re, sys
+d = json.load(open(sys.argv[1]))
+exprs = [t["expr"] for p in d["panels"] for t in p["targets"]]
+exprs += [v["definition"] for v in d["templating"]["list"] if v["type"] == "query"]
+sub = lambda e: e.replace("$__rate_interval", "1m").replace("$link", ".*").replace("$vm", ".*")
+with open(sys.argv[2], "w") as f:
+    f.write("groups:\n  - name: dashboard\n    rules:\n")
+    for i, e in enumerate(x for x in exprs if not x.startswith("label_values")):
+        f.write("      - record: dashboard:expr%d\n        expr: %s\n" % (i, json.dumps(sub(e))))
+    for e in exprs:
+        m = re.match(r"label_values\((.*), *\w+\)$", e)
+        if m:
+            f.write("      - record: dashboard:var%d\n        expr: %s\n" % (len(exprs), json.dumps(sub(m.group(1)))))
+names = sorted({n for e in exprs for n in re.findall(r"\bdaqs_[a-z_]+", e)})
+open(sys.argv[3], "w").write("\n".join(names) + "\n")' \
+	"$src/daemon/daqs-grafana.json" "$tmp/dash-rules.yml" "$tmp/dash-names"
+if promtool check rules "$tmp/dash-rules.yml" >"$tmp/rules.out" 2>&1; then
+	pass "grafana dashboard: promtool parses its $(grep -c 'expr:' "$tmp/dash-rules.yml") expressions"
+else
+	fail "grafana dashboard: promtool check rules says: $(tail -3 "$tmp/rules.out" | tr '\n' ' ')"
+fi
+missing=$(while read -r n; do grep -qE "^# TYPE $n (gauge|counter)\$" "$tmp/ctl.prom" || echo "$n"; done <"$tmp/dash-names")
+if [[ -z $missing ]]; then
+	pass "grafana dashboard: its $(wc -l <"$tmp/dash-names") families are all exported"
+else
+	fail "grafana dashboard: not families of daqsctl metrics: $(echo "$missing" | tr '\n' ' ')"
+fi
 
 # ---- 2: a real daqsd's /metrics over HTTP ----
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
