@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A guest's TCP queueing delay (pure parser of `ss -tinH state established`,
+ * iproute2 4.x-6.x): how much longer its sending flows' packets take than
+ * their own fastest round trip, i.e. how long they wait in queues.
+ *
+ * Each socket is a line "Recv-Q Send-Q local peer" and an indented line of
+ * key:value fields; read here: rtt:SRTT/RTTVAR (ms), minrtt:MS, lastsnd:MS
+ * (since the last data sent). A flow counts when it sent within recent_ms
+ * (an idle connection's srtt is stale) and carries both rtt and minrtt; its
+ * delay is srtt - minrtt (>= 0). Out: the flows counted and the largest delay.
+ * At a saturated shared link the sending flows of a VM that its own HTB does
+ * not hold back wait in the link's queue: scripts/probe-signals measured
+ * 2.3-7.3 ms there against 0.04-0.08 ms on the same link not full, while TCP
+ * retransmitted (almost) nothing (README, the closed loop).
+ * The guest is not trusted: text past DAQS_TCPQUEUE_MAX_TEXT bytes, a NUL
+ * byte or more than DAQS_TCPQUEUE_MAX_FLOWS socket lines is -EPROTO; a field
+ * that does not parse as a finite number >= 0 leaves that socket out.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DAQS_TCPQUEUE_MAX_TEXT (1u << 20)
+#define DAQS_TCPQUEUE_MAX_FLOWS 4096u
+
+struct daqs_tcpqueue {
+	unsigned flows;	 /* sending flows counted */
+	double delay_ms; /* largest srtt - minrtt among them; 0 when none */
+};
+
+/* text[0..len). 0, or -EPROTO (out zeroed). */
+int daqs_tcpqueue_parse(const char *text, size_t len, uint32_t recent_ms,
+			struct daqs_tcpqueue *out);
