@@ -13,7 +13,12 @@
  * st.limit_bps so the next step starts from the truth.
  *
  * Kinds:
- *  daqs        the controller (see policy_daqs.c for the control law);
+ *  daqs        the controller (see policy_daqs.c for the control law): where
+ *              the queueing delay of its Guarantee VMs' flows is known
+ *              (have_queue, queue_ms), the capacity planned with is measured from it
+ *              (step 9) instead of inferred by squeeze probes (step 7);
+ *  daqs-open   the same law open-loop: queue_ms is ignored (the law before
+ *              step 9, for comparison);
  *  daqs-paper  the DAQS prototype's control law, for comparison;
  *  static      fixed caps like `ip link ... max_tx_rate`: every Best-Effort VM
  *              gets (capacity - sum of guarantees) / number of Best-Effort VMs;
@@ -29,6 +34,7 @@
 
 enum daqs_policy_kind {
 	DAQS_POLICY_DAQS,
+	DAQS_POLICY_DAQS_OPEN,
 	DAQS_POLICY_DAQS_PAPER,
 	DAQS_POLICY_STATIC,
 	DAQS_POLICY_NONE,
@@ -91,6 +97,9 @@ struct daqs_policy_vm {
 	double tx_bps;		       /* rate over the last interval */
 	double tx_smooth_bps;	       /* smoothed rate */
 	uint64_t rate_t_ns;	       /* when the sample behind the rate was taken */
+	bool have_queue;	       /* queue_ms was measured this period */
+	double queue_ms; /* queueing delay of its sending TCP flows (largest srtt - min rtt, ms;
+			    tcpqueue.h) */
 	/* in/out */
 	struct daqs_vm_pstate st;
 	/* out */

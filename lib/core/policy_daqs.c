@@ -80,6 +80,28 @@
  *    set of headers per GSO packet, ~0.956 at MTU 1500). The ratio is learned
  *    per link from VMs whose rate followed a change of their limit, and all
  *    rates are divided by it before steps 1-7 (learn_scale below).
+ * 9. Closing the loop (policy daqs, not daqs-open): where the queueing delay
+ *    of a sending Guarantee VM's TCP flows is measured (queue_ms), the link
+ *    says itself whether it is full, and step 7's guesswork is not needed: no
+ *    squeeze probes. A Guarantee VM below its min (the only VM a wrong
+ *    capacity can deny anything it is owed; daqsd reads the delay of those
+ *    only) that its own limit does not hold back (below 99 % of it: a
+ *    squeezed VM sits a headroom below its limit, one held by its HTB at
+ *    it) and whose flows wait >= 1 ms in queues is a witness
+ *    that the link is saturated; then what the link delivers (the sum of its
+ *    VMs' rates) is its capacity, and the capacity planned with moves there,
+ *    by at most 2 % of it a period downwards (a queue that is still building
+ *    delivers less than the link can; five periods take a 10 % shortfall).
+ *    Once the link has not been full for 5 s while some VM wants more, it
+ *    rises by 1 % of the configured capacity a period until it is full again
+ *    (a measurement taken while a queue was building, a link that got
+ *    faster), never above the configured capacity; it is in wire units, so
+ *    a new counter scale (step 8) rescales it. A capacity found (measured or learned) never scales a
+ *    guarantee: only the configured one can make a link oversubscribed. A CPU-bound or app-limited Guarantee VM on a link
+ *    that is not full shows no queueing, so it shrinks nothing (step 7 took
+ *    such a VM for a squeezed one on TCG guests). Measured in
+ *    scripts/probe-signals: 2.3-7.3 ms on a full 1 gbit FIFO, 0.04-0.08 ms on
+ *    the same link not full; TCP retransmissions there stay at ~0.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -107,7 +129,12 @@
 #define OVERCOMMIT_TOL 1.001
 #define DRIFT_NS (5ULL * 1000000000ULL) /* a small persistent deviation is applied after this */
 #define DRIFT_MIN 0.001			/* deviations below 0.1 % are ignored for good */
-#define SLACK_FRAC 0.75 /* a VM using less than this of its limit is not bound by it */
+#define SLACK_FRAC 0.75	    /* a VM using less than this of its limit is not bound by it */
+#define QUEUE_SAT_MS 1.0    /* a witness's flows wait this long: the link is full (step 9) */
+#define OWN_LIMIT_FRAC 0.99 /* a VM at >= 99 % of its limit waits in its own HTB, not the link's */
+#define SAT_DROP 0.98	    /* a saturated link's planned capacity falls by <= 2 % a period */
+#define SAT_RISE 0.01	    /* ... and rises by 1 % of nominal a period while it is not full */
+#define SAT_CALM_NS (5ULL * 1000000000ULL) /* ... once it has not been full for this long */
 
 struct ctx {
 	const struct daqs_sla_controller *ctl;
@@ -118,6 +145,9 @@ struct ctx {
 	double h0;
 	double scale; /* counters / wire rate on this link (learned, 1 at start) */
 	uint64_t now, hold_ns;
+	bool closed;	/* policy daqs: step 9 where the queueing delay is measured */
+	bool measured;	/* step 9 runs on this link this period: a sending G VM's delay is known */
+	bool saturated; /* ... and a witness says the link is full */
 };
 
 /* What one VM asks of the allocation. */
@@ -287,7 +317,8 @@ static bool squeezed(const struct ctx *c, struct daqs_policy_vm *vm)
 	bool below = st->mode == DAQS_VM_DEMAND_LIMITED && c->contended && r < given - 1.5 * room &&
 		     (settled || falling);
 
-	st->falls = below ? st->falls + 1 : 0;
+	/* step 9: the link's queue says what a probe would guess */
+	st->falls = below && !c->measured ? st->falls + 1 : 0;
 	return st->falls >= SQUEEZE_FALLS;
 }
 
@@ -465,10 +496,13 @@ static void allocate(const struct ctx *c, struct want *w, size_t n, double *allo
 	struct daqs_wf_item *it = daqs_calloc(n, sizeof(*it));
 	double floors = 0, scale = 1, left;
 
+	/* step 9: a measured capacity shares out what is left, it never scales a guarantee */
+	double fit = c->closed ? c->nominal : c->cap;
+
 	for (size_t i = 0; i < n; i++)
 		floors += w[i].floor;
-	if (floors > c->cap) {
-		scale = c->cap / floors;
+	if (floors > fit) {
+		scale = fit / floors;
 		ls->oversubscribed = true;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -476,7 +510,7 @@ static void allocate(const struct ctx *c, struct want *w, size_t n, double *allo
 		it[i].weight = w[i].weight;
 		it[i].cap = fmin(w[i].demand, w[i].maxcap) - alloc[i];
 	}
-	left = daqs_waterfill(it, n, c->cap - floors * scale);
+	left = daqs_waterfill(it, n, fmax(c->cap - floors * scale, 0));
 	for (size_t i = 0; i < n; i++) {
 		alloc[i] += it[i].out;
 		it[i].cap = w[i].maxcap - alloc[i];
@@ -674,6 +708,30 @@ static double link_total(const struct ctx *c, struct daqs_policy_vm **v, size_t 
 }
 
 /*
+ * Step 9's inputs: is the queueing delay of a sending Guarantee VM below its
+ * min known on this link (measured), and does one that its own limit does
+ * not hold back wait in a queue (saturated)? A VM at or above its min is no
+ * witness: it is owed nothing more, and with GSO-scaled counters and a scale
+ * not yet learned exactly, one held at its own limit would look a few %
+ * below it (a false witness, period after period: the capacity would spiral).
+ */
+static void sense_queue(struct ctx *c, struct daqs_policy_vm **v, size_t n)
+{
+	c->measured = c->saturated = false;
+	for (size_t i = 0; c->closed && i < n; i++) {
+		const struct daqs_policy_vm *vm = v[i];
+
+		if (vm->sla->cls != DAQS_CLASS_GUARANTEE || !vm->have_queue || !is_fresh(c, vm) ||
+		    vm->tx_bps < g_delta(vm->sla) / 2 ||
+		    vm->tx_bps >= SAT_FRAC * (double)vm->sla->min_bps)
+			continue;
+		c->measured = true;
+		if (vm->queue_ms >= QUEUE_SAT_MS && vm->tx_bps < OWN_LIMIT_FRAC * limit_of(&vm->st))
+			c->saturated = true;
+	}
+}
+
+/*
  * The capacity planned with. It starts as the configured one. A squeeze probe
  * that proves the link short lowers it to what the link delivered during the
  * squeeze; seeing more than that raises it again; with nothing to protect it
@@ -700,6 +758,15 @@ static void learn_capacity(struct ctx *c, struct daqs_policy_vm **v, size_t n, b
 	}
 	if (!protecting) {
 		*cap_eff = 0;
+	} else if (c->saturated) { /* step 9: it delivers what it can */
+		double now = *cap_eff > 0 ? *cap_eff : c->nominal;
+
+		*cap_eff = fmax(c->total, SAT_DROP * now);
+		*cap_eff_ns = c->now;
+	} else if (c->measured) {
+		/* step 9: not full for a while, and someone wants more: try more */
+		if (c->contended && *cap_eff > 0 && c->now - *cap_eff_ns >= SAT_CALM_NS)
+			*cap_eff += SAT_RISE * c->nominal;
 	} else if (proved > 0 && proved < c->cap) {
 		*cap_eff = proved;
 		*cap_eff_ns = c->now;
@@ -782,6 +849,7 @@ static void decide_link(struct ctx *c, struct daqs_policy *p, size_t link,
 	bool protecting = false;
 
 	c->total = link_total(c, v, n);
+	sense_queue(c, v, n);
 	c->contended = false;
 	/* contention: a VM wants more than it has and could be given more (not at its max) */
 	for (size_t i = 0; i < n; i++)
@@ -817,8 +885,13 @@ static void step_vms(struct ctx *c, struct daqs_policy *p, size_t link, struct d
 	struct daqs_policy_vm **cp = daqs_calloc(n ? n : 1, sizeof(*cp));
 	struct daqs_policy_vm *w;
 
+	double was = p->scale[link];
+
 	learn_scale(c, v, n, &p->scale[link]);
 	c->scale = p->scale[link];
+
+	if (c->closed && p->cap_eff[link] > 0) /* measured through the old scale */
+		p->cap_eff[link] *= was / c->scale;
 	w = scaled_copies(v, n, c->scale, cp);
 	decide_link(c, p, link, cp, n);
 	outputs_back(v, n, w);
@@ -838,6 +911,7 @@ void daqs_policy_step_daqs(struct daqs_policy *p, size_t link, struct daqs_polic
 		.h0 = p->sla->ctl.headroom_ppm / 1e6,
 		.now = now_ns,
 		.hold_ns = PROTECT_PERIODS * p->sla->ctl.period_ns,
+		.closed = p->kind == DAQS_POLICY_DAQS,
 	};
 	size_t m = 0;
 

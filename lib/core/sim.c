@@ -12,6 +12,10 @@
 
 #define NOISE_PERIOD_NS 100000000ULL
 #define REACH_FRAC 0.95
+/* TCP queueing delay (srtt - min rtt) as scripts/probe-signals measured it on a 1 gbit FIFO */
+#define QUEUE_FULL_MS 4.0  /* the shared link is full: every flow through it waits */
+#define QUEUE_OWN_MS 8.0   /* the VM is held at its own HTB limit: it waits there */
+#define QUEUE_IDLE_MS 0.05 /* neither */
 
 struct pending {
 	uint64_t limit, at_ns;
@@ -27,7 +31,8 @@ struct simvm {
 	struct daqs_estimator est;
 	double noise;
 	bool active;
-	double rate; /* this tick */
+	double rate;	 /* this tick */
+	double queue_ms; /* its flows' queueing delay this tick (what `ss -ti` would show) */
 	/* metrics */
 	double sat_sum, err_sum, active_sum, period_bytes;
 	uint64_t sat_n, err_n, active_n;
@@ -43,6 +48,7 @@ struct sim {
 	uint64_t rng;
 	/* sampling */
 	struct daqs_counters *snap;
+	double *q_snap; /* queueing delays read with the counters */
 	bool in_flight;
 	uint64_t due_ns, next_sample_ns;
 	/* activity changes */
@@ -142,6 +148,9 @@ static void decide(struct sim *s, uint64_t now)
 		s->pv[i].tx_bps = e->inst.tx_bps;
 		s->pv[i].tx_smooth_bps = e->smooth.tx_bps;
 		s->pv[i].rate_t_ns = e->rate_t_ns;
+		/* like daqsd: the delay is read for Guarantee VMs, at the sample */
+		s->pv[i].have_queue = s->v[i].scn->sla.cls == DAQS_CLASS_GUARANTEE;
+		s->pv[i].queue_ms = s->q_snap[i];
 	}
 	daqs_policy_step(s->policy, s->pv, s->n, now);
 	for (size_t i = 0; i < s->n; i++) {
@@ -162,6 +171,7 @@ static void controller(struct sim *s, uint64_t t)
 
 				s->snap[i] = (struct daqs_counters){ .tx_bytes = b,
 								     .tx_pkts = b / 1500 };
+				s->q_snap[i] = s->v[i].queue_ms;
 			}
 			s->in_flight = true;
 			s->due_ns = t + s->sc->sample_delay_ns;
@@ -177,6 +187,7 @@ static void fluid(struct sim *s, uint64_t t, struct daqs_wf_item *it)
 {
 	bool redraw = s->sc->noise_ppm && t % NOISE_PERIOD_NS < s->sc->tick_ns;
 	double amp = s->sc->noise_ppm / 1e6, scale;
+	bool full;
 
 	for (size_t i = 0; i < s->n; i++) {
 		struct simvm *v = &s->v[i];
@@ -190,9 +201,15 @@ static void fluid(struct sim *s, uint64_t t, struct daqs_wf_item *it)
 		it[i].weight = v->active ? v->scn->streams * v->noise : 0;
 		it[i].cap = v->active ? cap : 0;
 	}
-	daqs_waterfill(it, s->n, (double)s->sc->capacity_bps);
+	full = daqs_waterfill(it, s->n, (double)s->sc->capacity_bps) <= 0;
 	scale = s->sc->counter_scale_ppm / 1e6;
 	for (size_t i = 0; i < s->n; i++) {
+		const struct simvm *v = &s->v[i];
+		bool own = v->limit != DAQS_RATE_UNLIMITED && it[i].out >= (double)v->limit * 0.999;
+
+		s->v[i].queue_ms = own			   ? QUEUE_OWN_MS
+				   : full && it[i].out > 0 ? QUEUE_FULL_MS
+							   : QUEUE_IDLE_MS;
 		s->v[i].rate = it[i].out;
 		s->v[i].bytes += it[i].out * (double)s->sc->tick_ns / 8e9;
 		s->v[i].counted += it[i].out * scale * (double)s->sc->tick_ns / 8e9;
@@ -291,6 +308,7 @@ static void sim_init(struct sim *s, const struct daqs_scenario *sc, enum daqs_po
 	s->pv = daqs_calloc(s->n, sizeof(*s->pv));
 	s->v = daqs_calloc(s->n, sizeof(*s->v));
 	s->snap = daqs_calloc(s->n, sizeof(*s->snap));
+	s->q_snap = daqs_calloc(s->n, sizeof(*s->q_snap));
 	for (size_t i = 0; i < s->n; i++) {
 		s->v[i].scn = &sc->vms[i];
 		s->v[i].limit = DAQS_RATE_UNLIMITED;
@@ -350,6 +368,7 @@ static void sim_free(struct sim *s)
 	free(s->v);
 	free(s->pv);
 	free(s->snap);
+	free(s->q_snap);
 	free(s->changes);
 	daqs_policy_free(s->policy);
 }

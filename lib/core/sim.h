@@ -10,7 +10,12 @@
  * sample arrives sample_delay later (and is timestamped then, as the daemon
  * does), goes through the estimator and the policy, and each limit decided
  * takes effect apply_delay after the decision. Optional noise scales each
- * VM's share by a seeded random factor redrawn every 100 ms.
+ * VM's share by a seeded random factor redrawn every 100 ms. With the
+ * counters, each Guarantee VM's TCP queueing delay is read (as daqsd reads
+ * it with `ss -ti`): 8 ms while it is held at its own limit, 4 ms while the
+ * link is full (the capacity is all shared out and someone wanted more),
+ * 0.05 ms otherwise (scripts/probe-signals' figures; policy daqs uses it,
+ * daqs-open does not).
  *
  * Metrics (definitions shared with scripts/bench on real guests):
  *  due(g, t)             = min(min_g, solo_max_g, capacity) while g is active

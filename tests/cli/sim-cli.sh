@@ -42,7 +42,7 @@ check "csv has one row per VM per period ($lines lines)" test "$lines" -eq 1801
 check "csv header" grep -qx 't_s,vm,class,active,rate_bps,limit_bps' <(head -1 "$tmp/trace.csv")
 
 expect_rc 0 "comparison table" "$sim" --table "$scn/paper-a-10g.yaml" "$scn/paper-a-30g.yaml"
-check "table has 4 policies x 2 scenarios" test "$(grep -c '^| paper-a' "$tmp/out")" -eq 8
+check "table has 5 policies x 2 scenarios" test "$(grep -c '^| paper-a' "$tmp/out")" -eq 10
 
 expect_rc 2 "unknown policy" "$sim" "$scn/paper-a-10g.yaml" --policy fair
 check "unknown policy named" grep -q "unknown policy 'fair'" "$tmp/err"
