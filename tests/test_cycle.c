@@ -28,13 +28,16 @@ struct fg {
 	bool knows;	/* the session knows it is limited (from an EPERM, till guest-info) */
 	char iface[16]; /* the interface carrying the MAC ("" none) */
 	char kind[16];
-	uint64_t tx_bytes; /* the agent's counter */
-	bool overstates;   /* the agent's counter counts twice what it sends */
-	uint64_t host_tx;  /* the host's counter (with host_interface) */
-	bool host_down;	   /* reading it fails */
-	double rate_bps;   /* what it sends (capped at its tc limit unless escaped) */
-	bool escaped;	   /* its tc was removed inside the guest */
-	uint64_t tc;	   /* the limit its tc holds (NO_LIMIT none) */
+	uint64_t tx_bytes;  /* the agent's counter */
+	bool overstates;    /* the agent's counter counts twice what it sends */
+	uint64_t host_tx;   /* the host's counter (with host_interface) */
+	bool host_down;	    /* reading it fails */
+	double rate_bps;    /* what it sends (capped at its tc limit unless escaped) */
+	bool escaped;	    /* its tc was removed inside the guest */
+	uint64_t tc;	    /* the limit its tc holds (NO_LIMIT none) */
+	int tcpq_r;	    /* reading its TCP queueing delay returns this */
+	double queue_ms;    /* ... and this delay (one flow) */
+	unsigned tcp_reads; /* sampling jobs that asked for it */
 	unsigned samples, applies, verifies, discovers, infos;
 	unsigned jobs;	     /* jobs given to it, run or not */
 	unsigned apply_jobs; /* apply jobs that ran */
@@ -98,10 +101,10 @@ static const char *const one_socket = "version: 1\n"
 				      "    mac: 52:54:00:00:00:0a\n"
 				      "    max: 100mbit\n";
 
-static void fx_init(struct fx *f, const char *sla, bool vf_rates)
+static void fx_init_kind(struct fx *f, const char *sla, bool vf_rates, enum daqs_policy_kind kind)
 {
 	struct daqs_cycle_cfg cfg = {
-		.kind = DAQS_POLICY_STATIC, .log = log_cb, .log_ud = f, .vf_rates = vf_rates
+		.kind = kind, .log = log_cb, .log_ud = f, .vf_rates = vf_rates
 	};
 
 	memset(f, 0, sizeof(*f));
@@ -109,6 +112,11 @@ static void fx_init(struct fx *f, const char *sla, bool vf_rates)
 	f->now = 1000 * MS;
 	f->now_s = 1000000;
 	f->c = daqs_cycle_new(&cfg, sla_of(sla));
+}
+
+static void fx_init(struct fx *f, const char *sla, bool vf_rates)
+{
+	fx_init_kind(f, sla, vf_rates, DAQS_POLICY_STATIC);
 }
 
 static void fx_free(struct fx *f)
@@ -155,6 +163,12 @@ static void sample(struct fx *f, struct fg *g, const struct daqs_cycle_job *j,
 	r->smp.c.tx_bytes = g->tx_bytes;
 	r->smp.c.tx_pkts = g->tx_bytes / 1000;
 	r->smp.t_ns = f->now + 10 * MS;
+	if (j->tcp_queue) {
+		g->tcp_reads++;
+		r->tcpq_r = g->tcpq_r;
+		r->tcpq = (struct daqs_tcpqueue){ .flows = g->tcpq_r ? 0 : 1,
+						  .delay_ms = g->tcpq_r ? 0 : g->queue_ms };
+	}
 	if (j->host_iface[0]) {
 		g->host_tx += bytes;
 		r->host_r = g->host_down ? -ENODEV : 0;
@@ -808,6 +822,83 @@ START_TEST(test_reload_link_gone_retiring)
 }
 END_TEST
 
+/* ---- TCP queueing delay (policy daqs, step 9) ---- */
+
+/*
+ * It is read for a Guarantee VM sending below its min, and only there; its
+ * value reaches the policy (a witness of a full link: the capacity planned
+ * with, the link's effective capacity in status, falls); a failed read is
+ * reported once and moves nothing, its recovery is reported too.
+ */
+START_TEST(test_tcp_queue_read_below_min)
+{
+	struct fx f;
+	struct fg g;
+	static const char *const gmin = "version: 1\n"
+					"links:\n"
+					"  - name: l0\n"
+					"    capacity: 1gbit\n"
+					"vms:\n"
+					"  - name: a\n"
+					"    class: guarantee\n"
+					"    min: 400mbit\n"
+					"    agent: /run/a.sock\n"
+					"    mac: 52:54:00:00:00:0a\n";
+	unsigned n;
+	double eff;
+
+	fx_init_kind(&f, gmin, false, DAQS_POLICY_DAQS);
+	fg_init(&g, "eth0");
+	g.rate_bps = 200e6; /* half its min */
+	g.queue_ms = 5;
+	attach(&f, "a", &g);
+	periods(&f, 4);
+	ck_assert_uint_ge(g.tcp_reads, 2); /* from its second sample on: it has a rate */
+	eff = daqs_cycle_status(f.c)->links[0].effective_bps;
+	ck_assert_msg(eff < 0.99e9, "effective capacity %g", eff);
+	g.tcpq_r = -ENOENT;
+	period(&f);
+	eff = daqs_cycle_status(f.c)->links[0].effective_bps;
+	periods(&f, 2);
+	ck_assert_uint_eq(logged(&f, "guest 'a': cannot read its TCP queueing delay (no ss in the "
+				     "guest)"),
+			  1);
+	ck_assert(daqs_cycle_status(f.c)->links[0].effective_bps == eff); /* no witness now */
+	g.tcpq_r = 0;
+	period(&f);
+	ck_assert_uint_eq(logged(&f, "guest 'a': its TCP queueing delay reads again"), 1);
+	/* at its min it is owed nothing more: not read */
+	g.rate_bps = 450e6;
+	periods(&f, 3);
+	n = g.tcp_reads;
+	periods(&f, 3);
+	ck_assert_uint_eq(g.tcp_reads, n);
+	fx_free(&f);
+}
+END_TEST
+
+/* Not for a best-effort VM, nor under another policy. */
+START_TEST(test_tcp_queue_not_read)
+{
+	struct fx f, o;
+	struct fg g, h;
+
+	fx_init_kind(&f, one_socket, false, DAQS_POLICY_DAQS); /* a: best-effort */
+	fg_init(&g, "eth0");
+	g.rate_bps = 50e6;
+	attach(&f, "a", &g);
+	periods(&f, 5);
+	ck_assert_uint_eq(g.tcp_reads, 0);
+	fx_free(&f);
+	fx_init_kind(&o, one_socket, false, DAQS_POLICY_DAQS_OPEN);
+	fg_init(&h, "eth0");
+	attach(&o, "a", &h);
+	periods(&o, 5);
+	ck_assert_uint_eq(h.tcp_reads, 0);
+	fx_free(&o);
+}
+END_TEST
+
 /* ---- counters ---- */
 
 #define BYTES_PER_PERIOD 1250000ULL /* 50 mbit for 200 ms */
@@ -1044,6 +1135,8 @@ Suite *daqs_test_cycle_suite(void)
 	tcase_add_test(tc, test_reload_retiring_agent_down_gives_up);
 	tcase_add_test(tc, test_reload_host_vf_taken_at_once);
 	tcase_add_test(tc, test_reload_link_gone_retiring);
+	tcase_add_test(tc, test_tcp_queue_read_below_min);
+	tcase_add_test(tc, test_tcp_queue_not_read);
 	tcase_add_test(tc, test_traffic_counters);
 	tcase_add_test(tc, test_traffic_counters_follow_the_rates);
 	tcase_add_test(tc, test_limit_changes_counted);

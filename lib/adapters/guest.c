@@ -51,6 +51,7 @@ struct daqs_guest {
 	struct guest_pending pending[DAQS_GUEST_MAX_REAP];
 	size_t n_pending;
 	const char *tc_path; /* NULL until one worked */
+	const char *ss_path; /* NULL until one worked */
 	enum guest_fq fq;
 	uint32_t burst_us; /* 0 = 1 ms */
 	/* the last readback (alone or after an apply), until forgotten */
@@ -60,6 +61,8 @@ struct daqs_guest {
 };
 
 static const char *const tc_paths[] = { "/sbin/tc", "/usr/sbin/tc" };
+static const char *const ss_paths[] = { "/bin/ss", "/usr/bin/ss", "/sbin/ss", "/usr/sbin/ss" };
+#define SS_RECENT_MS 1000 /* a flow counts when it sent within this (tcpqueue.h) */
 
 __attribute__((format(printf, 2, 3))) static void guest_log(struct daqs_guest *g, const char *fmt,
 							    ...)
@@ -514,6 +517,43 @@ int daqs_guest_read_file(struct daqs_guest *g, const char *path, size_t max, uin
 	}
 	(*buf)[*len] = '\0';
 	return 0;
+}
+
+/* ---- TCP queueing delay ---- */
+
+int daqs_guest_tcp_queue(struct daqs_guest *g, uint64_t deadline_ns, struct daqs_tcpqueue *out)
+{
+	const char *const argv[] = { "-tinH", "state", "established", NULL };
+	struct daqs_qga_exec_status st;
+	int r = -ENOENT;
+
+	memset(out, 0, sizeof(*out));
+	if (g->ss_path)
+		r = daqs_guest_exec(g, g->ss_path, argv, NULL, 0, deadline_ns, &st);
+	for (size_t i = 0; !g->ss_path && r == -ENOENT && i < DAQS_ARRAY_SIZE(ss_paths); i++) {
+		r = daqs_guest_exec(g, ss_paths[i], argv, NULL, 0, deadline_ns, &st);
+		if (r == 0)
+			g->ss_path = ss_paths[i];
+	}
+	if (r == -ENOENT)
+		guest_log(
+			g,
+			"no ss in the guest (tried /bin/ss, /usr/bin/ss, /sbin/ss, /usr/sbin/ss)");
+	if (r < 0)
+		return r;
+	if (st.out_truncated) {
+		guest_log(g, "ss: output truncated");
+		r = -EPROTO;
+	} else if (!st.has_exitcode || st.exitcode != 0) {
+		guest_log(g, "ss failed (exit %d)", st.has_exitcode ? st.exitcode : -1);
+		r = -EIO;
+	} else if (daqs_tcpqueue_parse(st.out ? st.out : "", st.out ? st.out_len : 0, SS_RECENT_MS,
+				       out) < 0) {
+		guest_log(g, "ss: output does not parse");
+		r = -EPROTO;
+	}
+	daqs_qga_exec_status_clear(&st);
+	return r;
 }
 
 /* ---- interface discovery ---- */

@@ -31,6 +31,7 @@
 #include "agent.h"
 #include "qga.h"
 #include "tcplan.h"
+#include "tcpqueue.h"
 
 #define DAQS_GUEST_MAX_REAP 8
 #define DAQS_GUEST_FILE_MAX (1u << 20) /* read_file: largest max accepted */
@@ -80,6 +81,15 @@ int daqs_guest_exec(struct daqs_guest *g, const char *path, const char *const *a
  */
 int daqs_guest_read_file(struct daqs_guest *g, const char *path, size_t max, uint64_t deadline_ns,
 			 char **buf, size_t *len);
+
+/*
+ * The queueing delay of the guest's sending TCP flows (tcpqueue.h): one
+ * guest-exec of `ss -tinH state established` (/bin/ss, /usr/bin/ss,
+ * /sbin/ss, /usr/sbin/ss: the first that exists is remembered). -ENOENT no
+ * ss; -EIO ss failed; -EPROTO output truncated or not ss's; transport errors
+ * as daqs_guest_exec.
+ */
+int daqs_guest_tcp_queue(struct daqs_guest *g, uint64_t deadline_ns, struct daqs_tcpqueue *out);
 
 /*
  * Interface discovery (pure). The interface carrying the VM's external

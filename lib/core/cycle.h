@@ -57,6 +57,7 @@
 #include "policy.h"
 #include "qga.h"
 #include "sla.h"
+#include "tcpqueue.h"
 
 #define DAQS_CYCLE_VERIFY_NS (30ULL * 1000000000ULL) /* periodic verification */
 
@@ -100,6 +101,7 @@ struct daqs_cycle_job {
 	char mac[18];			/* the MAC to find it by ("" none) */
 	char iface[DAQS_IFNAMSIZ];	/* the interface known so far ("" none) */
 	char host_iface[DAQS_IFNAMSIZ]; /* sample: read these host counters too ("" none) */
+	bool tcp_queue;			/* sample: read the guest's TCP queueing delay too */
 	bool enforce;			/* apply: put limit_bps in force (else discovery alone) */
 	bool verify;			/* apply: read the guest's tc back first */
 	bool ask_info;			/* apply: the agent was limited: ask guest-info again */
@@ -122,6 +124,8 @@ struct daqs_cycle_result {
 	struct daqs_sample smp; /* when r == 0 (t_ns: when the reply arrived) */
 	int host_r;		/* host counters: 0, or -errno (not asked: 0 and t_ns 0) */
 	struct daqs_sample hsmp;
+	int tcpq_r;		   /* TCP queueing delay, when asked: 0, or -errno */
+	struct daqs_tcpqueue tcpq; /* when tcpq_r == 0 */
 	/* apply */
 	bool apply_ran; /* a tc batch ran */
 	/* always */

@@ -51,6 +51,7 @@ struct daqs_gvm {
 	struct daqs_sample hsmp;    /* this period's host sample */
 	int host_r;		    /* and its read: 0 or -errno */
 	bool host_failing;	    /* reported */
+	int tcpq_r;		    /* the last read of its TCP queueing delay: 0 or -errno */
 	struct daqs_crosscheck xc;
 	/* counted since the record was made: the deltas of the estimator its rates come from */
 	struct daqs_counters total;

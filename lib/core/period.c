@@ -181,6 +181,22 @@ static struct daqs_cycle_job job_of(const struct daqs_cycle *c, const struct daq
 	return j;
 }
 
+/*
+ * Step 9 of policy daqs: the TCP queueing delay of a Guarantee VM that sends
+ * but less than its min (the only VMs it is read for: one guest-exec of ss
+ * each, a cycle; counters in guest units, so a VM at its min with GSO-scaled
+ * counters is read too). Not for an agent that cannot exec.
+ */
+static bool wants_queue(const struct daqs_cycle *c, const struct daqs_gvm *v)
+{
+	const struct daqs_estimator *e = daqs_gvm_rates(v);
+	double use = fmax(e->inst.tx_bps, e->smooth.tx_bps), min = (double)v->eff.min_bps;
+
+	return c->cfg.kind == DAQS_POLICY_DAQS && v->eff.cls == DAQS_CLASS_GUARANTEE &&
+	       !v->limited && v->state != DAQS_GUEST_NO_EXEC && !ending(v) && e->have_rate &&
+	       use > min / 400 && use < min;
+}
+
 size_t daqs_cycle_begin(struct daqs_cycle *c, uint64_t now_ns, int64_t now_s,
 			struct daqs_cycle_job **jobs, void ***dropped, size_t *n_dropped)
 {
@@ -198,6 +214,7 @@ size_t daqs_cycle_begin(struct daqs_cycle *c, uint64_t now_ns, int64_t now_s,
 		v->sampled = v->applying = false;
 		v->sample_r = 0;
 		v->host_r = 0;
+		v->pv.have_queue = false; /* measured this period or not at all */
 		v->vf.dumped = false;
 	}
 	/* Guests that answered last time first; suspects (timed out) last. */
@@ -214,6 +231,7 @@ size_t daqs_cycle_begin(struct daqs_cycle *c, uint64_t now_ns, int64_t now_s,
 			}
 			j[k] = job_of(c, v, DAQS_JOB_SAMPLE);
 			j[k].discover = v->state == DAQS_GUEST_FIND_IFACE;
+			j[k].tcp_queue = wants_queue(c, v);
 			memcpy(j[k++].host_iface, v->host_iface, sizeof(v->host_iface));
 		}
 	*jobs = j;
@@ -243,6 +261,28 @@ static void set_health(struct daqs_gvm *v, int r)
 	if (h == DAQS_AGENT_OK && v->health == DAQS_AGENT_NOT_CONNECTED)
 		verify(v);
 	v->health = h;
+}
+
+/* The queueing delay read with the sample (wants_queue); a failure is reported when it starts. */
+static void queue_read(const struct daqs_cycle *c, struct daqs_gvm *v,
+		       const struct daqs_cycle_result *res)
+{
+	int r = res->tcpq_r;
+
+	v->pv.have_queue = r == 0 && res->tcpq.flows > 0; /* no TCP flow: nothing to tell */
+	v->pv.queue_ms = res->tcpq.delay_ms;
+	if (r < 0 && r != v->tcpq_r)
+		daqs_cycle_log(c, DAQS_LOG_WARNING,
+			       "guest '%s': cannot read its TCP queueing delay (%s); its link's "
+			       "capacity is not measured through it",
+			       v->name,
+			       r == -ENOENT ? "no ss in the guest"
+			       : r == -EIO  ? "ss failed"
+					    : strerror(-r));
+	else if (r == 0 && v->tcpq_r < 0)
+		daqs_cycle_log(c, DAQS_LOG_NOTICE, "guest '%s': its TCP queueing delay reads again",
+			       v->name);
+	v->tcpq_r = r;
 }
 
 static void after_sample(struct daqs_cycle *c, struct daqs_gvm *v, const struct daqs_cycle_job *j,
@@ -287,6 +327,8 @@ static void after_sample(struct daqs_cycle *c, struct daqs_gvm *v, const struct 
 		v->host_r = res->host_r;
 		v->hsmp = res->hsmp;
 	}
+	if (j->tcp_queue && r == 0)
+		queue_read(c, v, res);
 }
 
 void daqs_cycle_sampled(struct daqs_cycle *c, const struct daqs_cycle_job *jobs,
