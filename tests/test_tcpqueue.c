@@ -55,10 +55,14 @@ START_TEST(test_fields)
 	ck_assert_int_eq(parse("0 0 a b\n\t rtt:0.2/0 minrtt:0.3 lastsnd:1\n", &q), 0);
 	ck_assert_uint_eq(q.flows, 1);
 	ck_assert(q.delay_ms == 0);
-	/* a socket without minrtt, without lastsnd, idle too long or with garbage: not counted */
+	/* no lastsnd: ss prints none when it is 0 (sending now) */
+	ck_assert_int_eq(parse("0 0 a b\n\t rtt:5/1 minrtt:1\n", &q), 0);
+	ck_assert_uint_eq(q.flows, 1);
+	ck_assert_double_eq_tol(q.delay_ms, 4.0, 1e-9);
+	/* a socket without minrtt, idle too long or with garbage: not counted */
 	ck_assert_int_eq(parse("0 0 a b\n\t rtt:5/1 lastsnd:1\n"
-			       "0 0 a b\n\t rtt:5/1 minrtt:1\n"
 			       "0 0 a b\n\t rtt:5/1 minrtt:1 lastsnd:1001\n"
+			       "0 0 a b\n\t rtt:5/1 minrtt:1 lastsnd:x\n"
 			       "0 0 a b\n\t rtt:-5/1 minrtt:1 lastsnd:1\n"
 			       "0 0 a b\n\t rtt:x minrtt:1 lastsnd:1\n"
 			       "0 0 a b\n\t rtt:1e9 minrtt:1 lastsnd:1\n",

@@ -271,6 +271,11 @@ static void queue_read(const struct daqs_cycle *c, struct daqs_gvm *v,
 
 	v->pv.have_queue = r == 0 && res->tcpq.flows > 0; /* no TCP flow: nothing to tell */
 	v->pv.queue_ms = res->tcpq.delay_ms;
+	if (r == 0)
+		daqs_cycle_log(
+			c, DAQS_LOG_DEBUG,
+			"guest '%s': TCP queueing delay %.3f ms (largest of %u sending flows)",
+			v->name, res->tcpq.delay_ms, res->tcpq.flows);
 	if (r < 0 && r != v->tcpq_r)
 		daqs_cycle_log(c, DAQS_LOG_WARNING,
 			       "guest '%s': cannot read its TCP queueing delay (%s); its link's "

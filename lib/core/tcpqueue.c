@@ -39,6 +39,8 @@ static void flow(const char *line, size_t len, uint32_t recent_ms, struct daqs_t
 	double rtt = field(line, len, "rtt"), min = field(line, len, "minrtt");
 	double last = field(line, len, "lastsnd");
 
+	if (isnan(last) && !strstr(line, "lastsnd:"))
+		last = 0; /* ss leaves out a 0 ms lastsnd: it is sending right now */
 	if (isnan(rtt) || isnan(min) || isnan(last) || last > recent_ms)
 		return;
 	out->flows++;

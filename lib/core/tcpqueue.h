@@ -6,7 +6,9 @@
  *
  * Each socket is a line "Recv-Q Send-Q local peer" and an indented line of
  * key:value fields; read here: rtt:SRTT/RTTVAR (ms), minrtt:MS, lastsnd:MS
- * (since the last data sent). A flow counts when it sent within recent_ms
+ * (since the last data sent; ss prints none when it is 0, so a missing one
+ * reads as 0: measured in daqsd, a sending flow showed none every few
+ * samples). A flow counts when it sent within recent_ms
  * (an idle connection's srtt is stale) and carries both rtt and minrtt; its
  * delay is srtt - minrtt (>= 0). Out: the flows counted and the largest delay.
  * At a saturated shared link the sending flows of a VM that its own HTB does
