@@ -3,7 +3,7 @@
  * daqs-sim: run a scenario through the fluid model with one policy (and
  * always with policy none, the baseline for utilisation).
  *
- *   daqs-sim SCENARIO.yaml [--policy daqs|daqs-open|daqs-paper|static|none] [--json] [--csv FILE]
+ *   daqs-sim SCENARIO.yaml [--policy daqs|daqs-closed|daqs-paper|static|none] [--json] [--csv FILE]
  *   daqs-sim --table SCENARIO.yaml...   Markdown table, every policy side by side
  */
 #include <errno.h>
@@ -37,7 +37,7 @@ struct run {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: daqs-sim SCENARIO.yaml [--policy daqs|daqs-open|daqs-paper|static|none] [--json] "
+		"usage: daqs-sim SCENARIO.yaml [--policy daqs|daqs-closed|daqs-paper|static|none] [--json] "
 		"[--csv FILE]\n"
 		"       daqs-sim --table SCENARIO.yaml...\n");
 }
@@ -164,8 +164,8 @@ static int load(const char *path, struct daqs_scenario **sc)
 static int table(char **files, int n)
 {
 	static const enum daqs_policy_kind kinds[] = { DAQS_POLICY_NONE, DAQS_POLICY_STATIC,
-						       DAQS_POLICY_DAQS_PAPER,
-						       DAQS_POLICY_DAQS_OPEN, DAQS_POLICY_DAQS };
+						       DAQS_POLICY_DAQS_PAPER, DAQS_POLICY_DAQS,
+						       DAQS_POLICY_DAQS_CLOSED };
 	int rc = 0;
 
 	printf("| scenario | policy | guarantee satisfaction | utilisation | reaction (s) | "
@@ -260,7 +260,7 @@ int main(int argc, char **argv)
 		case 'p':
 			if (daqs_policy_kind_parse(optarg, &o.kind) < 0) {
 				fprintf(stderr,
-					"daqs-sim: unknown policy '%s' (daqs, daqs-open, daqs-paper, static, none)\n",
+					"daqs-sim: unknown policy '%s' (daqs, daqs-closed, daqs-paper, static, none)\n",
 					optarg);
 				return EXIT_USAGE;
 			}

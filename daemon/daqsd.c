@@ -91,7 +91,7 @@ static void usage(FILE *f)
 		"      --state-dir DIR      persistent state (default " DEFAULT_STATE_DIR ")\n"
 		"      --connect URI        libvirt URI (default " DEFAULT_URI "), or 'none'\n"
 		"                           for guests listed with agent: sockets only\n"
-		"      --policy KIND        daqs (default) | daqs-open | daqs-paper | static | none\n"
+		"      --policy KIND        daqs (default) | daqs-closed | daqs-paper | static | none\n"
 		"      --on-exit keep|remove  on SIGTERM leave the limits in the guests\n"
 		"                           (default: keep) or remove them\n"
 		"      --workers N          agent calls in flight at once (default 16)\n"
@@ -178,7 +178,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_POLICY:
 			if (daqs_policy_kind_parse(optarg, &o->kind) < 0) {
 				fprintf(stderr,
-					"daqsd: unknown policy '%s' (daqs, daqs-open, daqs-paper, static, "
+					"daqsd: unknown policy '%s' (daqs, daqs-closed, daqs-paper, static, "
 					"none)\n",
 					optarg);
 				return EXIT_USAGE;

@@ -10,7 +10,7 @@
  * --overstated: each link delivers a random 90-100 % of the capacity its SLA
  * states. --misstated: the SLA states anywhere from 10 % over to 10 % under
  * what the link delivers (configured 10 gbit; the link 9.09-11.1 gbit).
- * --policy: daqs (default), daqs-open, daqs-paper, static, none.
+ * --policy: daqs (default), daqs-closed, daqs-paper, static, none.
  * --worst FILE writes the scenario of the host with the lowest satisfaction
  * to FILE, to be replayed with daqs-sim.
  */

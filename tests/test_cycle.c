@@ -822,7 +822,7 @@ START_TEST(test_reload_link_gone_retiring)
 }
 END_TEST
 
-/* ---- TCP queueing delay (policy daqs, step 9) ---- */
+/* ---- TCP queueing delay (policy daqs-closed, step 9) ---- */
 
 /*
  * It is read for a Guarantee VM sending below its min, and only there; its
@@ -847,7 +847,7 @@ START_TEST(test_tcp_queue_read_below_min)
 	unsigned n;
 	double eff;
 
-	fx_init_kind(&f, gmin, false, DAQS_POLICY_DAQS);
+	fx_init_kind(&f, gmin, false, DAQS_POLICY_DAQS_CLOSED);
 	fg_init(&g, "eth0");
 	g.rate_bps = 200e6; /* half its min */
 	g.queue_ms = 5;
@@ -883,14 +883,14 @@ START_TEST(test_tcp_queue_not_read)
 	struct fx f, o;
 	struct fg g, h;
 
-	fx_init_kind(&f, one_socket, false, DAQS_POLICY_DAQS); /* a: best-effort */
+	fx_init_kind(&f, one_socket, false, DAQS_POLICY_DAQS_CLOSED); /* a: best-effort */
 	fg_init(&g, "eth0");
 	g.rate_bps = 50e6;
 	attach(&f, "a", &g);
 	periods(&f, 5);
 	ck_assert_uint_eq(g.tcp_reads, 0);
 	fx_free(&f);
-	fx_init_kind(&o, one_socket, false, DAQS_POLICY_DAQS_OPEN);
+	fx_init_kind(&o, one_socket, false, DAQS_POLICY_DAQS);
 	fg_init(&h, "eth0");
 	attach(&o, "a", &h);
 	periods(&o, 5);

@@ -249,16 +249,16 @@ static void fx_step_link(struct fixture *f, double real, const double *want)
  * Step 9: the link delivers 36 of the 40 gbit configured. The Guarantee VM
  * wants 15 and is squeezed below its 10 min while its flows wait in the
  * full link's queue: the capacity planned with follows what the link
- * delivers within a few periods, and the VM gets its min. daqs-open does not
- * read the delay: after as many periods it still plans with 40.
+ * delivers within a few periods, and the VM gets its min (daqs-closed). daqs
+ * does not read the delay: after as many periods it still plans with 40.
  */
 START_TEST(test_daqs_closed_loop_short_link)
 {
 	struct fixture f, o;
 	const double want[] = { 15 * G, INFINITY, INFINITY, INFINITY };
 
-	fx_init(&f, DAQS_POLICY_DAQS, sla_text, gbb, 4);
-	fx_init(&o, DAQS_POLICY_DAQS_OPEN, sla_text, gbb, 4);
+	fx_init(&f, DAQS_POLICY_DAQS_CLOSED, sla_text, gbb, 4);
+	fx_init(&o, DAQS_POLICY_DAQS, sla_text, gbb, 4);
 	for (int k = 0; k < 40; k++) {
 		fx_step_link(&f, 36 * G, want);
 		fx_step_link(&o, 36 * G, want);
@@ -285,7 +285,7 @@ START_TEST(test_daqs_closed_loop_no_false_witness)
 	const double cpu[] = { 5 * G, 1 * G, 1 * G, INFINITY };
 	const double over[] = { 12 * G, INFINITY, INFINITY, INFINITY };
 
-	fx_init(&f, DAQS_POLICY_DAQS, sla_text, gbb, 4);
+	fx_init(&f, DAQS_POLICY_DAQS_CLOSED, sla_text, gbb, 4);
 	for (int k = 0; k < 60; k++)
 		fx_step_link(&f, 40 * G, cpu);
 	ck_assert(daqs_policy_link_status(f.p, 0)->effective_bps == 40 * G);

@@ -182,7 +182,7 @@ static struct daqs_cycle_job job_of(const struct daqs_cycle *c, const struct daq
 }
 
 /*
- * Step 9 of policy daqs: the TCP queueing delay of a Guarantee VM that sends
+ * Step 9 of policy daqs-closed: the TCP queueing delay of a Guarantee VM that sends
  * but less than its min (the only VMs it is read for: one guest-exec of ss
  * each, a cycle; counters in guest units, so a VM at its min with GSO-scaled
  * counters is read too). Not for an agent that cannot exec.
@@ -192,7 +192,7 @@ static bool wants_queue(const struct daqs_cycle *c, const struct daqs_gvm *v)
 	const struct daqs_estimator *e = daqs_gvm_rates(v);
 	double use = fmax(e->inst.tx_bps, e->smooth.tx_bps), min = (double)v->eff.min_bps;
 
-	return c->cfg.kind == DAQS_POLICY_DAQS && v->eff.cls == DAQS_CLASS_GUARANTEE &&
+	return c->cfg.kind == DAQS_POLICY_DAQS_CLOSED && v->eff.cls == DAQS_CLASS_GUARANTEE &&
 	       !v->limited && v->state != DAQS_GUEST_NO_EXEC && !ending(v) && e->have_rate &&
 	       use > min / 400 && use < min;
 }

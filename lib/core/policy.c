@@ -12,7 +12,7 @@
 
 static const char *const kind_names[] = {
 	[DAQS_POLICY_DAQS] = "daqs",
-	[DAQS_POLICY_DAQS_OPEN] = "daqs-open",
+	[DAQS_POLICY_DAQS_CLOSED] = "daqs-closed",
 	[DAQS_POLICY_DAQS_PAPER] = "daqs-paper",
 	[DAQS_POLICY_STATIC] = "static",
 	[DAQS_POLICY_NONE] = "none",
@@ -162,7 +162,7 @@ static void step_link(struct daqs_policy *p, size_t link, struct daqs_policy_vm 
 {
 	switch (p->kind) {
 	case DAQS_POLICY_DAQS:
-	case DAQS_POLICY_DAQS_OPEN:
+	case DAQS_POLICY_DAQS_CLOSED:
 		daqs_policy_step_daqs(p, link, vms, n, now_ns);
 		break;
 	case DAQS_POLICY_DAQS_PAPER:

@@ -13,12 +13,13 @@
  * st.limit_bps so the next step starts from the truth.
  *
  * Kinds:
- *  daqs        the controller (see policy_daqs.c for the control law): where
- *              the queueing delay of its Guarantee VMs' flows is known
- *              (have_queue, queue_ms), the capacity planned with is measured from it
- *              (step 9) instead of inferred by squeeze probes (step 7);
- *  daqs-open   the same law open-loop: queue_ms is ignored (the law before
- *              step 9, for comparison);
+ *  daqs        the controller (see policy_daqs.c for the control law; it
+ *              ignores have_queue/queue_ms);
+ *  daqs-closed the same law with step 9 (experimental): where the queueing
+ *              delay of its Guarantee VMs' flows is known, the capacity
+ *              planned with is measured from it instead of inferred by
+ *              squeeze probes (step 7). Not the default: on namespace guests
+ *              it did worse than daqs (README, "Known limitations");
  *  daqs-paper  the DAQS prototype's control law, for comparison;
  *  static      fixed caps like `ip link ... max_tx_rate`: every Best-Effort VM
  *              gets (capacity - sum of guarantees) / number of Best-Effort VMs;
@@ -34,7 +35,7 @@
 
 enum daqs_policy_kind {
 	DAQS_POLICY_DAQS,
-	DAQS_POLICY_DAQS_OPEN,
+	DAQS_POLICY_DAQS_CLOSED,
 	DAQS_POLICY_DAQS_PAPER,
 	DAQS_POLICY_STATIC,
 	DAQS_POLICY_NONE,

@@ -80,7 +80,7 @@
  *    set of headers per GSO packet, ~0.956 at MTU 1500). The ratio is learned
  *    per link from VMs whose rate followed a change of their limit, and all
  *    rates are divided by it before steps 1-7 (learn_scale below).
- * 9. Closing the loop (policy daqs, not daqs-open): where the queueing delay
+ * 9. Closing the loop (policy daqs-closed only, experimental): where the queueing delay
  *    of a sending Guarantee VM's TCP flows is measured (queue_ms), the link
  *    says itself whether it is full, and step 7's guesswork is not needed: no
  *    squeeze probes. A Guarantee VM below its min (the only VM a wrong
@@ -364,6 +364,32 @@ static bool grew_into_reserve(const struct daqs_policy_vm *vm)
 	return vm->tx_bps >= st->reserve_base_bps + (st->reserve_bps - st->reserve_base_bps) / 2;
 }
 
+static bool is_fresh(const struct ctx *c, const struct daqs_policy_vm *vm)
+{
+	uint64_t max_age = 2 * c->ctl->period_ns;
+
+	return vm->have_rate && vm->rate_t_ns <= c->now && c->now - vm->rate_t_ns <= max_age;
+}
+
+/*
+ * Step 9's witness: a sending Guarantee VM below its min, not held back by
+ * its own limit (below 99 % of it: a squeezed VM sits a headroom below its
+ * limit, one held by its HTB at it), whose flows wait >= 1 ms in queues: the
+ * link is full and that VM is denied what it is owed.
+ */
+static bool measured_vm(const struct ctx *c, const struct daqs_policy_vm *vm)
+{
+	return c->closed && vm->sla->cls == DAQS_CLASS_GUARANTEE && vm->have_queue &&
+	       is_fresh(c, vm) && vm->tx_bps >= g_delta(vm->sla) / 2 &&
+	       vm->tx_bps < SAT_FRAC * (double)vm->sla->min_bps;
+}
+
+static bool witness(const struct ctx *c, const struct daqs_policy_vm *vm)
+{
+	return measured_vm(c, vm) && vm->queue_ms >= QUEUE_SAT_MS &&
+	       vm->tx_bps < OWN_LIMIT_FRAC * limit_of(&vm->st);
+}
+
 static void guarantee_measured(const struct ctx *c, struct daqs_policy_vm *vm)
 {
 	struct daqs_vm_pstate *st = &vm->st;
@@ -382,6 +408,10 @@ static void guarantee_measured(const struct ctx *c, struct daqs_policy_vm *vm)
 		st->mode = DAQS_VM_IDLE;
 		st->reserve_bps = 0;
 		st->falls = 0;
+	} else if (witness(c, vm) &&
+		   !(st->false_alarm_ns && c->now - st->false_alarm_ns < HEADROOM_CALM_NS)) {
+		/* step 9: denied by a full link: its min now (not after a recent false alarm) */
+		protect(c, vm, vm->tx_bps, false);
 	} else if (squeezed(c, vm)) {
 		st->falls = 0;
 		protect(c, vm, vm->tx_bps, true);
@@ -453,13 +483,6 @@ static void track_noise(const struct ctx *c, struct daqs_policy_vm *vm)
 		dev = fmin(fabs(vm->tx_bps - vm->tx_smooth_bps) / vm->tx_smooth_bps, NOISE_CLIP);
 		st->noise += NOISE_GAIN * (dev - st->noise);
 	}
-}
-
-static bool is_fresh(const struct ctx *c, const struct daqs_policy_vm *vm)
-{
-	uint64_t max_age = 2 * c->ctl->period_ns;
-
-	return vm->have_rate && vm->rate_t_ns <= c->now && c->now - vm->rate_t_ns <= max_age;
 }
 
 static void vm_want(const struct ctx *c, struct daqs_policy_vm *vm, struct want *w)
@@ -718,16 +741,9 @@ static double link_total(const struct ctx *c, struct daqs_policy_vm **v, size_t 
 static void sense_queue(struct ctx *c, struct daqs_policy_vm **v, size_t n)
 {
 	c->measured = c->saturated = false;
-	for (size_t i = 0; c->closed && i < n; i++) {
-		const struct daqs_policy_vm *vm = v[i];
-
-		if (vm->sla->cls != DAQS_CLASS_GUARANTEE || !vm->have_queue || !is_fresh(c, vm) ||
-		    vm->tx_bps < g_delta(vm->sla) / 2 ||
-		    vm->tx_bps >= SAT_FRAC * (double)vm->sla->min_bps)
-			continue;
-		c->measured = true;
-		if (vm->queue_ms >= QUEUE_SAT_MS && vm->tx_bps < OWN_LIMIT_FRAC * limit_of(&vm->st))
-			c->saturated = true;
+	for (size_t i = 0; i < n; i++) {
+		c->measured |= measured_vm(c, v[i]);
+		c->saturated |= witness(c, v[i]);
 	}
 }
 
@@ -911,7 +927,7 @@ void daqs_policy_step_daqs(struct daqs_policy *p, size_t link, struct daqs_polic
 		.h0 = p->sla->ctl.headroom_ppm / 1e6,
 		.now = now_ns,
 		.hold_ns = PROTECT_PERIODS * p->sla->ctl.period_ns,
-		.closed = p->kind == DAQS_POLICY_DAQS,
+		.closed = p->kind == DAQS_POLICY_DAQS_CLOSED,
 	};
 	size_t m = 0;
 

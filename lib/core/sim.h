@@ -14,8 +14,8 @@
  * counters, each Guarantee VM's TCP queueing delay is read (as daqsd reads
  * it with `ss -ti`): 8 ms while it is held at its own limit, 4 ms while the
  * link is full (the capacity is all shared out and someone wanted more),
- * 0.05 ms otherwise (scripts/probe-signals' figures; policy daqs uses it,
- * daqs-open does not).
+ * 0.05 ms otherwise (scripts/probe-signals' figures; policy daqs-closed uses
+ * it, daqs does not).
  *
  * Metrics (definitions shared with scripts/bench on real guests):
  *  due(g, t)             = min(min_g, solo_max_g, capacity) while g is active
