@@ -224,7 +224,8 @@ END_TEST
  * b2 2, capped 1), each VM sending up to want[i] within its limit. The
  * queueing delay its flows would show (what daqsd reads with ss -ti, as the
  * simulator models it): 8 ms at its own limit, 4 ms while the link is full,
- * 0.05 ms otherwise; read for the Guarantee VM only, as daqsd does.
+ * 0.05 ms otherwise, and whether its own HTB holds a queue (at its limit);
+ * read for the Guarantee VM only, as daqsd does.
  */
 static void fx_step_link(struct fixture *f, double real, const double *want)
 {
@@ -241,6 +242,8 @@ static void fx_step_link(struct fixture *f, double real, const double *want)
 		r[i] = it[i].out;
 		f->vm[i].have_queue = f->vm[i].sla->cls == DAQS_CLASS_GUARANTEE;
 		f->vm[i].queue_ms = r[i] >= 0.999 * lim(f, i) ? 8 : full ? 4 : 0.05;
+		f->vm[i].have_own = f->vm[i].have_queue;
+		f->vm[i].own_queued = r[i] >= 0.999 * lim(f, i); /* its HTB holds a queue */
 	}
 	fx_step(f, r);
 }

@@ -93,6 +93,40 @@ START_TEST(test_untrusted)
 }
 END_TEST
 
+static int backlog(const char *text, uint64_t *b)
+{
+	return daqs_tcpqueue_parse_backlog(text, strlen(text), b);
+}
+
+/* tc -s -j qdisc show of a root HTB (captured: iproute2 6.1, daqs's shape, a pfifo leaf). */
+START_TEST(test_backlog)
+{
+	uint64_t b = 1;
+	char *t = daqs_test_data(NULL, "ss/qdisc-htb.json");
+	static const char *const held =
+		"[{\"kind\":\"htb\",\"handle\":\"1:\",\"root\":true,\"backlog\":136260,"
+		"\"qlen\":90},{\"kind\":\"pfifo\",\"handle\":\"10:\",\"parent\":\"1:10\","
+		"\"backlog\":136260}]\n";
+
+	ck_assert_int_eq(daqs_tcpqueue_parse_backlog(t, strlen(t), &b), 0);
+	ck_assert_uint_eq(b, 0);
+	ck_assert_int_eq(daqs_tcpqueue_parse_backlog(held, strlen(held), &b), 0);
+	ck_assert_uint_eq(b, 136260); /* the root's, not the leaf's added */
+	/* no root HTB (daqs has no limit there): nothing queued in it */
+	b = 1;
+	ck_assert_int_eq(backlog("[{\"kind\":\"noqueue\",\"root\":true,\"backlog\":0}]", &b), 0);
+	ck_assert_uint_eq(b, 0);
+	/* not tc's JSON */
+	ck_assert_int_eq(backlog("{}", &b), -EPROTO);
+	ck_assert_int_eq(backlog("[1]", &b), -EPROTO);
+	ck_assert_int_eq(backlog("[{\"kind\":\"htb\",\"root\":true,\"backlog\":-1}]", &b), -EPROTO);
+	ck_assert_int_eq(backlog("[{\"kind\":\"htb\",\"root\":true}]", &b), -EPROTO);
+	ck_assert_int_eq(backlog("[", &b), -EPROTO);
+	ck_assert_uint_eq(b, 0);
+	free(t);
+}
+END_TEST
+
 Suite *daqs_test_tcpqueue_suite(void)
 {
 	Suite *s = suite_create("tcpqueue");
@@ -102,6 +136,7 @@ Suite *daqs_test_tcpqueue_suite(void)
 	tcase_add_test(tc, test_app_limited);
 	tcase_add_test(tc, test_fields);
 	tcase_add_test(tc, test_untrusted);
+	tcase_add_test(tc, test_backlog);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -521,7 +521,12 @@ int daqs_guest_read_file(struct daqs_guest *g, const char *path, size_t max, uin
 
 /* ---- TCP queueing delay ---- */
 
-int daqs_guest_tcp_queue(struct daqs_guest *g, uint64_t deadline_ns, struct daqs_tcpqueue *out)
+/* The backlog of ifname's root HTB into out (have_own); its failures leave it unknown. */
+static void own_backlog(struct daqs_guest *g, const char *ifname, uint64_t deadline_ns,
+			struct daqs_tcpqueue *out);
+
+int daqs_guest_tcp_queue(struct daqs_guest *g, const char *ifname, uint64_t deadline_ns,
+			 struct daqs_tcpqueue *out)
 {
 	const char *const argv[] = { "-tinH", "state", "established", NULL };
 	struct daqs_qga_exec_status st;
@@ -553,6 +558,8 @@ int daqs_guest_tcp_queue(struct daqs_guest *g, uint64_t deadline_ns, struct daqs
 		r = -EPROTO;
 	}
 	daqs_qga_exec_status_clear(&st);
+	if (r == 0)
+		own_backlog(g, ifname, deadline_ns, out);
 	return r;
 }
 
@@ -689,6 +696,21 @@ static int tc_run(struct daqs_guest *g, const char *const *argv, const char *std
 	if (r == -ENOENT)
 		guest_log(g, "no tc in the guest (tried /sbin/tc, /usr/sbin/tc)");
 	return r;
+}
+
+static void own_backlog(struct daqs_guest *g, const char *ifname, uint64_t deadline_ns,
+			struct daqs_tcpqueue *out)
+{
+	const char *const argv[] = { "-s", "-j", "qdisc", "show", "dev", ifname, NULL };
+	struct daqs_qga_exec_status st;
+
+	if (!ifname || !daqs_netname_ifname_valid(ifname) ||
+	    tc_run(g, argv, NULL, deadline_ns, &st) < 0)
+		return;
+	out->have_own = !st.out_truncated && st.has_exitcode && st.exitcode == 0 &&
+			daqs_tcpqueue_parse_backlog(st.out ? st.out : "", st.out ? st.out_len : 0,
+						    &out->own_backlog) == 0;
+	daqs_qga_exec_status_clear(&st);
 }
 
 /* 0 when tc exited 0 with whole output; else report and -ENODEV / -EIO / -EPROTO. */

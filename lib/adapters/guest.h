@@ -85,11 +85,13 @@ int daqs_guest_read_file(struct daqs_guest *g, const char *path, size_t max, uin
 /*
  * The queueing delay of the guest's sending TCP flows (tcpqueue.h): one
  * guest-exec of `ss -tinH state established` (/bin/ss, /usr/bin/ss,
- * /sbin/ss, /usr/sbin/ss: the first that exists is remembered). -ENOENT no
- * ss; -EIO ss failed; -EPROTO output truncated or not ss's; transport errors
- * as daqs_guest_exec.
+ * /sbin/ss, /usr/sbin/ss: the first that exists is remembered), then one of
+ * `tc -s -j qdisc show dev IFNAME` for the backlog of its root HTB (out->have_own
+ * false when that fails; the delay stands). -ENOENT no ss; -EIO ss failed;
+ * -EPROTO output truncated or not ss's; transport errors as daqs_guest_exec.
  */
-int daqs_guest_tcp_queue(struct daqs_guest *g, uint64_t deadline_ns, struct daqs_tcpqueue *out);
+int daqs_guest_tcp_queue(struct daqs_guest *g, const char *ifname, uint64_t deadline_ns,
+			 struct daqs_tcpqueue *out);
 
 /*
  * Interface discovery (pure). The interface carrying the VM's external

@@ -193,8 +193,8 @@ static bool wants_queue(const struct daqs_cycle *c, const struct daqs_gvm *v)
 	double use = fmax(e->inst.tx_bps, e->smooth.tx_bps), min = (double)v->eff.min_bps;
 
 	return c->cfg.kind == DAQS_POLICY_DAQS_CLOSED && v->eff.cls == DAQS_CLASS_GUARANTEE &&
-	       !v->limited && v->state != DAQS_GUEST_NO_EXEC && !ending(v) && e->have_rate &&
-	       use > min / 400 && use < min;
+	       !v->limited && v->state != DAQS_GUEST_NO_EXEC && !ending(v) && v->iface[0] &&
+	       e->have_rate && use > min / 400 && use < min;
 }
 
 size_t daqs_cycle_begin(struct daqs_cycle *c, uint64_t now_ns, int64_t now_s,
@@ -214,7 +214,7 @@ size_t daqs_cycle_begin(struct daqs_cycle *c, uint64_t now_ns, int64_t now_s,
 		v->sampled = v->applying = false;
 		v->sample_r = 0;
 		v->host_r = 0;
-		v->pv.have_queue = false; /* measured this period or not at all */
+		v->pv.have_queue = v->pv.have_own = false; /* measured this period or not at all */
 		v->vf.dumped = false;
 	}
 	/* Guests that answered last time first; suspects (timed out) last. */
@@ -271,11 +271,17 @@ static void queue_read(const struct daqs_cycle *c, struct daqs_gvm *v,
 
 	v->pv.have_queue = r == 0 && res->tcpq.flows > 0; /* no TCP flow: nothing to tell */
 	v->pv.queue_ms = res->tcpq.delay_ms;
+	v->pv.have_own = v->pv.have_queue && res->tcpq.have_own;
+	v->pv.own_queued = res->tcpq.own_backlog > 0;
 	if (r == 0)
 		daqs_cycle_log(
 			c, DAQS_LOG_DEBUG,
-			"guest '%s': TCP queueing delay %.3f ms (largest of %u sending flows)",
-			v->name, res->tcpq.delay_ms, res->tcpq.flows);
+			"guest '%s': TCP queueing delay %.3f ms (largest of %u sending flows), "
+			"its own HTB %s",
+			v->name, res->tcpq.delay_ms, res->tcpq.flows,
+			!res->tcpq.have_own	? "not read"
+			: res->tcpq.own_backlog ? "queues"
+						: "queues nothing");
 	if (r < 0 && r != v->tcpq_r)
 		daqs_cycle_log(c, DAQS_LOG_WARNING,
 			       "guest '%s': cannot read its TCP queueing delay (%s); its link's "

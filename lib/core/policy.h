@@ -99,6 +99,8 @@ struct daqs_policy_vm {
 	double tx_smooth_bps;	       /* smoothed rate */
 	uint64_t rate_t_ns;	       /* when the sample behind the rate was taken */
 	bool have_queue;	       /* queue_ms was measured this period */
+	bool have_own;		       /* ... and own_queued with it */
+	bool own_queued; /* its own limit (daqs's HTB in the guest) holds a queue: it holds it back */
 	double queue_ms; /* queueing delay of its sending TCP flows (largest srtt - min rtt, ms;
 			    tcpqueue.h) */
 	/* in/out */

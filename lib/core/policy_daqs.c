@@ -373,9 +373,11 @@ static bool is_fresh(const struct ctx *c, const struct daqs_policy_vm *vm)
 
 /*
  * Step 9's witness: a sending Guarantee VM below its min, not held back by
- * its own limit (below 99 % of it: a squeezed VM sits a headroom below its
- * limit, one held by its HTB at it), whose flows wait >= 1 ms in queues: the
- * link is full and that VM is denied what it is owed.
+ * its own limit, whose flows wait >= 1 ms in queues: the link is full and
+ * that VM is denied what it is owed. Held back by its own limit: its HTB
+ * holds a queue (own_queued, read with the delay); where that is not known,
+ * its rate is at >= 99 % of the limit (a squeezed VM sits a headroom below
+ * its limit, one held by its HTB at it; GSO-scaled counters blur this).
  */
 static bool measured_vm(const struct ctx *c, const struct daqs_policy_vm *vm)
 {
@@ -386,8 +388,9 @@ static bool measured_vm(const struct ctx *c, const struct daqs_policy_vm *vm)
 
 static bool witness(const struct ctx *c, const struct daqs_policy_vm *vm)
 {
-	return measured_vm(c, vm) && vm->queue_ms >= QUEUE_SAT_MS &&
-	       vm->tx_bps < OWN_LIMIT_FRAC * limit_of(&vm->st);
+	bool own = vm->have_own ? vm->own_queued : vm->tx_bps >= OWN_LIMIT_FRAC * limit_of(&vm->st);
+
+	return measured_vm(c, vm) && vm->queue_ms >= QUEUE_SAT_MS && !own;
 }
 
 static void guarantee_measured(const struct ctx *c, struct daqs_policy_vm *vm)

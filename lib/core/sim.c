@@ -151,6 +151,8 @@ static void decide(struct sim *s, uint64_t now)
 		/* like daqsd: the delay is read for Guarantee VMs, at the sample */
 		s->pv[i].have_queue = s->v[i].scn->sla.cls == DAQS_CLASS_GUARANTEE;
 		s->pv[i].queue_ms = s->q_snap[i];
+		s->pv[i].have_own = s->pv[i].have_queue;
+		s->pv[i].own_queued = s->q_snap[i] == QUEUE_OWN_MS; /* its own HTB queues */
 	}
 	daqs_policy_step(s->policy, s->pv, s->n, now);
 	for (size_t i = 0; i < s->n; i++) {

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 /* The number after "key:" in line[0..len), or NAN. */
 static double field(const char *line, size_t len, const char *key)
 {
@@ -70,4 +72,42 @@ int daqs_tcpqueue_parse(const char *text, size_t len, uint32_t recent_ms, struct
 		return -EPROTO;
 	}
 	return 0;
+}
+
+static bool is(json_object *o, const char *key, json_type t, json_object **v)
+{
+	return json_object_object_get_ex(o, key, v) && json_object_is_type(*v, t);
+}
+
+int daqs_tcpqueue_parse_backlog(const char *text, size_t len, uint64_t *backlog)
+{
+	json_tokener *tok = json_tokener_new();
+	json_object *a, *q, *v;
+	int r = 0;
+
+	*backlog = 0;
+	if (!tok)
+		abort(); /* out of memory: house rule 10 */
+	a = len <= DAQS_TCPQUEUE_MAX_TEXT && !memchr(text, '\0', len)
+		    ? json_tokener_parse_ex(tok, text, (int)len)
+		    : NULL;
+	if (!a || json_tokener_get_error(tok) != json_tokener_success ||
+	    !json_object_is_type(a, json_type_array))
+		r = -EPROTO;
+	for (size_t i = 0; r == 0 && i < json_object_array_length(a); i++) {
+		q = json_object_array_get_idx(a, i);
+		if (!json_object_is_type(q, json_type_object))
+			r = -EPROTO;
+		else if (is(q, "root", json_type_boolean, &v) && json_object_get_boolean(v) &&
+			 is(q, "kind", json_type_string, &v) &&
+			 !strcmp(json_object_get_string(v), "htb"))
+			r = is(q, "backlog", json_type_int, &v) && json_object_get_int64(v) >= 0
+				    ? (*backlog = (uint64_t)json_object_get_int64(v), 0)
+				    : -EPROTO;
+	}
+	if (r)
+		*backlog = 0;
+	json_object_put(a);
+	json_tokener_free(tok);
+	return r;
 }

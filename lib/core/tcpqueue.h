@@ -21,6 +21,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,8 +31,21 @@
 struct daqs_tcpqueue {
 	unsigned flows;	 /* sending flows counted */
 	double delay_ms; /* largest srtt - minrtt among them; 0 when none */
+	/* the shaped interface's root HTB (daqs's limit), from `tc -s -j qdisc show dev IF` */
+	bool have_own;	      /* it was read */
+	uint64_t own_backlog; /* bytes queued in it (0: no root HTB) */
 };
 
 /* text[0..len). 0, or -EPROTO (out zeroed). */
 int daqs_tcpqueue_parse(const char *text, size_t len, uint32_t recent_ms,
 			struct daqs_tcpqueue *out);
+
+/*
+ * The backlog of the root HTB in `tc -s -j qdisc show dev IF` (JSON array of
+ * qdiscs; the one with "root": true and "kind": "htb"): a VM held by its own
+ * limit has a standing queue there, one held by the link has none
+ * (measured on the fixture: 136 KB at and near its limit, 0 while the link
+ * squeezed it 30 % below; HTB's overlimits counted 2.4 % of packets in both).
+ * No root HTB: 0. 0, or -EPROTO (not that JSON; *backlog 0).
+ */
+int daqs_tcpqueue_parse_backlog(const char *text, size_t len, uint64_t *backlog);

@@ -113,7 +113,7 @@ static int sample(struct run *x)
 	free(ifs);
 	host_sample(x); /* whatever the agent did: the host's view is ours */
 	if (!r && x->j->tcp_queue) {
-		x->res->tcpq_r = daqs_guest_tcp_queue(x->g, x->deadline, &x->res->tcpq);
+		x->res->tcpq_r = daqs_guest_tcp_queue(x->g, iface, x->deadline, &x->res->tcpq);
 		x->clear_msg(x->ud); /* a signal for the policy: its failure is not the sample's */
 	}
 	return r;
