@@ -296,6 +296,39 @@ static bool judge_jump(const struct ctx *c, struct daqs_policy_vm *vm)
 	return grew;
 }
 
+static bool is_fresh(const struct ctx *c, const struct daqs_policy_vm *vm)
+{
+	uint64_t max_age = 2 * c->ctl->period_ns;
+
+	return vm->have_rate && vm->rate_t_ns <= c->now && c->now - vm->rate_t_ns <= max_age;
+}
+
+/*
+ * Step 9's witness: a sending Guarantee VM below its min, not held back by
+ * its own limit, whose flows wait >= 1 ms in queues: the link is full and
+ * that VM is denied what it is owed. Held back by its own limit: its HTB
+ * holds a queue (own_queued, read with the delay); where that is not known,
+ * its rate is at >= 99 % of the limit (a squeezed VM sits a headroom below
+ * its limit, one held by its HTB at it; GSO-scaled counters blur this).
+ */
+static bool measured_vm(const struct ctx *c, const struct daqs_policy_vm *vm)
+{
+	return c->closed && vm->sla->cls == DAQS_CLASS_GUARANTEE && vm->have_queue &&
+	       is_fresh(c, vm) && vm->tx_bps >= g_delta(vm->sla) / 2 &&
+	       vm->tx_bps < SAT_FRAC * (double)vm->sla->min_bps;
+}
+
+/* Held back by its own limit (see above): the queue says nothing of the link then. */
+static bool own_held(const struct daqs_policy_vm *vm)
+{
+	return vm->have_own ? vm->own_queued : vm->tx_bps >= OWN_LIMIT_FRAC * limit_of(&vm->st);
+}
+
+static bool witness(const struct ctx *c, const struct daqs_policy_vm *vm)
+{
+	return measured_vm(c, vm) && vm->queue_ms >= QUEUE_SAT_MS && !own_held(vm);
+}
+
 /*
  * Is a demand-limited Guarantee VM being squeezed (step 7)? It is suspect
  * when the link is contended (some VM wants more and is below its max) and
@@ -317,8 +350,8 @@ static bool squeezed(const struct ctx *c, struct daqs_policy_vm *vm)
 	bool below = st->mode == DAQS_VM_DEMAND_LIMITED && c->contended && r < given - 1.5 * room &&
 		     (settled || falling);
 
-	/* step 9: the link's queue says what a probe would guess */
-	st->falls = below && !c->measured ? st->falls + 1 : 0;
+	/* step 9: where the link's queue speaks for this VM, it says what a probe would guess */
+	st->falls = below && !(measured_vm(c, vm) && !own_held(vm)) ? st->falls + 1 : 0;
 	return st->falls >= SQUEEZE_FALLS;
 }
 
@@ -362,35 +395,6 @@ static bool grew_into_reserve(const struct daqs_policy_vm *vm)
 	if (st->mode != DAQS_VM_DEMAND_LIMITED)
 		return false;
 	return vm->tx_bps >= st->reserve_base_bps + (st->reserve_bps - st->reserve_base_bps) / 2;
-}
-
-static bool is_fresh(const struct ctx *c, const struct daqs_policy_vm *vm)
-{
-	uint64_t max_age = 2 * c->ctl->period_ns;
-
-	return vm->have_rate && vm->rate_t_ns <= c->now && c->now - vm->rate_t_ns <= max_age;
-}
-
-/*
- * Step 9's witness: a sending Guarantee VM below its min, not held back by
- * its own limit, whose flows wait >= 1 ms in queues: the link is full and
- * that VM is denied what it is owed. Held back by its own limit: its HTB
- * holds a queue (own_queued, read with the delay); where that is not known,
- * its rate is at >= 99 % of the limit (a squeezed VM sits a headroom below
- * its limit, one held by its HTB at it; GSO-scaled counters blur this).
- */
-static bool measured_vm(const struct ctx *c, const struct daqs_policy_vm *vm)
-{
-	return c->closed && vm->sla->cls == DAQS_CLASS_GUARANTEE && vm->have_queue &&
-	       is_fresh(c, vm) && vm->tx_bps >= g_delta(vm->sla) / 2 &&
-	       vm->tx_bps < SAT_FRAC * (double)vm->sla->min_bps;
-}
-
-static bool witness(const struct ctx *c, const struct daqs_policy_vm *vm)
-{
-	bool own = vm->have_own ? vm->own_queued : vm->tx_bps >= OWN_LIMIT_FRAC * limit_of(&vm->st);
-
-	return measured_vm(c, vm) && vm->queue_ms >= QUEUE_SAT_MS && !own;
 }
 
 static void guarantee_measured(const struct ctx *c, struct daqs_policy_vm *vm)
