@@ -18,8 +18,8 @@
  *  daqs-closed the same law with step 9 (experimental): where the queueing
  *              delay of its Guarantee VMs' flows is known, the capacity
  *              planned with is measured from it instead of inferred by
- *              squeeze probes (step 7). Not the default: on namespace guests
- *              it did worse than daqs (README, "Known limitations");
+ *              squeeze probes (step 7). Not the default yet (README, "Known
+ *              limitations");
  *  daqs-paper  the DAQS prototype's control law, for comparison;
  *  static      fixed caps like `ip link ... max_tx_rate`: every Best-Effort VM
  *              gets (capacity - sum of guarantees) / number of Best-Effort VMs;
