@@ -6,6 +6,7 @@
  *   guest-tool SOCKET info              version=V limited=0|1
  *   guest-tool SOCKET ifaces            NAME MAC stats=0|1 RXB RXP TXB TXP, one a line
  *   guest-tool SOCKET procnetdev        NAME RXB RXP TXB TXP (guest-file-read of /proc/net/dev)
+ *   guest-tool SOCKET tcpqueue IFNAME       TCP queueing delay (ss) and IFNAME's root HTB backlog (tc)
  *   guest-tool SOCKET discover MAC      the interface picked for MAC
  *   guest-tool SOCKET state IFNAME      the tc readback, one line of key=value
  *   guest-tool SOCKET apply IFNAME RATE ran=0|1 (RATE a daqs rate or "unlimited")
@@ -39,7 +40,7 @@ static void tool_log(void *ud, const char *msg)
 
 static int usage(void)
 {
-	fputs("usage: guest-tool SOCKET info|ifaces|procnetdev|discover MAC|state IFNAME|"
+	fputs("usage: guest-tool SOCKET info|ifaces|procnetdev|tcpqueue IFNAME|discover MAC|state IFNAME|"
 	      "apply IFNAME RATE|reap MS\n",
 	      stderr);
 	return 2;
@@ -106,6 +107,17 @@ static int cmd_ifaces(struct daqs_guest *g)
 		       (unsigned long long)v[i].c.tx_bytes, (unsigned long long)v[i].c.tx_pkts);
 	if (r == 0)
 		free(v);
+	return result(r);
+}
+
+static int cmd_tcpqueue(struct daqs_guest *g, const char *ifname)
+{
+	struct daqs_tcpqueue q;
+	int r = daqs_guest_tcp_queue(g, ifname, deadline(), &q);
+
+	if (r == 0)
+		printf("flows=%u delay_ms=%.3f own=%s backlog=%llu\n", q.flows, q.delay_ms,
+		       q.have_own ? "read" : "unknown", (unsigned long long)q.own_backlog);
 	return result(r);
 }
 
@@ -189,6 +201,8 @@ static int dispatch(struct daqs_guest *g, int argc, char **argv)
 		return cmd_ifaces(g);
 	if (argc == 3 && !strcmp(c, "procnetdev"))
 		return cmd_procnetdev(g);
+	if (argc == 4 && !strcmp(c, "tcpqueue"))
+		return cmd_tcpqueue(g, argv[3]);
 	if (argc == 4 && !strcmp(c, "state"))
 		return cmd_state(g, argv[3]);
 	if (argc == 5 && !strcmp(c, "apply"))

@@ -179,6 +179,15 @@ t_file_handles() {
 		         $(requests_since g guest-file-close) -eq 1 ]]'
 }
 
+t_tcpqueue() {
+	log_mark g
+	run "$tmp/g.sock" tcpqueue gvb0
+	# gvb0 has the HTB t_apply left; nothing sends TCP: no flow, nothing queued
+	check "tcpqueue gvb0: ss and tc ran in the guest (two guest-execs): no sending flow, the root HTB read, empty ($(cat "$tmp/out"))" \
+		eval '[[ $rc -eq 0 && $(requests_since g "\"execute\":\"guest-exec\"") -eq 2 ]] &&
+		      grep -qx "flows=0 delay_ms=0.000 own=read backlog=0" "$tmp/out"'
+}
+
 t_discover() {
 	run "$tmp/g.sock" discover 52:54:00:9A:00:01
 	check "discover 52:54:00:9A:00:01 -> gvb0 (single match)" grep -qx gvb0 "$tmp/out"
@@ -225,6 +234,7 @@ t_apply
 t_invalid_name
 t_counters
 t_file_handles
+t_tcpqueue
 t_discover
 t_reap
 t_limited
