@@ -703,13 +703,15 @@ static void own_backlog(struct daqs_guest *g, const char *ifname, uint64_t deadl
 {
 	const char *const argv[] = { "-s", "-j", "qdisc", "show", "dev", ifname, NULL };
 	struct daqs_qga_exec_status st;
+	bool found = false;
 
 	if (!ifname || !daqs_netname_ifname_valid(ifname) ||
 	    tc_run(g, argv, NULL, deadline_ns, &st) < 0)
 		return;
 	out->have_own = !st.out_truncated && st.has_exitcode && st.exitcode == 0 &&
 			daqs_tcpqueue_parse_backlog(st.out ? st.out : "", st.out ? st.out_len : 0,
-						    &out->own_backlog) == 0;
+						    &out->own_backlog, &found) == 0 &&
+			found; /* no HTB of ours: its limit may be elsewhere (a VF rate) */
 	daqs_qga_exec_status_clear(&st);
 }
 

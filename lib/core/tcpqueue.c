@@ -41,7 +41,7 @@ static void flow(const char *line, size_t len, uint32_t recent_ms, struct daqs_t
 	double rtt = field(line, len, "rtt"), min = field(line, len, "minrtt");
 	double last = field(line, len, "lastsnd");
 
-	if (isnan(last) && !strstr(line, "lastsnd:"))
+	if (isnan(last) && !memmem(line, len, "lastsnd:", 8))
 		last = 0; /* ss leaves out a 0 ms lastsnd: it is sending right now */
 	if (isnan(rtt) || isnan(min) || isnan(last) || last > recent_ms)
 		return;
@@ -79,13 +79,14 @@ static bool is(json_object *o, const char *key, json_type t, json_object **v)
 	return json_object_object_get_ex(o, key, v) && json_object_is_type(*v, t);
 }
 
-int daqs_tcpqueue_parse_backlog(const char *text, size_t len, uint64_t *backlog)
+int daqs_tcpqueue_parse_backlog(const char *text, size_t len, uint64_t *backlog, bool *found)
 {
 	json_tokener *tok = json_tokener_new();
 	json_object *a, *q, *v;
 	int r = 0;
 
 	*backlog = 0;
+	*found = false;
 	if (!tok)
 		abort(); /* out of memory: house rule 10 */
 	a = len <= DAQS_TCPQUEUE_MAX_TEXT && !memchr(text, '\0', len)
@@ -102,11 +103,14 @@ int daqs_tcpqueue_parse_backlog(const char *text, size_t len, uint64_t *backlog)
 			 is(q, "kind", json_type_string, &v) &&
 			 !strcmp(json_object_get_string(v), "htb"))
 			r = is(q, "backlog", json_type_int, &v) && json_object_get_int64(v) >= 0
-				    ? (*backlog = (uint64_t)json_object_get_int64(v), 0)
+				    ? (*backlog = (uint64_t)json_object_get_int64(v), *found = true,
+				       0)
 				    : -EPROTO;
 	}
-	if (r)
+	if (r) {
 		*backlog = 0;
+		*found = false;
+	}
 	json_object_put(a);
 	json_tokener_free(tok);
 	return r;

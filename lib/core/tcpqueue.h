@@ -32,7 +32,7 @@ struct daqs_tcpqueue {
 	unsigned flows;	 /* sending flows counted */
 	double delay_ms; /* largest srtt - minrtt among them; 0 when none */
 	/* the shaped interface's root HTB (daqs's limit), from `tc -s -j qdisc show dev IF` */
-	bool have_own;	      /* it was read */
+	bool have_own;	      /* it was read and is there */
 	uint64_t own_backlog; /* bytes queued in it (0: no root HTB) */
 };
 
@@ -46,6 +46,8 @@ int daqs_tcpqueue_parse(const char *text, size_t len, uint32_t recent_ms,
  * limit has a standing queue there, one held by the link has none
  * (measured on the fixture: 136 KB at and near its limit, 0 while the link
  * squeezed it 30 % below; HTB's overlimits counted 2.4 % of packets in both).
- * No root HTB: 0. 0, or -EPROTO (not that JSON; *backlog 0).
+ * *found: there is a root HTB (none: *backlog 0, and nothing says whether
+ * the VM's own limit holds it: a VF rate, say). 0, or -EPROTO (not that
+ * JSON; *backlog 0, *found false).
  */
-int daqs_tcpqueue_parse_backlog(const char *text, size_t len, uint64_t *backlog);
+int daqs_tcpqueue_parse_backlog(const char *text, size_t len, uint64_t *backlog, bool *found);

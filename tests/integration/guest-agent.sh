@@ -180,9 +180,10 @@ t_file_handles() {
 }
 
 t_tcpqueue() {
+	run "$tmp/g.sock" apply gvb0 100mbit # daqs's HTB on gvb0
 	log_mark g
 	run "$tmp/g.sock" tcpqueue gvb0
-	# gvb0 has the HTB t_apply left; nothing sends TCP: no flow, nothing queued
+	# nothing sends TCP: no flow; the root HTB found, nothing queued in it
 	check "tcpqueue gvb0: ss and tc ran in the guest (two guest-execs): no sending flow, the root HTB read, empty ($(cat "$tmp/out"))" \
 		eval '[[ $rc -eq 0 && $(requests_since g "\"execute\":\"guest-exec\"") -eq 2 ]] &&
 		      grep -qx "flows=0 delay_ms=0.000 own=read backlog=0" "$tmp/out"'
