@@ -824,30 +824,32 @@ END_TEST
 
 /* ---- TCP queueing delay (policy daqs-closed, step 9) ---- */
 
+static const char *const gmin_sla = "version: 1\n"
+				    "links:\n"
+				    "  - name: l0\n"
+				    "    capacity: 1gbit\n"
+				    "vms:\n"
+				    "  - name: a\n"
+				    "    class: guarantee\n"
+				    "    min: 400mbit\n"
+				    "    agent: /run/a.sock\n"
+				    "    mac: 52:54:00:00:00:0a\n";
+
 /*
  * It is read for a Guarantee VM sending below its min, and only there; its
  * value reaches the policy (a witness of a full link: the capacity planned
  * with, the link's effective capacity in status, falls); a failed read is
- * reported once and moves nothing, its recovery is reported too.
+ * reported once, moves nothing and is not tried again for 30 s; its recovery
+ * is reported too.
  */
 START_TEST(test_tcp_queue_read_below_min)
 {
 	struct fx f;
 	struct fg g;
-	static const char *const gmin = "version: 1\n"
-					"links:\n"
-					"  - name: l0\n"
-					"    capacity: 1gbit\n"
-					"vms:\n"
-					"  - name: a\n"
-					"    class: guarantee\n"
-					"    min: 400mbit\n"
-					"    agent: /run/a.sock\n"
-					"    mac: 52:54:00:00:00:0a\n";
 	unsigned n;
 	double eff;
 
-	fx_init_kind(&f, gmin, false, DAQS_POLICY_DAQS_CLOSED);
+	fx_init_kind(&f, gmin_sla, false, DAQS_POLICY_DAQS_CLOSED);
 	fg_init(&g, "eth0");
 	g.rate_bps = 200e6; /* half its min */
 	g.queue_ms = 5;
@@ -857,15 +859,17 @@ START_TEST(test_tcp_queue_read_below_min)
 	eff = daqs_cycle_status(f.c)->links[0].effective_bps;
 	ck_assert_msg(eff < 0.99e9, "effective capacity %g", eff);
 	g.tcpq_r = -ENOENT;
+	n = g.tcp_reads;
 	period(&f);
 	eff = daqs_cycle_status(f.c)->links[0].effective_bps;
 	periods(&f, 2);
+	ck_assert_uint_eq(g.tcp_reads, n + 1); /* not asked again for 30 s */
 	ck_assert_uint_eq(logged(&f, "guest 'a': cannot read its TCP queueing delay (no ss in the "
 				     "guest)"),
 			  1);
 	ck_assert(daqs_cycle_status(f.c)->links[0].effective_bps == eff); /* no witness now */
 	g.tcpq_r = 0;
-	period(&f);
+	periods(&f, 150); /* 30 s at 200 ms */
 	ck_assert_uint_eq(logged(&f, "guest 'a': its TCP queueing delay reads again"), 1);
 	/* at its min it is owed nothing more: not read */
 	g.rate_bps = 450e6;
@@ -890,8 +894,9 @@ START_TEST(test_tcp_queue_not_read)
 	periods(&f, 5);
 	ck_assert_uint_eq(g.tcp_reads, 0);
 	fx_free(&f);
-	fx_init_kind(&o, one_socket, false, DAQS_POLICY_DAQS);
+	fx_init_kind(&o, gmin_sla, false, DAQS_POLICY_DAQS); /* a guarantee below its min */
 	fg_init(&h, "eth0");
+	h.rate_bps = 200e6;
 	attach(&o, "a", &h);
 	periods(&o, 5);
 	ck_assert_uint_eq(h.tcp_reads, 0);

@@ -623,6 +623,9 @@ START_TEST(test_kind_names)
 
 	ck_assert_int_eq(daqs_policy_kind_parse("daqs-paper", &k), 0);
 	ck_assert_int_eq(k, DAQS_POLICY_DAQS_PAPER);
+	ck_assert_int_eq(daqs_policy_kind_parse("daqs-closed", &k), 0);
+	ck_assert_int_eq(k, DAQS_POLICY_DAQS_CLOSED);
+	ck_assert_str_eq(daqs_policy_kind_name(DAQS_POLICY_DAQS_CLOSED), "daqs-closed");
 	ck_assert_int_eq(daqs_policy_kind_parse("fair", &k), -EINVAL);
 	ck_assert_str_eq(daqs_policy_kind_name(DAQS_POLICY_STATIC), "static");
 	ck_assert_str_eq(daqs_vm_mode_name(DAQS_VM_DEMAND_LIMITED), "demand-limited");

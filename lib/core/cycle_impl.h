@@ -52,6 +52,7 @@ struct daqs_gvm {
 	int host_r;		    /* and its read: 0 or -errno */
 	bool host_failing;	    /* reported */
 	int tcpq_r;		    /* the last read of its TCP queueing delay: 0 or -errno */
+	unsigned tcpq_skip;	    /* periods before it is asked again after a failed read */
 	struct daqs_crosscheck xc;
 	/* counted since the record was made: the deltas of the estimator its rates come from */
 	struct daqs_counters total;

@@ -10,6 +10,8 @@
 #include "mem.h"
 #include "units.h"
 
+#define QUEUE_RETRY_NS (30ULL * 1000000000ULL) /* a failed queueing-delay read waits this */
+
 #define NS_PER_S 1000000000ULL
 #define BACKOFF_MAX_NS (5ULL * NS_PER_S) /* a timed-out guest is skipped for at most this long */
 #define RETIRE_TRIES 10			 /* attempts to remove a dropped guest's limit */
@@ -192,9 +194,10 @@ static bool wants_queue(const struct daqs_cycle *c, const struct daqs_gvm *v)
 	const struct daqs_estimator *e = daqs_gvm_rates(v);
 	double use = fmax(e->inst.tx_bps, e->smooth.tx_bps), min = (double)v->eff.min_bps;
 
-	return c->cfg.kind == DAQS_POLICY_DAQS_CLOSED && v->eff.cls == DAQS_CLASS_GUARANTEE &&
-	       !v->limited && v->state != DAQS_GUEST_NO_EXEC && !ending(v) && v->iface[0] &&
-	       e->have_rate && use > min / 400 && use < min;
+	return c->cfg.kind == DAQS_POLICY_DAQS_CLOSED && !v->tcpq_skip &&
+	       v->eff.cls == DAQS_CLASS_GUARANTEE && !v->limited &&
+	       v->state != DAQS_GUEST_NO_EXEC && !ending(v) && v->iface[0] && e->have_rate &&
+	       use > min / 400 && use < min;
 }
 
 size_t daqs_cycle_begin(struct daqs_cycle *c, uint64_t now_ns, int64_t now_s,
@@ -215,6 +218,7 @@ size_t daqs_cycle_begin(struct daqs_cycle *c, uint64_t now_ns, int64_t now_s,
 		v->sample_r = 0;
 		v->host_r = 0;
 		v->pv.have_queue = v->pv.have_own = false; /* measured this period or not at all */
+		v->tcpq_skip -= v->tcpq_skip > 0;
 		v->vf.dumped = false;
 	}
 	/* Guests that answered last time first; suspects (timed out) last. */
@@ -294,6 +298,8 @@ static void queue_read(const struct daqs_cycle *c, struct daqs_gvm *v,
 		daqs_cycle_log(c, DAQS_LOG_NOTICE, "guest '%s': its TCP queueing delay reads again",
 			       v->name);
 	v->tcpq_r = r;
+	/* no ss, a failing one: two guest-execs a period are not tried again for 30 s */
+	v->tcpq_skip = r < 0 ? (unsigned)(QUEUE_RETRY_NS / c->sla->ctl.period_ns) : 0;
 }
 
 static void after_sample(struct daqs_cycle *c, struct daqs_gvm *v, const struct daqs_cycle_job *j,

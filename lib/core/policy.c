@@ -115,8 +115,9 @@ void daqs_policy_set_sla(struct daqs_policy *p, const struct daqs_sla *sla)
 void daqs_policy_set_capacity(struct daqs_policy *p, size_t link, uint64_t bps)
 {
 	if (link < p->n_links) {
+		if (p->capacity_bps[link] != bps)
+			p->cap_eff[link] = 0; /* a new capacity is trusted until proven short */
 		p->capacity_bps[link] = bps;
-		p->cap_eff[link] = 0; /* a new capacity is trusted until proven short */
 	}
 }
 

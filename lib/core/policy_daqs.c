@@ -83,11 +83,11 @@
  * 9. Closing the loop (policy daqs-closed only, experimental): where the queueing delay
  *    of a sending Guarantee VM's TCP flows is measured (queue_ms), the link
  *    says itself whether it is full, and step 7's guesswork is not needed: no
- *    squeeze probes. A Guarantee VM below its min (the only VM a wrong
- *    capacity can deny anything it is owed; daqsd reads the delay of those
- *    only) that its own limit does not hold back (below 99 % of it: a
- *    squeezed VM sits a headroom below its limit, one held by its HTB at
- *    it) and whose flows wait >= 1 ms in queues is a witness
+ *    squeeze probes for the VMs it speaks for. A Guarantee VM below its min
+ *    (the only VM a wrong capacity can deny anything it is owed; daqsd reads
+ *    the delay of those only) that its own limit does not hold back (its
+ *    root HTB holds no backlog; where that is not read, below 99 % of the
+ *    limit) and whose flows wait >= 1 ms in queues is a witness
  *    that the link is saturated; then what the link delivers (the sum of its
  *    VMs' rates) is its capacity, and the capacity planned with moves there,
  *    by at most 2 % of it a period downwards (a queue that is still building
@@ -786,13 +786,13 @@ static void learn_capacity(struct ctx *c, struct daqs_policy_vm **v, size_t n, b
 
 		*cap_eff = fmax(c->total, SAT_DROP * now);
 		*cap_eff_ns = c->now;
+	} else if (proved > 0 && proved < c->cap) { /* a squeeze probe of a VM step 9 cannot read */
+		*cap_eff = proved;
+		*cap_eff_ns = c->now;
 	} else if (c->measured) {
 		/* step 9: not full for a while, and someone wants more: try more */
 		if (c->contended && *cap_eff > 0 && c->now - *cap_eff_ns >= SAT_CALM_NS)
 			*cap_eff += SAT_RISE * c->nominal;
-	} else if (proved > 0 && proved < c->cap) {
-		*cap_eff = proved;
-		*cap_eff_ns = c->now;
 	} else if (*cap_eff > 0 && c->total > *cap_eff) {
 		*cap_eff = c->total;
 	} else if (*cap_eff > 0 && calm && c->now - *cap_eff_ns >= CAP_RECOVER_NS) {
