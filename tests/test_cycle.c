@@ -881,11 +881,23 @@ START_TEST(test_tcp_queue_read_below_min)
 }
 END_TEST
 
-/* Not for a best-effort VM, nor under another policy. */
+/* Not for a best-effort VM, nor under another policy, nor with its limit on its VF. */
 START_TEST(test_tcp_queue_not_read)
 {
-	struct fx f, o;
-	struct fg g, h;
+	struct fx f, o, v;
+	struct fg g, h, k;
+	static const char *const on_vf = "version: 1\n"
+					 "links:\n"
+					 "  - name: l0\n"
+					 "    capacity: 1gbit\n"
+					 "vms:\n"
+					 "  - name: a\n"
+					 "    class: guarantee\n"
+					 "    min: 400mbit\n"
+					 "    agent: /run/a.sock\n"
+					 "    mac: 52:54:00:00:00:0a\n"
+					 "    host_vf: pf0:3\n"
+					 "    enforce: vf\n";
 
 	fx_init_kind(&f, one_socket, false, DAQS_POLICY_DAQS_CLOSED); /* a: best-effort */
 	fg_init(&g, "eth0");
@@ -901,6 +913,14 @@ START_TEST(test_tcp_queue_not_read)
 	periods(&o, 5);
 	ck_assert_uint_eq(h.tcp_reads, 0);
 	fx_free(&o);
+	fx_init_kind(&v, on_vf, true, DAQS_POLICY_DAQS_CLOSED);
+	fg_init(&k, "eth0");
+	k.rate_bps = 200e6;
+	attach(&v, "a", &k);
+	periods(&v, 5);
+	ck_assert_uint_gt(k.samples, 3);
+	ck_assert_uint_eq(k.tcp_reads, 0);
+	fx_free(&v);
 }
 END_TEST
 

@@ -185,9 +185,11 @@ static struct daqs_cycle_job job_of(const struct daqs_cycle *c, const struct daq
 
 /*
  * Step 9 of policy daqs-closed: the TCP queueing delay of a Guarantee VM that sends
- * but less than its min (the only VMs it is read for: one guest-exec of ss
- * each, a cycle; counters in guest units, so a VM at its min with GSO-scaled
- * counters is read too). Not for an agent that cannot exec.
+ * but less than its min (the only VMs it is read for: two guest-execs each,
+ * ss and tc, a cycle; counters in guest units, so a VM at its min with GSO-scaled
+ * counters is read too). Not for an agent that cannot exec, nor for a VM
+ * whose limit is on its VF (enforce: vf): no HTB of ours in the guest would
+ * tell whether its own limit holds it.
  */
 static bool wants_queue(const struct daqs_cycle *c, const struct daqs_gvm *v)
 {
@@ -195,9 +197,9 @@ static bool wants_queue(const struct daqs_cycle *c, const struct daqs_gvm *v)
 	double use = fmax(e->inst.tx_bps, e->smooth.tx_bps), min = (double)v->eff.min_bps;
 
 	return c->cfg.kind == DAQS_POLICY_DAQS_CLOSED && !v->tcpq_skip &&
-	       v->eff.cls == DAQS_CLASS_GUARANTEE && !v->limited &&
-	       v->state != DAQS_GUEST_NO_EXEC && !ending(v) && v->iface[0] && e->have_rate &&
-	       use > min / 400 && use < min;
+	       v->eff.cls == DAQS_CLASS_GUARANTEE && v->eff.enforce != DAQS_ENFORCE_VF &&
+	       !v->limited && v->state != DAQS_GUEST_NO_EXEC && !ending(v) && v->iface[0] &&
+	       e->have_rate && use > min / 400 && use < min;
 }
 
 size_t daqs_cycle_begin(struct daqs_cycle *c, uint64_t now_ns, int64_t now_s,
