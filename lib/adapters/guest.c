@@ -418,6 +418,34 @@ int daqs_guest_exec(struct daqs_guest *g, const char *path, const char *const *a
 	return r;
 }
 
+/*
+ * Run the first of paths[0..n) the guest has (what: the program, for the
+ * report when it has none) and remember it in *found, which is then run
+ * alone. stdin_text may be NULL.
+ */
+static int exec_first(struct daqs_guest *g, const char *what, const char *const *paths, size_t n,
+		      const char **found, const char *const *argv, const char *stdin_text,
+		      uint64_t deadline_ns, struct daqs_qga_exec_status *st)
+{
+	size_t len = stdin_text ? strlen(stdin_text) : 0, at = 0;
+	char tried[128] = "";
+	int r = -ENOENT;
+
+	if (*found)
+		return daqs_guest_exec(g, *found, argv, stdin_text, len, deadline_ns, st);
+	for (size_t i = 0; r == -ENOENT && i < n; i++) {
+		r = daqs_guest_exec(g, paths[i], argv, stdin_text, len, deadline_ns, st);
+		if (r == 0)
+			*found = paths[i];
+	}
+	for (size_t i = 0; r == -ENOENT && i < n && at < sizeof(tried); i++)
+		at += (size_t)snprintf(tried + at, sizeof(tried) - at, "%s%s", i ? ", " : "",
+				       paths[i]);
+	if (r == -ENOENT)
+		guest_log(g, "no %s in the guest (tried %s)", what, tried);
+	return r;
+}
+
 /* ---- guest-file-* ---- */
 
 static int file_open(struct daqs_guest *g, const char *path, uint64_t deadline_ns, int64_t *handle)
@@ -530,20 +558,11 @@ int daqs_guest_tcp_queue(struct daqs_guest *g, const char *ifname, uint64_t dead
 {
 	const char *const argv[] = { "-tinH", "state", "established", NULL };
 	struct daqs_qga_exec_status st;
-	int r = -ENOENT;
+	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (g->ss_path)
-		r = daqs_guest_exec(g, g->ss_path, argv, NULL, 0, deadline_ns, &st);
-	for (size_t i = 0; !g->ss_path && r == -ENOENT && i < DAQS_ARRAY_SIZE(ss_paths); i++) {
-		r = daqs_guest_exec(g, ss_paths[i], argv, NULL, 0, deadline_ns, &st);
-		if (r == 0)
-			g->ss_path = ss_paths[i];
-	}
-	if (r == -ENOENT)
-		guest_log(
-			g,
-			"no ss in the guest (tried /bin/ss, /usr/bin/ss, /sbin/ss, /usr/sbin/ss)");
+	r = exec_first(g, "ss", ss_paths, DAQS_ARRAY_SIZE(ss_paths), &g->ss_path, argv, NULL,
+		       deadline_ns, &st);
 	if (r < 0)
 		return r;
 	if (st.out_truncated) {
@@ -679,23 +698,12 @@ int daqs_guest_discover(struct daqs_guest *g, const char *mac, uint64_t deadline
 
 /* ---- tc ---- */
 
-/* Run tc with argv (after exec_ready): /sbin/tc, else /usr/sbin/tc; remember which. */
+/* Run tc with argv: /sbin/tc, else /usr/sbin/tc; remember which. */
 static int tc_run(struct daqs_guest *g, const char *const *argv, const char *stdin_text,
 		  uint64_t deadline_ns, struct daqs_qga_exec_status *st)
 {
-	size_t len = stdin_text ? strlen(stdin_text) : 0;
-	int r = -ENOENT;
-
-	if (g->tc_path)
-		return daqs_guest_exec(g, g->tc_path, argv, stdin_text, len, deadline_ns, st);
-	for (size_t i = 0; r == -ENOENT && i < DAQS_ARRAY_SIZE(tc_paths); i++) {
-		r = daqs_guest_exec(g, tc_paths[i], argv, stdin_text, len, deadline_ns, st);
-		if (r == 0)
-			g->tc_path = tc_paths[i];
-	}
-	if (r == -ENOENT)
-		guest_log(g, "no tc in the guest (tried /sbin/tc, /usr/sbin/tc)");
-	return r;
+	return exec_first(g, "tc", tc_paths, DAQS_ARRAY_SIZE(tc_paths), &g->tc_path, argv,
+			  stdin_text, deadline_ns, st);
 }
 
 static void own_backlog(struct daqs_guest *g, const char *ifname, uint64_t deadline_ns,
