@@ -46,6 +46,11 @@ check() { # DESCRIPTION CMD...: pass if CMD succeeds, else fail and show output
 fcmp() { awk -v a="$1" -v b="$3" "BEGIN { exit !(a $2 b) }"; } # A OP B, e.g. fcmp "$r" '>=' 380e6
 mbit() { awk -v v="$1" 'BEGIN { printf "%.1f", v / 1e6 }'; }   # bit/s -> "123.4"
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; } # seconds since EPOCHREALTIME a
+reap() { # PID ("" none): a child of ours, sent TERM and waited for
+	[[ -n $1 ]] || return 0
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
 wait_until() { # SECONDS CMD...: poll (every 0.2 s) until CMD succeeds or SECONDS passed
 	local end
 	end=$(awk -v t="$EPOCHREALTIME" -v d="$1" 'BEGIN { printf "%.3f", t + d }')

@@ -23,15 +23,10 @@ command -v python3 >/dev/null || skip "python3 not installed"
 tmp=$(mktemp -d)
 daqsd_pid=''
 prom_pid=''
-stop() { # PID: ours, stopped and reaped
-	[[ -n $1 ]] || return 0
-	kill "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-}
 finish() {
 	local rc=$?
-	stop "$prom_pid"
-	stop "$daqsd_pid"
+	reap "$prom_pid"
+	reap "$daqsd_pid"
 	rm -rf "$tmp"
 	exit "$rc"
 }
