@@ -279,7 +279,7 @@ static void parse_vf_list(struct daqs_sla_ctx *c, const struct daqs_ynode *n)
 	struct daqs_sla_vf_pool *p = &c->sla->vf_pool;
 	unsigned *first_line; /* of the item that listed each index; 0: not listed */
 	char what[WHAT_MAX];
-	uint32_t lo, hi;
+	uint32_t lo = 0, hi = 0; /* set by vf_item(); gcc -O3 cannot see it */
 
 	if (daqs_ynode_expect(n, DAQS_YNODE_SEQ, c->file, "vf_pool.vfs", c->d) < 0)
 		return;

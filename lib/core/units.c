@@ -200,7 +200,7 @@ int daqs_units_parse_ppm(const char *s, uint32_t *ppm, char *why, size_t whylen)
 	unsigned fd;
 	const char *u;
 	size_t ulen;
-	uint64_t v;
+	uint64_t v = 0; /* set by scale(); gcc -O3 cannot see it */
 	int r;
 
 	r = split_value(s, &mant, &fd, &u, &ulen, why, whylen);
