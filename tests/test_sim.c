@@ -93,6 +93,51 @@ START_TEST(test_targets_daqs)
 }
 END_TEST
 
+/*
+ * An understated link (10 gbit configured, 11 delivered): daqs plans with the
+ * configured capacity and leaves the rest unused; daqs-closed plans above it
+ * while the link proves it has room, and holds the guarantee all the while.
+ */
+START_TEST(test_closed_uses_understated_link)
+{
+	struct daqs_scenario *sc = load_named("understated.yaml");
+	struct daqs_sim_result open, closed;
+	double u_open, u_closed;
+
+	ck_assert_int_eq(daqs_sim_run(sc, DAQS_POLICY_DAQS, NULL, NULL, &open), 0);
+	ck_assert_int_eq(daqs_sim_run(sc, DAQS_POLICY_DAQS_CLOSED, NULL, NULL, &closed), 0);
+	u_open = utilisation(sc, &open);
+	u_closed = utilisation(sc, &closed);
+	ck_assert_msg(u_open < 0.93, "daqs used %.4f of an understated link", u_open);
+	ck_assert_msg(u_closed >= 0.97, "daqs-closed used %.4f", u_closed);
+	ck_assert_msg(closed.guarantee_satisfaction >= 0.98, "satisfaction %.4f",
+		      closed.guarantee_satisfaction);
+	daqs_sim_result_free(&open);
+	daqs_sim_result_free(&closed);
+	daqs_scenario_free(sc);
+}
+END_TEST
+
+/* daqs-closed meets the same targets as daqs on every shipped scenario. */
+START_TEST(test_targets_closed)
+{
+	const struct target *tg = &targets[_i];
+	struct daqs_scenario *sc = load_named(tg->file);
+	struct daqs_sim_result r;
+	double u;
+
+	ck_assert_int_eq(daqs_sim_run(sc, DAQS_POLICY_DAQS_CLOSED, NULL, NULL, &r), 0);
+	u = utilisation(sc, &r);
+	ck_assert_msg(r.guarantee_satisfaction >= tg->min_sat, "%s: satisfaction %.4f", tg->file,
+		      r.guarantee_satisfaction);
+	ck_assert_msg(u >= tg->min_util, "%s: utilisation %.4f", tg->file, u);
+	ck_assert_msg(r.reaction_s <= tg->max_reaction_s, "%s: reaction %.2fs", tg->file,
+		      r.reaction_s);
+	daqs_sim_result_free(&r);
+	daqs_scenario_free(sc);
+}
+END_TEST
+
 /* The metrics can fail: unmanaged, the 1-stream Guarantee VM loses to 5 streams. */
 START_TEST(test_none_misses_guarantee)
 {
@@ -290,6 +335,8 @@ Suite *daqs_test_sim_suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_targets_daqs, 0, sizeof(targets) / sizeof(targets[0]));
+	tcase_add_loop_test(tc, test_targets_closed, 0, sizeof(targets) / sizeof(targets[0]));
+	tcase_add_test(tc, test_closed_uses_understated_link);
 	tcase_add_test(tc, test_none_misses_guarantee);
 	tcase_add_test(tc, test_static_wastes_link);
 	tcase_add_test(tc, test_deterministic);

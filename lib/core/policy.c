@@ -54,11 +54,13 @@ static void load_capacities(struct daqs_policy *p)
 	free(p->paper_r);
 	free(p->cap_eff);
 	free(p->cap_eff_ns);
+	free(p->over);
 	free(p->scale);
 	p->n_links = p->sla->n_links;
 	p->scale = daqs_calloc(p->n_links, sizeof(*p->scale));
 	p->cap_eff = daqs_calloc(p->n_links, sizeof(*p->cap_eff));
 	p->cap_eff_ns = daqs_calloc(p->n_links, sizeof(*p->cap_eff_ns));
+	p->over = daqs_calloc(p->n_links, sizeof(*p->over));
 	p->capacity_bps = daqs_calloc(p->n_links, sizeof(*p->capacity_bps));
 	p->status = daqs_calloc(p->n_links, sizeof(*p->status));
 	p->paper_r = daqs_calloc(p->n_links, sizeof(*p->paper_r));
@@ -88,6 +90,7 @@ void daqs_policy_free(struct daqs_policy *p)
 	free(p->paper_r);
 	free(p->cap_eff);
 	free(p->cap_eff_ns);
+	free(p->over);
 	free(p->scale);
 	free(p);
 }
@@ -115,8 +118,11 @@ void daqs_policy_set_sla(struct daqs_policy *p, const struct daqs_sla *sla)
 void daqs_policy_set_capacity(struct daqs_policy *p, size_t link, uint64_t bps)
 {
 	if (link < p->n_links) {
-		if (p->capacity_bps[link] != bps)
-			p->cap_eff[link] = 0; /* a new capacity is trusted until proven short */
+		if (p->capacity_bps[link] !=
+		    bps) { /* a new capacity is trusted until proven wrong */
+			p->cap_eff[link] = 0;
+			memset(&p->over[link], 0, sizeof(p->over[link]));
+		}
 		p->capacity_bps[link] = bps;
 	}
 }

@@ -4,6 +4,18 @@
 
 #include "policy.h"
 
+/*
+ * daqs-closed's probe of an understated link (policy_daqs.c, learn_over):
+ * since when only the VMs' own limits have held them back (0: not so now),
+ * since when the link has (0: not so now), and the rise awaiting its verdict
+ * (rise_ns 0: none): the link's raw total and the sum of the limits in force
+ * when it was made, and by how much it raised the plan.
+ */
+struct daqs_over_probe {
+	uint64_t held_ns, unheld_ns, rise_ns;
+	double base_bps, base_limits_bps, step_bps;
+};
+
 struct daqs_policy {
 	enum daqs_policy_kind kind;
 	const struct daqs_sla *sla;
@@ -13,7 +25,8 @@ struct daqs_policy {
 	double *paper_r;      /* daqs-paper: regulated BE aggregate per link, Gibit/s; < 0 = none */
 	double *cap_eff;      /* daqs: capacity the link was found to deliver; 0 = not learned */
 	uint64_t *cap_eff_ns; /* when cap_eff was last lowered or raised */
-	double *scale;	      /* learned counter scale per link (counters / wire), 1 at start */
+	struct daqs_over_probe *over; /* daqs-closed: is there room above the capacity? */
+	double *scale; /* learned counter scale per link (counters / wire), 1 at start */
 };
 
 /* Each kind decides vms[i].limit_bps for the VMs on `link` (others are skipped). */
