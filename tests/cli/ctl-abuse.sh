@@ -56,7 +56,10 @@ sock=$tmp/run/daqsd.sock
 	done
 } >"$tmp/sla.yaml"
 mkdir -m 700 "$tmp/state"
-"$daqsd" --foreground --connect none --config "$tmp/sla.yaml" --socket "$sock" \
+# under ASan, freed memory waits in a quarantine (256 MiB by default) before
+# reuse; keep it small so that VmRSS tells what daqsd holds (no-op otherwise)
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8 \
+	"$daqsd" --foreground --connect none --config "$tmp/sla.yaml" --socket "$sock" \
 	--socket-group "$group" --state-dir "$tmp/state" >"$tmp/daqsd.log" 2>&1 &
 daqsd_pid=$!
 if ! wait_until 10 "$ctl" --socket "$sock" status >/dev/null 2>&1; then
