@@ -40,6 +40,7 @@
 #include "notify.h"
 #include "pf_netlink.h"
 #include "sla.h"
+#include "state.h"
 #include "vf_pool.h"
 
 enum { EXIT_INVALID = 1, EXIT_USAGE = 2 };
@@ -482,11 +483,17 @@ static int resolve_group(const char *name, gid_t *gid)
 
 static int make_state_dir(const char *dir)
 {
+	char why[512];
+	int r;
+
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		daqs_log(DAQS_LOG_ERR, "state: cannot create '%s' (%s)", dir, strerror(errno));
 		return -errno;
 	}
-	return 0;
+	r = daqs_state_dir_check(dir, why, sizeof(why));
+	if (r)
+		daqs_log(DAQS_LOG_ERR, "state: refusing --state-dir: %s", why);
+	return r;
 }
 
 /*

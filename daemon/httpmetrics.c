@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "httpmetrics.h"
 #include "log.h"
@@ -123,6 +124,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return respond(conn, MHD_HTTP_OK, text, "text/plain; version=0.0.4; charset=utf-8");
 }
 
+/*
+ * How many connections: DAQS_HTTPMETRICS_MAX_CONN, or a quarter of the
+ * open-file limit when that is lower (guests' agent sockets need the rest).
+ */
+static unsigned conn_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur / 4 >= DAQS_HTTPMETRICS_MAX_CONN)
+		return DAQS_HTTPMETRICS_MAX_CONN;
+	return rl.rlim_cur / 4 > 8 ? (unsigned)(rl.rlim_cur / 4) : 8;
+}
+
 int daqs_httpmetrics_new(const char *listen, struct daqs_controller *ctl, struct daqs_vf_pool *pool,
 			 struct daqs_httpmetrics **out)
 {
@@ -139,11 +154,12 @@ int daqs_httpmetrics_new(const char *listen, struct daqs_controller *ctl, struct
 	h = daqs_calloc(1, sizeof(*h));
 	h->ctl = ctl;
 	h->pool = pool;
-	h->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	h->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 					  (a.sa.sa_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 				  0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, &a.sa,
-				  MHD_OPTION_CONNECTION_LIMIT, 8U, MHD_OPTION_CONNECTION_TIMEOUT,
-				  10U, MHD_OPTION_END);
+				  MHD_OPTION_CONNECTION_LIMIT, conn_limit(),
+				  MHD_OPTION_CONNECTION_TIMEOUT, DAQS_HTTPMETRICS_TIMEOUT_S,
+				  MHD_OPTION_LISTEN_BACKLOG_SIZE, 128U, MHD_OPTION_END);
 	if (!h->mhd) {
 		daqs_log(DAQS_LOG_ERR, "metrics: cannot listen on '%s' (address in use?)", listen);
 		free(h);

@@ -220,11 +220,12 @@ START_TEST(test_request_refused_bytes)
 		 DAQS_SLA_NAME_MAX + 1, name);
 	ck_assert_int_eq(daqs_ctl_request_parse(big, strlen(big), &rq, why, sizeof(why)), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(why, "1..255 bytes"));
-	/* a line longer than the framing allows, though valid JSON */
+	/* a request longer than a request may be, though valid JSON */
 	memset(big, ' ', DAQS_CTL_MAX_LINE + 1);
 	memcpy(big, "{\"cmd\":\"status\"}", 16);
-	ck_assert_int_eq(daqs_ctl_request_parse(big, DAQS_CTL_MAX_LINE + 1, &rq, NULL, 0), -EINVAL);
-	ck_assert_int_eq(daqs_ctl_request_parse(big, DAQS_CTL_MAX_LINE, &rq, NULL, 0), 0);
+	ck_assert_int_eq(daqs_ctl_request_parse(big, DAQS_CTL_MAX_REQUEST + 1, &rq, NULL, 0),
+			 -EINVAL);
+	ck_assert_int_eq(daqs_ctl_request_parse(big, DAQS_CTL_MAX_REQUEST, &rq, NULL, 0), 0);
 	free(big);
 }
 END_TEST
@@ -886,6 +887,25 @@ START_TEST(test_buf_oversize)
 }
 END_TEST
 
+/* The daemon's request buffer: max = DAQS_CTL_MAX_REQUEST, not the reply bound. */
+START_TEST(test_buf_request_max)
+{
+	struct daqs_ctl_buf b = { .max = DAQS_CTL_MAX_REQUEST };
+	char big[DAQS_CTL_MAX_REQUEST + 1], *line = NULL;
+
+	memset(big, 'x', sizeof(big));
+	big[DAQS_CTL_MAX_REQUEST - 1] = '\n'; /* the longest request, with its newline */
+	ck_assert_int_eq(daqs_ctl_buf_feed(&b, big, DAQS_CTL_MAX_REQUEST), 0);
+	ck_assert_int_eq(daqs_ctl_buf_take(&b, &line), 1);
+	ck_assert_uint_eq(strlen(line), DAQS_CTL_MAX_REQUEST - 1);
+	free(line);
+	/* one byte more without a newline: refused while it is still coming */
+	ck_assert_int_eq(daqs_ctl_buf_feed(&b, big, DAQS_CTL_MAX_REQUEST - 1), 0);
+	ck_assert_int_eq(daqs_ctl_buf_feed(&b, "x", 1), -EMSGSIZE);
+	daqs_ctl_buf_clear(&b);
+}
+END_TEST
+
 Suite *daqs_test_ctl_suite(void)
 {
 	Suite *s = suite_create("ctl");
@@ -919,6 +939,7 @@ Suite *daqs_test_ctl_suite(void)
 	tcase_add_test(tc, test_buf_split_and_many);
 	tcase_add_test(tc, test_buf_longest_line);
 	tcase_add_test(tc, test_buf_oversize);
+	tcase_add_test(tc, test_buf_request_max);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -130,6 +130,21 @@ static const struct {
 	{ "{\"version\":1,\"overrides\":[],\"applied\":[{\"vm\":\"a\\u0001\",\"iface\":\"e\","
 	  "\"limit_bps\":1}]}",
 	  "applied[0]: \"vm\" has a control character" },
+	/* restored overrides get the checks of a live override request, naming the VM */
+	{ "{\"version\":1,\"overrides\":[{\"vm\":\"web-1\",\"expires\":0,\"class\":\"guarantee\","
+	  "\"min_bps\":0}],\"applied\":[]}",
+	  "overrides[0]: VM 'web-1': 'min_bps' must be 1.." },
+	{ "{\"version\":1,\"overrides\":[{\"vm\":\"web-1\",\"expires\":0,"
+	  "\"max_bps\":18000000000000000000}],\"applied\":[]}",
+	  "overrides[0]: VM 'web-1': 'max_bps' must be 1.." },
+	{ "{\"version\":1,\"overrides\":[{\"vm\":\"b\",\"expires\":0,\"class\":\"best-effort\","
+	  "\"min_bps\":5}],\"applied\":[]}",
+	  "overrides[0]: VM 'b': 'min_bps' is only for class guarantee" },
+	{ "{\"version\":1,\"overrides\":[{\"vm\":\"b\",\"expires\":0,\"min_bps\":5,"
+	  "\"max_bps\":4}],\"applied\":[]}",
+	  "overrides[0]: VM 'b': 'max_bps' is below 'min_bps'" },
+	{ "{\"version\":1,\"overrides\":[{\"vm\":\"b\",\"expires\":0}],\"applied\":[]}",
+	  "overrides[0]: VM 'b': 'override' needs at least one of" },
 };
 
 START_TEST(test_bad)
@@ -159,6 +174,64 @@ START_TEST(test_unwritable)
 		chmod(dir, 0700);
 	}
 	ck_assert_msg(strstr(why, "cannot"), "no reason: '%s'", why);
+}
+END_TEST
+
+/* A state.json.tmp planted as a symlink (by whoever could write the directory) is
+ * removed, not followed: the file it names keeps its bytes. */
+START_TEST(test_tmp_symlink)
+{
+	struct daqs_override o = { .vm = "a", .has_weight = true, .weight = 2 };
+	struct daqs_state st = { .ovr = &o, .n_ovr = 1 };
+	char victim[] = "/tmp/daqs-state-victim.XXXXXX", link[128], path[128], buf[32] = "";
+	char why[256] = "";
+	struct stat sb;
+	int fd = mkstemp(victim);
+	FILE *f;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "victim\n", 7), 7);
+	close(fd);
+	snprintf(link, sizeof(link), "%s/state.json.tmp", dir);
+	ck_assert_int_eq(symlink(victim, link), 0);
+	ck_assert_int_eq(daqs_state_save(dir, &st, why, sizeof(why)), 0);
+	f = fopen(victim, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(buf, 1, sizeof(buf) - 1, f), 7);
+	fclose(f);
+	unlink(victim);
+	ck_assert_str_eq(buf, "victim\n");
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	ck_assert_int_eq(lstat(path, &sb), 0);
+	ck_assert(S_ISREG(sb.st_mode));
+	ck_assert_uint_eq(sb.st_mode & 07777, 0600);
+	ck_assert_int_eq(lstat(link, &sb), -1); /* renamed into place, nothing left */
+}
+END_TEST
+
+/* The directory: root's (or ours) and written by nobody else, else refused with owner and mode. */
+START_TEST(test_dir_check)
+{
+	char why[512] = "";
+
+	ck_assert_int_eq(daqs_state_dir_check(dir, why, sizeof(why)), 0);
+	chmod(dir, 0755);
+	ck_assert_int_eq(daqs_state_dir_check(dir, why, sizeof(why)), 0);
+	chmod(dir, 0770);
+	ck_assert_int_eq(daqs_state_dir_check(dir, why, sizeof(why)), -EPERM);
+	ck_assert_msg(strstr(why, dir) && strstr(why, "mode 0770"), "why: '%s'", why);
+	chmod(dir, 01777); /* sticky does not make it ours alone */
+	ck_assert_int_eq(daqs_state_dir_check(dir, why, sizeof(why)), -EPERM);
+	ck_assert_msg(strstr(why, "mode 1777"), "why: '%s'", why);
+	chmod(dir, 0700);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chown(dir, 65534, 0), 0);
+		ck_assert_int_eq(daqs_state_dir_check(dir, why, sizeof(why)), -EPERM);
+		ck_assert_msg(strstr(why, "owned by uid 65534"), "why: '%s'", why);
+		ck_assert_int_eq(chown(dir, 0, 0), 0);
+	}
+	ck_assert_int_eq(daqs_state_dir_check("/dev/null", why, sizeof(why)), -ENOTDIR);
+	ck_assert_int_lt(daqs_state_dir_check("/nonexistent/daqs", why, sizeof(why)), 0);
 }
 END_TEST
 
@@ -206,6 +279,8 @@ Suite *daqs_test_state_suite(void)
 	tcase_add_test(tc, test_missing);
 	tcase_add_loop_test(tc, test_bad, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_unwritable);
+	tcase_add_test(tc, test_tmp_symlink);
+	tcase_add_test(tc, test_dir_check);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("domains");
 	tcase_add_test(tc, test_xml_mac);

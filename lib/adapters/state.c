@@ -6,14 +6,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "ctl.h"
 #include "diag.h"
 #include "mem.h"
 #include "state.h"
 
 #define STATE_FILE "state.json"
 #define STATE_MAX (16u << 20)
+
+int daqs_state_dir_check(const char *dir, char *why, size_t why_len)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		return daqs_why(why, why_len, -errno, "cannot stat '%s' (%s)", dir,
+				strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return daqs_why(why, why_len, -ENOTDIR, "'%s' is not a directory", dir);
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return daqs_why(why, why_len, -EPERM,
+				"'%s' is owned by uid %u, mode %04o: it must be owned by root (or "
+				"daqsd's user) and not writable by group or others",
+				dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
 
 /* ---- save ---- */
 
@@ -95,7 +114,19 @@ int daqs_state_save(const char *dir, const struct daqs_state *st, char *why, siz
 	const char *text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY);
 	int fd, r;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* A stale one (a crash between create and rename) goes first; a new one is
+	 * made, never one already there followed, whatever it is (a symlink). */
+	if (unlink(tmp) < 0 && errno != ENOENT) {
+		r = daqs_why(why, why_len, -errno, "cannot remove '%s' (%s)", tmp, strerror(errno));
+		goto out;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0 && fchmod(fd, 0600) < 0) { /* whatever the umask */
+		r = daqs_why(why, why_len, -errno, "cannot chmod '%s' (%s)", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
 	if (fd < 0) {
 		r = daqs_why(why, why_len, -errno, "cannot create '%s' (%s)", tmp, strerror(errno));
 		goto out;
@@ -167,6 +198,26 @@ static int get_u64(json_object *o, const char *key, uint64_t *out, bool *has, bo
 	return 0;
 }
 
+/* The checks a live override request gets (daqs_ctl_request_check). */
+static int check_override(const struct daqs_override *ov, char *why, size_t len)
+{
+	struct daqs_ctl_request rq = { .cmd = DAQS_CTL_OVERRIDE,
+				       .has_class = ov->has_class,
+				       .has_min = ov->has_min,
+				       .has_max = ov->has_max,
+				       .has_weight = ov->has_weight,
+				       .cls = ov->cls,
+				       .min_bps = ov->min_bps,
+				       .max_bps = ov->max_bps,
+				       .weight = ov->weight };
+	char sub[160];
+
+	memcpy(rq.vm, ov->vm, sizeof(rq.vm));
+	if (daqs_ctl_request_check(&rq, sub, sizeof(sub)) < 0)
+		return daqs_why(why, len, -EINVAL, "VM '%s': %s", ov->vm, sub);
+	return 0;
+}
+
 static int load_override(json_object *o, struct daqs_override *ov, char *why, size_t len)
 {
 	json_object *v;
@@ -205,7 +256,7 @@ static int load_override(json_object *o, struct daqs_override *ov, char *why, si
 	ov->expires = (int64_t)u;
 	if (!r && (!has || u > INT64_MAX))
 		r = daqs_why(why, len, -EINVAL, "missing or bad \"expires\"");
-	return r;
+	return r ? r : check_override(ov, why, len);
 }
 
 static int load_applied(json_object *o, struct daqs_state_applied *a, char *why, size_t len)

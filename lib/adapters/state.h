@@ -4,11 +4,16 @@
  * force per guest, in DIR/state.json, so that a restart (even after
  * SIGKILL) keeps overrides and knows what it left in the guests.
  *
- * Saving is atomic: DIR/state.json.tmp is written, fsync'ed, renamed over
+ * DIR must be owned by root (or the daemon's euid) and not writable by group
+ * or others (daqs_state_dir_check, at start): then only we can put anything
+ * in it. Saving is atomic: DIR/state.json.tmp (a stale one removed first,
+ * then created O_EXCL|O_NOFOLLOW, fchmod 0600) is written, fsync'ed, renamed over
  * state.json and the directory fsync'ed; a crash leaves either the old or
  * the new file, never a torn one. Loading validates every field (the file
- * may have been edited by hand): a bad file is refused with the reason and
- * the daemon starts without it (it says so), rather than guess.
+ * may have been edited by hand), each override as a live `override` request
+ * is (daqs_ctl_request_check: ranges, min only for guarantees, max >= min):
+ * a bad file is refused with the reason (the file, and the VM for a bad
+ * override) and the daemon starts without it (it says so), rather than guess.
  */
 #pragma once
 
@@ -32,6 +37,8 @@ struct daqs_state {
 	size_t n_app;
 };
 
+/* 0, or -EPERM / -ENOTDIR / -errno with why naming dir, its owner and mode. */
+int daqs_state_dir_check(const char *dir, char *why, size_t why_len);
 /* 0; -ENOENT no state file yet; -EINVAL / -EIO with why. */
 int daqs_state_load(const char *dir, struct daqs_state *st, char *why, size_t why_len);
 /* 0 or -errno with why. */

@@ -35,10 +35,10 @@ static void shown(char *dst, size_t cap, const char *s)
 	dst[i] = '\0';
 }
 
-/* One control line (jsonline.h): a JSON object, or NULL. */
-static json_object *parse_object(const char *s, size_t len)
+/* One control line (jsonline.h) of at most max bytes: a JSON object, or NULL. */
+static json_object *parse_object(const char *s, size_t len, size_t max)
 {
-	return daqs_jsonline_object_once(s, len, DAQS_CTL_MAX_LINE, DAQS_CTL_MAX_DEPTH);
+	return daqs_jsonline_object_once(s, len, max, DAQS_CTL_MAX_DEPTH);
 }
 
 /* Serialise and release o: one line with '\n', or the indented form. */
@@ -199,6 +199,11 @@ int daqs_ctl_request_format(const struct daqs_ctl_request *rq, char **line)
 	if (rq->for_s)
 		json_object_object_add(o, "for_s", json_object_new_uint64(rq->for_s));
 	*line = text_of(o, false);
+	if (*line && strlen(*line) > DAQS_CTL_MAX_REQUEST) { /* cannot happen with checked fields */
+		free(*line);
+		*line = NULL;
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -314,7 +319,7 @@ int daqs_ctl_request_parse(const char *line, size_t len, struct daqs_ctl_request
 			   size_t why_len)
 {
 	struct daqs_ctl_request rq = { 0 };
-	json_object *o = parse_object(line, len), *c;
+	json_object *o = parse_object(line, len, DAQS_CTL_MAX_REQUEST), *c;
 	char k[KEY_SHOWN];
 	int r = 0;
 
@@ -371,7 +376,7 @@ static void copy_cut(char *dst, size_t cap, const char *src)
 int daqs_ctl_reply_parse(const char *line, size_t len, char *code, size_t code_len, char *msg,
 			 size_t msg_len)
 {
-	json_object *o = parse_object(line, len), *ok, *c, *e;
+	json_object *o = parse_object(line, len, DAQS_CTL_MAX_LINE), *ok, *c, *e;
 	int r = 0;
 
 	copy_cut(code, code_len, "");
@@ -727,7 +732,7 @@ int daqs_ctl_status_parse(const char *line, size_t len, struct daqs_ctl_status *
 	}
 	if (r)
 		return daqs_why(why, why_len, -EINVAL, "%s", msg);
-	o = parse_object(line, len);
+	o = parse_object(line, len, DAQS_CTL_MAX_LINE);
 	if (!o)
 		return daqs_why(why, why_len, -EINVAL, "reply is not one JSON object on one line");
 	json_object_object_get_ex(o, "status", &so);
@@ -750,6 +755,7 @@ void daqs_ctl_status_clear(struct daqs_ctl_status *st)
 int daqs_ctl_buf_feed(struct daqs_ctl_buf *b, const void *p, size_t n)
 {
 	size_t scan = b->len; /* bytes before it hold no newline after line_start */
+	size_t max = b->max ? b->max : DAQS_CTL_MAX_LINE;
 	const char *nl;
 
 	if (!n)
@@ -759,12 +765,12 @@ int daqs_ctl_buf_feed(struct daqs_ctl_buf *b, const void *p, size_t n)
 	b->len += n;
 	/* Only the new bytes can end lines; each finished line must have fit. */
 	while ((nl = memchr(b->data + scan, '\n', b->len - scan))) {
-		if ((size_t)(nl - b->data) - b->line_start + 1 > DAQS_CTL_MAX_LINE)
+		if ((size_t)(nl - b->data) - b->line_start + 1 > max)
 			return -EMSGSIZE;
 		b->line_start = (size_t)(nl - b->data) + 1;
 		scan = b->line_start;
 	}
-	return b->len - b->line_start >= DAQS_CTL_MAX_LINE ? -EMSGSIZE : 0;
+	return b->len - b->line_start >= max ? -EMSGSIZE : 0;
 }
 
 int daqs_ctl_buf_take(struct daqs_ctl_buf *b, char **line)

@@ -3,8 +3,8 @@
  * The control protocol between daqsd and daqsctl (pure: json-c only).
  *
  * Transport: a unix stream socket; each request and each reply is one JSON
- * object on one line ending in '\n', at most DAQS_CTL_MAX_LINE bytes with
- * the newline. One request, one reply, in order; a client may send several
+ * object on one line ending in '\n', with the newline at most
+ * DAQS_CTL_MAX_REQUEST bytes for a request and DAQS_CTL_MAX_LINE for a reply. One request, one reply, in order; a client may send several
  * requests on one connection.
  *
  * Requests ("cmd" selects the verb; unknown keys are refused):
@@ -42,7 +42,13 @@
 
 #include "sla.h"
 
-#define DAQS_CTL_MAX_LINE (4u << 20)
+#define DAQS_CTL_MAX_LINE (4u << 20) /* a reply: status of 1000 VMs measured 593 KB */
+/*
+ * A request: the longest daqsctl sends is an override naming a VM of
+ * DAQS_SLA_NAME_MAX bytes, each escaped at worst to 2 ("\\"), with every
+ * field: under 800 bytes; 4 KiB leaves room for a hand-written one.
+ */
+#define DAQS_CTL_MAX_REQUEST 4096u
 #define DAQS_CTL_MAX_DEPTH 8 /* deepest line: reply -> status -> vms -> vm -> value */
 #define DAQS_CTL_DEFAULT_SOCKET "/run/daqs/daqsd.sock"
 
@@ -74,9 +80,11 @@ const char *daqs_ctl_cmd_name(enum daqs_ctl_cmd c);
  * -EINVAL with the reason in why (daqsctl reports it before sending). */
 int daqs_ctl_request_check(const struct daqs_ctl_request *rq, char *why, size_t why_len);
 /* One line with the trailing '\n' (caller frees). -EINVAL on a request that
- * would not parse back (e.g. override with nothing to override). */
+ * would not parse back (e.g. override with nothing to override, or a line
+ * over DAQS_CTL_MAX_REQUEST). */
 int daqs_ctl_request_format(const struct daqs_ctl_request *rq, char **line);
-/* Parse one line (the '\n' optional). -EINVAL with a reason in why. */
+/* Parse one line (the '\n' optional; at most DAQS_CTL_MAX_REQUEST bytes with
+ * it). -EINVAL with a reason in why. */
 int daqs_ctl_request_parse(const char *line, size_t len, struct daqs_ctl_request *out, char *why,
 			   size_t why_len);
 
@@ -199,12 +207,14 @@ struct daqs_ctl_buf {
 	char *data;
 	size_t len, cap;
 	size_t line_start; /* private: where the unfinished last line starts */
+	size_t max;	   /* longest line with its newline; 0 = DAQS_CTL_MAX_LINE */
 };
 
 /*
  * Append n bytes read from the peer. -EMSGSIZE once a line cannot end within
- * DAQS_CTL_MAX_LINE bytes with its newline (DAQS_CTL_MAX_LINE bytes buffered
- * without a newline); the buffer is then unusable: clear it and drop the peer.
+ * max bytes with its newline (max bytes buffered without a newline); the
+ * buffer is then unusable: clear it and drop the peer. The daemon reads
+ * requests with max = DAQS_CTL_MAX_REQUEST, daqsctl replies with the default.
  */
 int daqs_ctl_buf_feed(struct daqs_ctl_buf *b, const void *p, size_t n);
 /*
