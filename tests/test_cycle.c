@@ -305,6 +305,19 @@ static void fg_init(struct fg *g, const char *iface)
 	g->rate_bps = 50e6;
 }
 
+/* A domain XML's single NIC (static: valid until the next call). */
+static const struct daqs_domxml_nics *nics_of(const char *mac, const char *tap)
+{
+	static struct daqs_domxml_nics n;
+
+	memset(&n, 0, sizeof(n));
+	n.n = n.n_seen = 1;
+	snprintf(n.v[0].type, sizeof(n.v[0].type), "bridge");
+	snprintf(n.v[0].mac, sizeof(n.v[0].mac), "%s", mac);
+	snprintf(n.v[0].dev, sizeof(n.v[0].dev), "%s", tap);
+	return &n;
+}
+
 /* A shaped socket guest: the common start. */
 static void shaped(struct fx *f, struct fg *g)
 {
@@ -469,14 +482,14 @@ START_TEST(test_libvirt_domain_renamed)
 	fx_init(&f, one_socket, false);
 	fg_init(&g1, "eth0");
 	fg_init(&g2, "eth0");
-	daqs_cycle_upsert(f.c, "old-name", "uuid-1", "52:54:00:00:00:0b");
+	daqs_cycle_upsert(f.c, "old-name", "uuid-1", nics_of("52:54:00:00:00:0b", ""));
 	ck_assert_int_eq(daqs_cycle_attach(f.c, "old-name", &g1, &old), 0);
 	periods(&f, 2);
 	ck_assert_str_eq(state_of(&f, "old-name"), "shaped");
 	ck_assert_str_eq(vm_of(&f, "old-name")->source, "libvirt");
 	/* libvirt renames: the old domain goes, a new one comes */
 	daqs_cycle_remove(f.c, "old-name");
-	daqs_cycle_upsert(f.c, "new-name", "uuid-1", "52:54:00:00:00:0b");
+	daqs_cycle_upsert(f.c, "new-name", "uuid-1", nics_of("52:54:00:00:00:0b", ""));
 	ck_assert_int_eq(daqs_cycle_attach(f.c, "new-name", &g2, &old), 0);
 	period(&f);
 	ck_assert_ptr_null(vm_of(&f, "old-name"));

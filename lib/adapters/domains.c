@@ -47,19 +47,13 @@ static const char *lv_msg(void)
 
 int daqs_domains_xml_mac(const char *xml, char mac[18])
 {
-	const char *iface = strstr(xml, "<interface "), *end, *m;
+	struct daqs_domxml_nics *n = daqs_calloc(1, sizeof(*n));
+	const char *m = daqs_domxml_nics(xml, n) == 0 ? daqs_domxml_first_mac(n) : NULL;
 
-	if (!iface)
-		return -ENOENT;
-	end = strstr(iface, "</interface>");
-	m = strstr(iface, "<mac address=");
-	if (!m || (end && m > end) || !(m[13] == '\'' || m[13] == '"'))
-		return -ENOENT;
-	m += 14;
-	if (strnlen(m, DAQS_MACSIZ) < DAQS_MACSIZ || m[DAQS_MACSIZ - 1] != m[-1] ||
-	    daqs_netname_mac_parse(m, DAQS_MACSIZ - 1, mac) < 0)
-		return -ENOENT;
-	return 0;
+	if (m)
+		memcpy(mac, m, DAQS_MACSIZ);
+	free(n);
+	return m ? 0 : -ENOENT;
 }
 
 /* ---- event callbacks (event loop; nothing slow here) ---- */
@@ -207,15 +201,21 @@ static struct daqs_agent_transport *make_libvirt(void *arg, void (*log)(void *, 
 
 static void add_domain(struct daqs_domains *d, virDomainPtr dom)
 {
-	char uuid[VIR_UUID_STRING_BUFLEN] = "", mac[18];
+	char uuid[VIR_UUID_STRING_BUFLEN] = "";
 	const char *name = virDomainGetName(dom);
-	char *xml = virDomainGetXMLDesc(dom, 0);
-	bool have_mac = xml && daqs_domains_xml_mac(xml, mac) == 0;
+	char *xml = virDomainGetXMLDesc(dom, 0); /* the live XML: the taps in use now */
+	struct daqs_domxml_nics *nics = daqs_calloc(1, sizeof(*nics));
 	struct maker_arg a = { dom };
+	int r = xml ? daqs_domxml_nics(xml, nics) : -ENODATA;
 
+	if (r < 0)
+		dlog(d, DAQS_LOG_WARNING,
+		     "libvirt: cannot read the NICs of '%s' from its XML (%s); no MAC, no tap",
+		     name, r == -ENODATA ? lv_msg() : strerror(-r));
 	if (virDomainGetUUIDString(dom, uuid) < 0)
 		uuid[0] = '\0';
-	d->sink.upsert(d->sink.ud, name, uuid, make_libvirt, &a, have_mac ? mac : NULL);
+	d->sink.upsert(d->sink.ud, name, uuid, make_libvirt, &a, r == 0 ? nics : NULL);
+	free(nics);
 	free(xml);
 }
 

@@ -51,6 +51,7 @@
 #include <stdint.h>
 
 #include "ctl.h"
+#include "domxml.h"
 #include "estimator.h"
 #include "log_prio.h"
 #include "overrides.h"
@@ -194,8 +195,14 @@ void daqs_cycle_free(struct daqs_cycle *c);
  */
 void daqs_cycle_set_sla(struct daqs_cycle *c, struct daqs_sla *sla);
 const struct daqs_sla *daqs_cycle_sla(const struct daqs_cycle *c);
-/* A running libvirt domain (new, or its details changed); mac may be NULL. */
-void daqs_cycle_upsert(struct daqs_cycle *c, const char *name, const char *uuid, const char *mac);
+/*
+ * A running libvirt domain (new, or its details changed): nics, its live
+ * XML's NICs (NULL: unknown), give the MAC to discover the guest's interface
+ * by (the first NIC's, unless the SLA names one) and the tap whose counters
+ * measure it (host_counters: auto).
+ */
+void daqs_cycle_upsert(struct daqs_cycle *c, const char *name, const char *uuid,
+		       const struct daqs_domxml_nics *nics);
 /* The libvirt domain stopped: GONE. Socket guests ignore it. */
 void daqs_cycle_remove(struct daqs_cycle *c, const char *name);
 /*

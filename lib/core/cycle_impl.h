@@ -44,7 +44,9 @@ struct daqs_gvm {
 	char iface_cfg[DAQS_IFNAMSIZ];
 	char iface[DAQS_IFNAMSIZ];
 	char kind[16];
-	char host_iface[DAQS_IFNAMSIZ];
+	char host_iface[DAQS_IFNAMSIZ]; /* the SLA's host_interface, else the tap (host_auto) */
+	bool host_auto;			/* host_iface is the tap found in the domain XML */
+	struct daqs_domxml_nics nics;	/* the domain XML's NICs (libvirt guests) */
 	/* measurement */
 	struct daqs_estimator est;  /* the agent's counters */
 	struct daqs_estimator hest; /* the host's (host_interface or the VF) */
