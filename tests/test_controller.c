@@ -120,11 +120,12 @@ START_TEST(test_events_during_cycles)
 	char why[256], name[32];
 	uint64_t start;
 
-ck_assert_int_eq(daqs_controller_new(&cfg, sla_of(), &x.c), 0);
+	ck_assert_int_eq(daqs_controller_new(&cfg, sla_of(), &x.c), 0);
 	ck_assert_int_eq(pthread_create(&th, NULL, cycle_thread, &x), 0);
 	for (int round = 0; round < 200; round++) {
 		snprintf(name, sizeof(name), "vm%d", round % 7);
-		ck_assert_int_eq(daqs_controller_upsert(x.c, name, NULL, make_down, NULL, &nics), 0);
+		ck_assert_int_eq(daqs_controller_upsert(x.c, name, NULL, make_down, NULL, &nics),
+				 0);
 		daqs_controller_kick(x.c, name);
 		daqs_controller_set_vf(x.c, name, round % 2 ? "pf0" : NULL, 1);
 		if (round % 3 == 0)

@@ -33,7 +33,14 @@ START_TEST(test_live_xml)
 	ck_assert_ptr_null(daqs_domxml_find_mac(&nics, "52:54:00:de:ad:01")); /* metadata's */
 	ck_assert_ptr_null(daqs_domxml_find_mac(&nics, "52:54:00:de:ad:02")); /* CDATA's */
 	ck_assert_ptr_null(daqs_domxml_find_mac(&nics, "52:54:00:de:ad:03")); /* comment's */
+	ck_assert_uint_eq(nics.n_hostdev, 0);
 	free(xml);
+	/* a VF passed as a plain PCI <hostdev>: counted (the tap is then not all its traffic) */
+	ck_assert_int_eq(daqs_domxml_nics("<domain><devices><hostdev mode='subsystem' type='pci'>"
+					  "<source/></hostdev></devices><hostdev/></domain>",
+					  &nics),
+			 0);
+	ck_assert_uint_eq(nics.n_hostdev, 1);
 }
 END_TEST
 

@@ -114,16 +114,25 @@ void daqs_gvm_refind(struct daqs_gvm *v)
 }
 
 /*
- * The tap host_counters: auto counts: that of the domain's NIC with the MAC
- * the guest's interface is found by. An SLA that names the interface and no
- * MAC gets one only when the domain has a single NIC with a tap (which of
- * several the guest calls that name, the XML does not say).
+ * The tap host_counters: auto counts: that of the domain's one NIC with the
+ * MAC the guest's interface is found by. An SLA that names the interface
+ * and no MAC gets one only when the domain has a single NIC with a tap
+ * (which of several the guest calls that name, the XML does not say). None
+ * when the tap may carry only part of the VM's traffic: the domain has a
+ * hostdev (a VF), the VM holds a VF (pool, host_vf), or it is shaped on a
+ * bond and the domain has several NICs.
  */
 static const char *auto_tap(const struct daqs_gvm *v, const struct daqs_sla_vm *e)
 {
 	const struct daqs_domxml_nic *nic = daqs_domxml_find_mac(&v->nics, v->mac);
 	size_t taps = 0;
 
+	if (v->nics.n_hostdev || v->vf.pool_pf[0] || v->vf.pf[0] || (e && e->host_vf_pf) ||
+	    (!strcmp(v->kind, "bond") && v->nics.n_seen > 1))
+		return "";
+	for (size_t i = 0; i < v->nics.n; i++)
+		if (!strcmp(v->nics.v[i].type, "hostdev"))
+			return "";
 	if (e && e->iface && !e->mac) {
 		for (size_t i = 0; i < v->nics.n; i++)
 			if (v->nics.v[i].dev[0]) {
@@ -136,9 +145,9 @@ static const char *auto_tap(const struct daqs_gvm *v, const struct daqs_sla_vm *
 	return nic ? nic->dev : "";
 }
 
-/* The host netdev counted: the SLA's host_interface, else the tap (host_counters: auto). */
-static void host_pick(const struct daqs_cycle *c, struct daqs_gvm *v, const struct daqs_sla_vm *e)
+void daqs_gvm_host_pick(const struct daqs_cycle *c, struct daqs_gvm *v)
 {
+	const struct daqs_sla_vm *e = v->ent;
 	enum daqs_host_counters hc = e ? e->host_counters : c->sla->defaults.host_counters;
 	const char *dev = "";
 	char was[DAQS_IFNAMSIZ];
@@ -158,7 +167,9 @@ static void host_pick(const struct daqs_cycle *c, struct daqs_gvm *v, const stru
 	if (strcmp(was, v->host_iface)) { /* another netdev: its counters are a new series */
 		daqs_estimator_reset(&v->hest);
 		daqs_crosscheck_reset(&v->xc);
+		daqs_tapmatch_reset(&v->tm);
 		v->host_failing = false;
+		v->pinned[0] = '\0';
 	}
 	if (v->host_iface[0])
 		daqs_cycle_log(c, DAQS_LOG_INFO, "guest '%s': host counters from '%s' (%s)",
@@ -179,11 +190,13 @@ static void reach(const struct daqs_cycle *c, struct daqs_gvm *v, const struct d
 
 	if (e && e->mac)
 		mac = e->mac;
-	if (strcmp(iface, v->iface_cfg) || strcmp(mac ? mac : "", v->mac))
+	if (strcmp(iface, v->iface_cfg) || strcmp(mac ? mac : "", v->mac)) {
 		daqs_gvm_refind(v);
+		v->pinned[0] = '\0'; /* the SLA points elsewhere now */
+	}
 	snprintf(v->iface_cfg, sizeof(v->iface_cfg), "%s", iface);
 	snprintf(v->mac, sizeof(v->mac), "%s", mac ? mac : "");
-	host_pick(c, v, e);
+	daqs_gvm_host_pick(c, v);
 }
 
 /* Socket guests follow the SLA: created, re-pointed, retired. */

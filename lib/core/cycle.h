@@ -58,6 +58,7 @@
 #include "policy.h"
 #include "qga.h"
 #include "sla.h"
+#include "tapmatch.h"
 #include "tcpqueue.h"
 
 #define DAQS_CYCLE_VERIFY_NS (30ULL * 1000000000ULL) /* periodic verification */
@@ -101,7 +102,9 @@ struct daqs_cycle_job {
 	char iface_cfg[DAQS_IFNAMSIZ];	/* the SLA's interface ("": find it by mac) */
 	char mac[18];			/* the MAC to find it by ("" none) */
 	char iface[DAQS_IFNAMSIZ];	/* the interface known so far ("" none) */
-	char host_iface[DAQS_IFNAMSIZ]; /* sample: read these host counters too ("" none) */
+	char host_iface[DAQS_IFNAMSIZ]; /* sample: read these host counters too ("" none), and
+					   return the guest's interfaces (nics), even when
+					   discovery found no single one */
 	bool tcp_queue;			/* sample: read the guest's TCP queueing delay too */
 	bool enforce;			/* apply: put limit_bps in force (else discovery alone) */
 	bool verify;			/* apply: read the guest's tc back first */
@@ -125,6 +128,9 @@ struct daqs_cycle_result {
 	struct daqs_sample smp; /* when r == 0 (t_ns: when the reply arrived) */
 	int host_r;		/* host counters: 0, or -errno (not asked: 0 and t_ns 0) */
 	struct daqs_sample hsmp;
+	/* with host counters: the guest's interfaces that have stats, to tell which tracks them */
+	struct daqs_qga_iface nics[DAQS_TAPMATCH_MAX];
+	size_t n_nics;
 	int tcpq_r;		   /* TCP queueing delay, when asked: 0, or -errno */
 	struct daqs_tcpqueue tcpq; /* when tcpq_r == 0 */
 	/* apply */

@@ -150,6 +150,8 @@ static void element(struct scan *s, const struct tag *t)
 	else if (s->depth == 2 && s->in_devices && name_is(t, "interface")) {
 		open_iface(s, t);
 		s->in_iface = open;
+	} else if (s->depth == 2 && s->in_devices && name_is(t, "hostdev")) {
+		s->out->n_hostdev++;
 	} else if (s->depth == 3 && s->in_iface)
 		child_of_iface(s, t);
 	s->depth += open;
@@ -195,7 +197,7 @@ int daqs_domxml_nics(const char *xml, struct daqs_domxml_nics *out)
 	struct scan s = { .p = xml, .out = out };
 	int r = 0;
 
-	out->n = out->n_seen = 0;
+	out->n = out->n_seen = out->n_hostdev = 0;
 	if (strnlen(xml, DAQS_DOMXML_MAX_LEN) >= DAQS_DOMXML_MAX_LEN)
 		return -E2BIG;
 	while (r == 0 && (s.p = strchr(s.p, '<')))
@@ -203,17 +205,22 @@ int daqs_domxml_nics(const char *xml, struct daqs_domxml_nics *out)
 	if (r == 0 && s.depth != 0)
 		r = -EPROTO;
 	if (r < 0)
-		out->n = out->n_seen = 0;
+		out->n = out->n_seen = out->n_hostdev = 0;
 	return r;
 }
 
 const struct daqs_domxml_nic *daqs_domxml_find_mac(const struct daqs_domxml_nics *n,
 						   const char *mac)
 {
+	const struct daqs_domxml_nic *found = NULL;
+
 	for (size_t i = 0; mac && i < n->n; i++)
-		if (n->v[i].mac[0] && !strcasecmp(n->v[i].mac, mac))
-			return &n->v[i];
-	return NULL;
+		if (n->v[i].mac[0] && !strcasecmp(n->v[i].mac, mac)) {
+			if (found)
+				return NULL;
+			found = &n->v[i];
+		}
+	return found;
 }
 
 const char *daqs_domxml_first_mac(const struct daqs_domxml_nics *n)

@@ -26,14 +26,18 @@ struct daqs_domxml_nic {
 
 struct daqs_domxml_nics {
 	struct daqs_domxml_nic v[DAQS_DOMXML_MAX_NICS];
-	size_t n;      /* kept */
-	size_t n_seen; /* <interface> elements under <devices> */
+	size_t n;	  /* kept */
+	size_t n_seen;	  /* <interface> elements under <devices> */
+	size_t n_hostdev; /* <hostdev> elements under <devices> (a VF passed as a PCI device) */
 };
 
 /* 0, or -EPROTO (not well-formed enough to tell: *out is empty) / -E2BIG. */
 int daqs_domxml_nics(const char *xml, struct daqs_domxml_nics *out);
 /* The first NIC's MAC that is valid, or NULL (the one discovery finds the guest's NIC by). */
 const char *daqs_domxml_first_mac(const struct daqs_domxml_nics *n);
-/* The NIC carrying mac (case-insensitive), or NULL. */
+/*
+ * The one NIC carrying mac (case-insensitive), or NULL (none, or several:
+ * e.g. a bridge pool's stand-in NIC next to the VM's own).
+ */
 const struct daqs_domxml_nic *daqs_domxml_find_mac(const struct daqs_domxml_nics *n,
 						   const char *mac);

@@ -86,19 +86,36 @@ static void host_sample(struct run *x)
 	x->res->hsmp.t_ns = daqs_monotonic_ns();
 }
 
+/* With host counters: the guest's interfaces (with stats), for the core to match against them. */
+static void keep_nics(struct run *x, const struct daqs_qga_iface *ifs, size_t n)
+{
+	struct daqs_cycle_result *res = x->res;
+
+	if (!x->j->host_iface[0])
+		return;
+	for (size_t i = 0; i < n && res->n_nics < DAQS_TAPMATCH_MAX; i++)
+		if (ifs[i].has_stats)
+			res->nics[res->n_nics++] = ifs[i];
+}
+
 static int sample(struct run *x)
 {
 	struct daqs_qga_iface *ifs = NULL;
 	const char *iface = x->j->iface;
 	size_t n = 0, i;
-	int r = 0;
+	int r = 0, ri = 0;
 
 	if (x->j->discover) {
 		r = discover(x);
 		iface = x->res->iface;
 	}
+	/* no single interface has the MAC: the tap's counters may still tell which one it is */
+	if (!r || (x->j->host_iface[0] && (r == -ENOTUNIQ || r == -ENOENT)))
+		ri = daqs_guest_interfaces(x->g, x->deadline, &ifs, &n);
 	if (!r)
-		r = daqs_guest_interfaces(x->g, x->deadline, &ifs, &n);
+		r = ri;
+	if (!ri)
+		keep_nics(x, ifs, n);
 	x->res->smp.t_ns = daqs_monotonic_ns(); /* when the reply arrived */
 	if (!r) {
 		for (i = 0; i < n && strcmp(ifs[i].name, iface); i++)
