@@ -1,0 +1,125 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The host-side counters daqsd finds itself (host_counters: auto), through the
+# real libvirt API (its test driver: no libvirtd, no QEMU): a running domain
+# whose NIC's <target dev> is the host end of a veth; its "guest" is a network
+# namespace on the other end. The test driver runs no agent, so the agent's
+# counters are missing and the tap's are the only measurement. Checked:
+#  1. the domain's tap is taken from its XML, shown as found automatically;
+#  2. the bytes the namespace sends (a bounded UDP blast) are what daqsd
+#     counts for the VM, from the tap;
+#  3. a VM with host_counters: off gets no host counters; one with
+#     host_interface keeps that one (explicit wins).
+#   usage: host-tap.sh PATH/TO/daqsd PATH/TO/daqsctl    (root; 77 = skipped)
+# Touches only namespace dqt<pid>, veths dqt<pid>h/g (198.18.200.0/24), a
+# mktemp directory and the processes it starts (stopped by PID). About 10 s.
+set -euo pipefail
+
+daqsd=${1:?usage: host-tap.sh PATH/TO/daqsd PATH/TO/daqsctl}
+daqsctl=${2:?usage: host-tap.sh PATH/TO/daqsd PATH/TO/daqsctl}
+here=$(cd "$(dirname "$0")" && pwd)
+
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/report.sh
+. "$here/../../scripts/lib/report.sh"
+require_root_netns
+for t in jq python3 timeout; do
+	command -v "$t" >/dev/null || skip "$t not installed"
+done
+
+ns=dqt$$
+tap=dqt$$h
+peer=dqt$$g
+tmp=$(mktemp -d /tmp/daqs-host-tap.XXXXXX)
+pid=
+cleanup() {
+	reap "$pid"
+	ip link del "$tap" 2>/dev/null || true
+	ip netns del "$ns" 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+ip netns add "$ns"
+ip link add "$tap" type veth peer name "$peer"
+ip link set "$peer" netns "$ns"
+ip link set "$tap" up
+ip -n "$ns" link set "$peer" up
+ip -n "$ns" addr add 198.18.200.2/24 dev "$peer"
+# no ARP: the "guest" sends straight at the tap's MAC (nothing answers; the tap counts what it gets)
+ip -n "$ns" neigh add 198.18.200.1 lladdr "$(cat "/sys/class/net/$tap/address")" dev "$peer" nud permanent
+
+domain() { # NAME MAC TAP
+	cat <<EOF2
+  <domain type='test'>
+    <name>$1</name>
+    <memory>1048576</memory>
+    <os><type arch='x86_64'>hvm</type></os>
+    <devices>
+      <interface type='bridge'>
+        <mac address='$2'/>
+        <source bridge='br0'/>
+        <target dev='$3'/>
+        <model type='virtio'/>
+      </interface>
+    </devices>
+  </domain>
+EOF2
+}
+{
+	echo "<node>"
+	domain vm-tap 52:54:00:c8:00:01 "$tap"
+	domain vm-off 52:54:00:c8:00:02 "$tap"
+	domain vm-explicit 52:54:00:c8:00:03 "$tap"
+	echo "</node>"
+} >"$tmp/node.xml"
+cat >"$tmp/sla.yaml" <<EOF2
+version: 1
+links: [{name: l0, capacity: 10gbit}]
+vms:
+  - {name: vm-tap, class: best-effort}
+  - {name: vm-off, class: best-effort, host_counters: off}
+  - {name: vm-explicit, class: best-effort, host_interface: lo}
+EOF2
+
+"$daqsd" --foreground -v --config "$tmp/sla.yaml" --connect "test://$tmp/node.xml" \
+	--socket "$tmp/s.sock" --state-dir "$tmp/state" >"$tmp/d.log" 2>&1 &
+pid=$!
+st() { "$daqsctl" --socket "$tmp/s.sock" --json status >"$tmp/st.json" 2>/dev/null; }
+field() { jq -r --arg n "$1" ".vms[] | select(.name == \$n) | $2" "$tmp/st.json"; }
+up() { st && [[ $(jq '.vms | length' "$tmp/st.json") == 3 ]]; }
+check "daqsd lists the test driver's three domains" wait_until 10 up
+
+check "vm-tap: its tap '$tap' is taken from the domain XML, found automatically" \
+	test "$(field vm-tap '.host_iface + " " + (.host_iface_auto | tostring)')" = "$tap true"
+check "vm-off (host_counters: off): no host counters" \
+	test "$(field vm-off '.host_iface + "/" + (.host_iface_auto | tostring)')" = "/false"
+check "vm-explicit: its host_interface wins over the tap" \
+	test "$(field vm-explicit '.host_iface + " " + (.host_iface_auto | tostring)')" = "lo false"
+
+peer_tx() { ip netns exec "$ns" cat "/sys/class/net/$peer/statistics/tx_bytes"; }
+before=$(field vm-tap .tx_bytes)
+wire0=$(peer_tx)
+# 3 s of UDP from the "guest" (1400-byte payloads), bounded by timeout
+timeout 10 ip netns exec "$ns" python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+b, end = b"x" * 1400, time.monotonic() + 3
+while time.monotonic() < end:
+    try:
+        s.sendto(b, ("198.18.200.1", 9))
+    except OSError:
+        pass'
+sent=$(($(peer_tx) - wire0)) # what left the guest's end of the veth (the kernel's count)
+counted() { st && (($(field vm-tap .tx_bytes) - before >= sent * 99 / 100)); }
+check "vm-tap: daqsd counts the $sent bytes its guest sent ($(mbit $((sent * 8 / 3))) Mbit/s), from the tap" \
+	wait_until 3 counted
+got=$(($(field vm-tap .tx_bytes) - before))
+echo "  the guest's end sent $sent bytes; daqsd counted $got for vm-tap; counters: $(field vm-tap .counters)"
+check "vm-tap: it counted no more than was sent (+1 %)" test "$got" -le $((sent + sent / 100))
+check "vm-tap: its rates come from the host" test "$(field vm-tap .counters | cut -c1-4)" = host
+check "vm-off: counted nothing (no agent, no host counters)" test "$(field vm-off .tx_bytes)" = 0
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
