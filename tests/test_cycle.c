@@ -137,6 +137,8 @@ static bool discover(struct fg *g, const struct daqs_cycle_job *j, struct daqs_c
 		snprintf(r->iface, sizeof(r->iface), "%s", j->iface_cfg);
 	else if (g->dummy[0] && g->iface[0] && !g->remac)
 		r->discover_r = -ENOTUNIQ;
+	else if (g->remac && !g->dummy[0])
+		r->discover_r = -ENOENT; /* nothing has the MAC any more */
 	else if (g->dummy[0])
 		snprintf(r->iface, sizeof(r->iface), "%s", g->dummy);
 	else if (!g->iface[0])
@@ -196,7 +198,7 @@ static void sample(struct fx *f, struct fg *g, const struct daqs_cycle_job *j,
 		   struct daqs_cycle_result *r)
 {
 	const char *iface = j->iface;
-	bool fooling = g->dummy[0] != '\0'; /* sends whatever daqsd makes of it */
+	bool fooling = g->dummy[0] || g->remac; /* sends whatever daqsd makes of it */
 	uint64_t bytes = fooling ? traffic(g) : 0;
 
 	g->samples++;
@@ -1383,6 +1385,52 @@ START_TEST(test_tap_mac_moved_to_a_dummy)
 }
 END_TEST
 
+/* The guest gives its NIC another MAC: none has the VM's; the one that tracks the tap is shaped. */
+START_TEST(test_tap_mac_changed)
+{
+	struct fx f;
+	struct fg g;
+
+	tap_guest(&f, one_libvirt, &g);
+	periods(&f, 3);
+	g.remac = true;
+	g.tc = NO_LIMIT;
+	daqs_cycle_kick(f.c, "d");
+	periods(&f, 8);
+	ck_assert_str_eq(vm_of(&f, "d")->iface, "eth0");
+	ck_assert_uint_eq(g.tc, 100000000ULL);
+	ck_assert_str_eq(state_of(&f, "d"), "shaped");
+	ck_assert_uint_eq(logged(&f, "guest 'd': none carries MAC 52:54:00:00:00:0d (-); 'eth0' is "
+				     "the interface whose counters track its tap 'vnet0'"),
+			  1);
+	fx_free(&f);
+}
+END_TEST
+
+/* A tap beside a VF sees part of the traffic: it does not pick the interface. */
+START_TEST(test_tap_beside_a_vf_tells_nothing)
+{
+	static const char *const host_vf = "version: 1\n"
+					   "links: [{name: l0, capacity: 1gbit, device: pf0}]\n"
+					   "vms:\n"
+					   "  - name: d\n"
+					   "    class: best-effort\n"
+					   "    max: 100mbit\n"
+					   "    host_interface: vnet0\n"
+					   "    host_vf: pf0:1\n";
+	struct fx f;
+	struct fg g;
+
+	tap_guest(&f, host_vf, &g);
+	snprintf(g.dummy, sizeof(g.dummy), "dummy0");
+	periods(&f, 8);
+	ck_assert_str_eq(vm_of(&f, "d")->host_iface, "vnet0");
+	ck_assert_str_eq(vm_of(&f, "d")->iface, "");
+	ck_assert_uint_eq(logged(&f, "whose counters track its tap"), 0);
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_link_speed_and_names)
 {
 	struct fx f;
@@ -1432,6 +1480,8 @@ Suite *daqs_test_cycle_suite(void)
 	tcase_add_test(tc, test_tap_not_whole);
 	tcase_add_test(tc, test_tap_dummy_with_the_mac);
 	tcase_add_test(tc, test_tap_mac_moved_to_a_dummy);
+	tcase_add_test(tc, test_tap_mac_changed);
+	tcase_add_test(tc, test_tap_beside_a_vf_tells_nothing);
 	tcase_add_test(tc, test_limit_changes_counted);
 	tcase_add_test(tc, test_remove_all_and_limits);
 	tcase_add_test(tc, test_link_speed_and_names);

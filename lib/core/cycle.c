@@ -122,17 +122,26 @@ void daqs_gvm_refind(struct daqs_gvm *v)
  * hostdev (a VF), the VM holds a VF (pool, host_vf), or it is shaped on a
  * bond and the domain has several NICs.
  */
+bool daqs_gvm_tap_whole(const struct daqs_gvm *v)
+{
+	const struct daqs_sla_vm *e = v->ent;
+
+	if (v->nics.n_hostdev || v->vf.pool_pf[0] || v->vf.pf[0] || (e && e->host_vf_pf) ||
+	    (!strcmp(v->kind, "bond") && v->nics.n_seen > 1))
+		return false;
+	for (size_t i = 0; i < v->nics.n; i++)
+		if (!strcmp(v->nics.v[i].type, "hostdev"))
+			return false;
+	return true;
+}
+
 static const char *auto_tap(const struct daqs_gvm *v, const struct daqs_sla_vm *e)
 {
 	const struct daqs_domxml_nic *nic = daqs_domxml_find_mac(&v->nics, v->mac);
 	size_t taps = 0;
 
-	if (v->nics.n_hostdev || v->vf.pool_pf[0] || v->vf.pf[0] || (e && e->host_vf_pf) ||
-	    (!strcmp(v->kind, "bond") && v->nics.n_seen > 1))
+	if (!daqs_gvm_tap_whole(v))
 		return "";
-	for (size_t i = 0; i < v->nics.n; i++)
-		if (!strcmp(v->nics.v[i].type, "hostdev"))
-			return "";
 	if (e && e->iface && !e->mac) {
 		for (size_t i = 0; i < v->nics.n; i++)
 			if (v->nics.v[i].dev[0]) {

@@ -326,7 +326,8 @@ static void with_mac(const struct daqs_cycle_result *res, const char *mac, char 
  * do not track the tap's (the cross-check distrusts them: its MAC moved to
  * a dummy, or the agent lies). The one interface whose counters track the
  * tap's is pinned: shaped, and found by name from now on, until it is gone.
- * None tracking it (an idle guest, a lying agent): nothing is guessed.
+ * None tracking it (an idle guest, a lying agent), several (a bond and its
+ * member), or a tap that is not all the traffic: nothing is guessed.
  */
 static void tap_track(const struct daqs_cycle *c, struct daqs_gvm *v,
 		      const struct daqs_cycle_job *j, const struct daqs_cycle_result *res, int r)
@@ -335,8 +336,8 @@ static void tap_track(const struct daqs_cycle *c, struct daqs_gvm *v,
 	char pick[DAQS_IFNAMSIZ], names[96];
 
 	if (!daqs_tapmatch_feed(&v->tm, res->nics, res->n_nics, &res->hsmp.c, pick) ||
-	    (!no_single && !v->xc.distrust) || !strcmp(pick, v->iface))
-		return;
+	    (!no_single && !v->xc.distrust) || !strcmp(pick, v->iface) || !daqs_gvm_tap_whole(v))
+		return; /* a tap beside a VF sees part of the traffic: it tells nothing */
 	with_mac(res, j->mac, names, sizeof(names));
 	if (no_single)
 		daqs_cycle_log(c, DAQS_LOG_WARNING,
