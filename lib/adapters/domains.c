@@ -28,8 +28,10 @@ struct daqs_domains {
 	void *log_ud;
 	virConnectPtr conn;
 	int cb[CB_N];
-	bool dead;   /* the close callback fired */
-	bool resync; /* list the domains at the next tick */
+	bool dead;     /* the close callback fired */
+	bool resync;   /* list the domains at the next tick */
+	char **reread; /* domains whose devices changed: their XML is read at the next tick */
+	size_t n_reread, cap_reread;
 	bool ever_up;
 	uint64_t next_try_ns, backoff_ns;
 	void (*removed)(void *ud, const char *vm, const char *alias, bool ok);
@@ -88,11 +90,17 @@ static void on_agent(virConnectPtr conn, virDomainPtr dom, int state, int reason
 static void on_device(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
 {
 	struct daqs_domains *d = opaque;
+	const char *name = virDomainGetName(dom);
 
 	(void)conn;
 	dlog(d, DAQS_LOG_INFO, "libvirt: device '%s' of '%s' added or removed; re-discovering",
-	     alias, virDomainGetName(dom));
-	d->sink.kick(d->sink.ud, virDomainGetName(dom));
+	     alias, name);
+	d->sink.kick(d->sink.ud, name);
+	for (size_t i = 0; i < d->n_reread; i++)
+		if (!strcmp(d->reread[i], name))
+			return;
+	daqs_grow((void **)&d->reread, &d->cap_reread, d->n_reread + 1, sizeof(*d->reread));
+	d->reread[d->n_reread++] = daqs_strdup(name); /* its NICs and taps: at the next tick */
 }
 
 static void on_removed(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
@@ -254,6 +262,21 @@ static void resync(struct daqs_domains *d)
 	free(doms);
 }
 
+/* The domains whose devices changed, upserted again with their XML's NICs (taps, hostdevs). */
+static void reread(struct daqs_domains *d, bool read)
+{
+	for (size_t i = 0; i < d->n_reread; i++) {
+		virDomainPtr dom = read ? virDomainLookupByName(d->conn, d->reread[i]) : NULL;
+
+		if (dom && virDomainIsActive(dom) == 1)
+			add_domain(d, dom);
+		if (dom)
+			virDomainFree(dom);
+		free(d->reread[i]);
+	}
+	d->n_reread = 0;
+}
+
 /* ---- public ---- */
 
 static void quiet(void *ud, virErrorPtr e)
@@ -282,6 +305,7 @@ daqs_domains_new(const char *uri, const struct daqs_domains_sink *sink,
 void daqs_domains_tick(struct daqs_domains *d)
 {
 	uint64_t now = daqs_monotonic_ns();
+	bool all;
 
 	if (d->conn && (d->dead || virConnectIsAlive(d->conn) != 1)) {
 		disconnect(d);
@@ -298,8 +322,11 @@ void daqs_domains_tick(struct daqs_domains *d)
 			return;
 		}
 	}
-	if (d->resync)
+	all = d->resync;
+	if (all)
 		resync(d);
+	if (d->n_reread)
+		reread(d, !all); /* a resync read them all (or will again, when it failed) */
 }
 
 void daqs_domains_on_removed(struct daqs_domains *d,
@@ -320,6 +347,8 @@ void daqs_domains_free(struct daqs_domains *d)
 	if (!d)
 		return;
 	disconnect(d);
+	reread(d, false);
+	free(d->reread);
 	free(d->uri);
 	free(d);
 }
