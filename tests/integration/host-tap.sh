@@ -9,10 +9,15 @@
 #  2. the bytes the namespace sends (a bounded UDP blast) are what daqsd
 #     counts for the VM, from the tap;
 #  3. a VM with host_counters: off gets no host counters; one with
-#     host_interface keeps that one (explicit wins).
+#     host_interface keeps that one (explicit wins);
+#  4. a guest that gives a dummy interface the MAC daqsd finds it by (here a
+#     namespace with a real qemu-ga on a socket, host_interface the veth's
+#     host end; the "dummy" is a veth idle inside it) does not get the dummy limited, nor stay unlimited: daqsd
+#     shapes the interface whose counters track the host end's (its HTB is
+#     on the veth, none on the dummy).
 #   usage: host-tap.sh PATH/TO/daqsd PATH/TO/daqsctl    (root; 77 = skipped)
 # Touches only namespace dqt<pid>, veths dqt<pid>h/g (198.18.200.0/24), a
-# mktemp directory and the processes it starts (stopped by PID). About 10 s.
+# mktemp directory and the processes it starts (stopped by PID). About 15 s.
 set -euo pipefail
 
 daqsd=${1:?usage: host-tap.sh PATH/TO/daqsd PATH/TO/daqsctl}
@@ -22,17 +27,27 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=../../scripts/lib/report.sh
 . "$here/../../scripts/lib/report.sh"
 require_root_netns
-for t in jq python3 timeout; do
+for t in jq python3 timeout tc; do
 	command -v "$t" >/dev/null || skip "$t not installed"
 done
 
+qga=$(command -v qemu-ga || echo /usr/sbin/qemu-ga)
+[[ -x $qga ]] || skip "qemu-ga not installed"
 ns=dqt$$
 tap=dqt$$h
 peer=dqt$$g
 tmp=$(mktemp -d /tmp/daqs-host-tap.XXXXXX)
 pid=
+namespaces=()
+pids=()
+# shellcheck source=../../scripts/lib/agents.sh
+. "$here/../../scripts/lib/agents.sh" # start_qga; its cleanup is replaced below
 cleanup() {
+	local p
 	reap "$pid"
+	for p in "${pids[@]}"; do
+		stop_pid "$p"
+	done
 	ip link del "$tap" 2>/dev/null || true
 	ip netns del "$ns" 2>/dev/null || true
 	rm -rf "$tmp"
@@ -49,6 +64,18 @@ ip -n "$ns" link set "$peer" up
 ip -n "$ns" addr add 198.18.200.2/24 dev "$peer"
 # no ARP: the "guest" sends straight at the tap's MAC (nothing answers; the tap counts what it gets)
 ip -n "$ns" neigh add 198.18.200.1 lladdr "$(cat "/sys/class/net/$tap/address")" dev "$peer" nud permanent
+
+blast() { # SECONDS: UDP from the "guest" (1400-byte payloads), bounded by timeout
+	timeout $(($1 + 5)) ip netns exec "$ns" python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+b, end = b"x" * 1400, time.monotonic() + float(sys.argv[1])
+while time.monotonic() < end:
+    try:
+        s.sendto(b, ("198.18.200.1", 9))
+    except OSError:
+        pass' "$1"
+}
 
 domain() { # NAME MAC TAP
 	cat <<EOF2
@@ -101,16 +128,7 @@ check "vm-explicit: its host_interface wins over the tap" \
 peer_tx() { ip netns exec "$ns" cat "/sys/class/net/$peer/statistics/tx_bytes"; }
 before=$(field vm-tap .tx_bytes)
 wire0=$(peer_tx)
-# 3 s of UDP from the "guest" (1400-byte payloads), bounded by timeout
-timeout 10 ip netns exec "$ns" python3 -c '
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-b, end = b"x" * 1400, time.monotonic() + 3
-while time.monotonic() < end:
-    try:
-        s.sendto(b, ("198.18.200.1", 9))
-    except OSError:
-        pass'
+blast 3
 sent=$(($(peer_tx) - wire0)) # what left the guest's end of the veth (the kernel's count)
 counted() { st && (($(field vm-tap .tx_bytes) - before >= sent * 99 / 100)); }
 check "vm-tap: daqsd counts the $sent bytes its guest sent ($(mbit $((sent * 8 / 3))) Mbit/s), from the tap" \
@@ -120,6 +138,41 @@ echo "  the guest's end sent $sent bytes; daqsd counted $got for vm-tap; counter
 check "vm-tap: it counted no more than was sent (+1 %)" test "$got" -le $((sent + sent / 100))
 check "vm-tap: its rates come from the host" test "$(field vm-tap .counters | cut -c1-4)" = host
 check "vm-off: counted nothing (no agent, no host counters)" test "$(field vm-off .tx_bytes)" = 0
+
+reap "$pid"
+pid=
+
+# 4. the dummy with the MAC, on a real agent
+mac=$(ip netns exec "$ns" cat "/sys/class/net/$peer/address")
+# (a veth pair inside the namespace: this host's kernel may have no dummy driver; nothing flows)
+ip -n "$ns" link add dummy0 type veth peer name dummy1
+ip -n "$ns" link set dummy0 address "$mac"
+ip -n "$ns" link set dummy0 up
+ip -n "$ns" link set dummy1 up
+start_qga "$ns" g
+cat >"$tmp/sla2.yaml" <<EOF2
+version: 1
+links: [{name: l0, capacity: 10gbit}]
+vms:
+  - {name: g, class: best-effort, max: 50mbit, agent: $tmp/g.sock, mac: "$mac", host_interface: $tap}
+EOF2
+"$daqsd" --foreground -v --config "$tmp/sla2.yaml" --connect "qemu+unix:///system?socket=$tmp/none.sock" \
+	--socket "$tmp/s.sock" --state-dir "$tmp/state2" >"$tmp/d2.log" 2>&1 &
+pid=$!
+ambiguous() { st && [[ $(field g .last_error) == *"several unrelated interfaces carry MAC"* ]]; }
+check "g: '$peer' and dummy0 both carry MAC $mac: daqsd does not pick one by order" wait_until 10 ambiguous
+check "g: ... so nothing is shaped yet" test "$(field g '.iface + "/" + .state')" = "/find-iface"
+htb_on() { ip netns exec "$ns" tc class show dev "$1" 2>/dev/null | grep -q 'class htb 1:1 '; }
+shaped() { st && [[ $(field g .state) == shaped ]] && htb_on "$peer"; }
+blast 4 &
+bp=$!
+check "g: with traffic, the interface whose counters track '$tap' is shaped: '$peer' has the HTB" \
+	wait_until 6 shaped
+reap "$bp"
+echo "  g: iface $(field g .iface), state $(field g .state), limit $(field g .limit_bps); $(grep -o "guest 'g': several interfaces carry.*" "$tmp/d2.log" | head -1)"
+check "g: dummy0 has no HTB of ours" bash -c "! ip netns exec $ns tc qdisc show dev dummy0 | grep -q htb"
+check "g: the choice was logged, naming the interfaces with the MAC" \
+	grep -q "guest 'g': several interfaces carry MAC $mac (.*dummy0.*); '$peer' is the interface whose counters track its tap '$tap': shaping '$peer'" "$tmp/d2.log"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
