@@ -14,10 +14,13 @@
 #     namespace with a real qemu-ga on a socket, host_interface the veth's
 #     host end; the "dummy" is a veth idle inside it) does not get the dummy limited, nor stay unlimited: daqsd
 #     shapes the interface whose counters track the host end's (its HTB is
-#     on the veth, none on the dummy).
+#     on the veth, none on the dummy);
+#  5. a guest that moves the MAC to the dummy (its veth gets another): a
+#     fresh daqsd finds and limits the dummy first; the host end's counters
+#     show the traffic the dummy's do not, and the veth is shaped instead.
 #   usage: host-tap.sh PATH/TO/daqsd PATH/TO/daqsctl    (root; 77 = skipped)
 # Touches only namespace dqt<pid>, veths dqt<pid>h/g (198.18.200.0/24), a
-# mktemp directory and the processes it starts (stopped by PID). About 15 s.
+# mktemp directory and the processes it starts (stopped by PID). About 20 s.
 set -euo pipefail
 
 daqsd=${1:?usage: host-tap.sh PATH/TO/daqsd PATH/TO/daqsctl}
@@ -173,6 +176,25 @@ echo "  g: iface $(field g .iface), state $(field g .state), limit $(field g .li
 check "g: dummy0 has no HTB of ours" bash -c "! ip netns exec $ns tc qdisc show dev dummy0 | grep -q htb"
 check "g: the choice was logged, naming the interfaces with the MAC" \
 	grep -q "guest 'g': several interfaces carry MAC $mac (.*dummy0.*); '$peer' is the interface whose counters track its tap '$tap': shaping '$peer'" "$tmp/d2.log"
+
+reap "$pid"
+pid=
+
+# 5. the MAC moved to the dummy
+ip netns exec "$ns" tc qdisc del dev "$peer" root 2>/dev/null || true
+ip netns exec "$ns" tc qdisc del dev dummy0 root 2>/dev/null || true
+ip -n "$ns" link set "$peer" address 02:00:00:00:00:01
+ip -n "$ns" neigh replace 198.18.200.1 lladdr "$(cat "/sys/class/net/$tap/address")" dev "$peer" nud permanent
+"$daqsd" --foreground -v --config "$tmp/sla2.yaml" --connect "qemu+unix:///system?socket=$tmp/none.sock" \
+	--socket "$tmp/s.sock" --state-dir "$tmp/state3" >"$tmp/d3.log" 2>&1 &
+pid=$!
+on_dummy() { st && [[ $(field g '.iface + "/" + .state') == dummy0/shaped ]] && htb_on dummy0; }
+check "g: with the MAC on dummy0 alone, daqsd first limits dummy0 (discovery by MAC)" wait_until 10 on_dummy
+blast 6 &
+bp=$!
+check "g: with traffic, '$peer' (tracking '$tap', unlike dummy0) is shaped instead" wait_until 8 shaped
+reap "$bp"
+echo "  g: iface $(field g .iface), counters $(field g .counters); $(grep -o "guest 'g': the counters of.*" "$tmp/d3.log" | head -1)"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
