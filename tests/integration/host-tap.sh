@@ -166,7 +166,7 @@ ambiguous() { st && [[ $(field g .last_error) == *"several unrelated interfaces 
 check "g: '$peer' and dummy0 both carry MAC $mac: daqsd does not pick one by order" wait_until 10 ambiguous
 check "g: ... so nothing is shaped yet" test "$(field g '.iface + "/" + .state')" = "/find-iface"
 htb_on() { ip netns exec "$ns" tc class show dev "$1" 2>/dev/null | grep -q 'class htb 1:1 '; }
-shaped() { st && [[ $(field g .state) == shaped ]] && htb_on "$peer"; }
+shaped() { st && [[ $(field g '.iface + "/" + .state') == "$peer/shaped" ]] && htb_on "$peer"; }
 blast 4 &
 bp=$!
 check "g: with traffic, the interface whose counters track '$tap' is shaped: '$peer' has the HTB" \
