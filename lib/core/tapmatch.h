@@ -21,7 +21,7 @@
 #include "netname.h"
 #include "qga.h"
 
-#define DAQS_TAPMATCH_MAX 8	      /* guest interfaces compared (the first, with stats) */
+#define DAQS_TAPMATCH_MAX 16 /* guest interfaces compared (with stats, those that moved most) */
 #define DAQS_TAPMATCH_MIN_BYTES 65536 /* the tap's bytes in a sample to tell by */
 #define DAQS_TAPMATCH_TIMES 3	      /* samples in a row naming the same interface */
 
