@@ -108,6 +108,9 @@ static bool status_has(struct daqs_controller *c, const char *vm)
 
 START_TEST(test_events_during_cycles)
 {
+	static const struct daqs_domxml_nics nics = {
+		.v = { { "bridge", "52:54:00:00:00:01", "" } }, .n = 1, .n_seen = 1
+	};
 	struct daqs_controller_cfg cfg = { .kind = DAQS_POLICY_DAQS, .workers = 4, .log = quiet };
 	struct daqs_ctl_request rq = {
 		.cmd = DAQS_CTL_OVERRIDE, .vm = "s", .has_max = true, .max_bps = 50000000
@@ -121,8 +124,7 @@ START_TEST(test_events_during_cycles)
 	ck_assert_int_eq(pthread_create(&th, NULL, cycle_thread, &x), 0);
 	for (int round = 0; round < 200; round++) {
 		snprintf(name, sizeof(name), "vm%d", round % 7);
-		ck_assert_int_eq(daqs_controller_upsert(x.c, name, NULL, make_down, NULL,
-							"52:54:00:00:00:01"),
+		ck_assert_int_eq(daqs_controller_upsert(x.c, name, NULL, make_down, NULL, &nics),
 				 0);
 		daqs_controller_kick(x.c, name);
 		daqs_controller_set_vf(x.c, name, round % 2 ? "pf0" : NULL, 1);

@@ -20,11 +20,11 @@ START_TEST(test_table_golden)
 		"uplink0    40gbit   37.5gbit  10.2gbit  0.273    10gbit    2\n"
 		"\n"
 		"VM        CLASS           MIN      MAX  WEIGHT        TX        RX   LIMIT  MODE       "
-		"AGENT  IFACE  KIND    SAT  OVR  LEFT  ERROR\n"
+		"AGENT  IFACE  KIND  HOSTIF     AUTO    SAT  OVR  LEFT  ERROR\n"
 		"web-1     guarantee    10gbit        -       1  9.85gbit  1.23mbit  30gbit  satisfied  "
-		"ok     bond0  bond  0.985  yes   90s  -\n"
+		"ok     bond0  bond  daqstb-g1  yes   0.985  yes   90s  -\n"
 		"batch?-2  best-effort    0bit  300mbit       2         -         -       -  -          "
-		"-      -      -         -  no      -  agent not connected\n";
+		"-      -      -     -          no        -  no      -  agent not connected\n";
 	static struct daqs_ctl_status st = { .cycle = 7, .cycle_ms = 3.21, .period_ms = 200 };
 	struct daqs_ctl_link l = { .name = "uplink0",
 				   .capacity_bps = 40000000000ULL,
@@ -46,6 +46,8 @@ START_TEST(test_table_golden)
 		  .agent = "ok",
 		  .iface = "bond0",
 		  .iface_kind = "bond",
+		  .host_iface = "daqstb-g1",
+		  .host_iface_auto = true,
 		  .satisfaction = 0.985,
 		  .override = true,
 		  .override_left_s = 90 },

@@ -41,6 +41,11 @@ struct fg {
 	unsigned samples, applies, verifies, discovers, infos;
 	unsigned jobs;	     /* jobs given to it, run or not */
 	unsigned apply_jobs; /* apply jobs that ran */
+	/* a guest that fools discovery: its traffic always goes through iface (the tap's NIC) */
+	char dummy[16];	     /* a dummy interface with the MAC too ("" none); listed first */
+	bool remac;	     /* iface gave the MAC up (the dummy alone has it) */
+	uint64_t dummy_tc;   /* the limit put on the dummy */
+	unsigned lie_factor; /* the agent reports 1/N of what it sends (0, 1: the truth) */
 };
 
 struct fx {
@@ -130,6 +135,12 @@ static bool discover(struct fg *g, const struct daqs_cycle_job *j, struct daqs_c
 	g->discovers++;
 	if (j->iface_cfg[0])
 		snprintf(r->iface, sizeof(r->iface), "%s", j->iface_cfg);
+	else if (g->dummy[0] && g->iface[0] && !g->remac)
+		r->discover_r = -ENOTUNIQ;
+	else if (g->remac && !g->dummy[0])
+		r->discover_r = -ENOENT; /* nothing has the MAC any more */
+	else if (g->dummy[0])
+		snprintf(r->iface, sizeof(r->iface), "%s", g->dummy);
 	else if (!g->iface[0])
 		r->discover_r = -ENOENT;
 	else
@@ -138,28 +149,79 @@ static bool discover(struct fg *g, const struct daqs_cycle_job *j, struct daqs_c
 	return r->discover_r == 0;
 }
 
+/* What the host sees of this period's traffic, and the guest's interfaces (dummy first). */
+static void host_side(struct fx *f, struct fg *g, const struct daqs_cycle_job *j,
+		      struct daqs_cycle_result *r, uint64_t bytes)
+{
+	if (!j->host_iface[0])
+		return;
+	g->host_tx += bytes;
+	r->host_r = g->host_down ? -ENODEV : 0;
+	r->hsmp.c.tx_bytes = g->host_tx;
+	r->hsmp.c.tx_pkts = g->host_tx / 1000;
+	r->hsmp.t_ns = f->now + 10 * MS;
+	r->n_nics = 0;
+	if (g->dummy[0]) {
+		struct daqs_qga_iface *d = &r->nics[r->n_nics++];
+
+		memset(d, 0, sizeof(*d));
+		snprintf(d->name, sizeof(d->name), "%s", g->dummy);
+		snprintf(d->mac, sizeof(d->mac), "52:54:00:00:00:0d");
+		d->has_stats = true;
+	}
+	if (g->iface[0]) {
+		struct daqs_qga_iface *n = &r->nics[r->n_nics++];
+
+		memset(n, 0, sizeof(*n));
+		snprintf(n->name, sizeof(n->name), "%s", g->iface);
+		snprintf(n->mac, sizeof(n->mac), "52:54:00:00:00:%s", g->remac ? "99" : "0d");
+		n->has_stats = true;
+		n->c.tx_bytes = g->tx_bytes;
+		n->c.tx_pkts = g->tx_bytes / 1000;
+	}
+}
+
+/* This period's traffic (what it sends, through iface); its agent's counter moves. */
+static uint64_t traffic(struct fg *g)
+{
+	double rate = g->rate_bps;
+	uint64_t bytes;
+
+	if (!g->escaped && g->tc != NO_LIMIT && rate > (double)g->tc)
+		rate = (double)g->tc;
+	bytes = (uint64_t)(rate * (double)PERIOD_NS / 1e9 / 8);
+	g->tx_bytes += (g->overstates ? 2 * bytes : bytes) / (g->lie_factor ? g->lie_factor : 1);
+	return bytes;
+}
+
 static void sample(struct fx *f, struct fg *g, const struct daqs_cycle_job *j,
 		   struct daqs_cycle_result *r)
 {
 	const char *iface = j->iface;
-	double rate = g->rate_bps;
-	uint64_t bytes;
+	bool fooling = g->dummy[0] || g->remac; /* sends whatever daqsd makes of it */
+	uint64_t bytes = fooling ? traffic(g) : 0;
 
 	g->samples++;
 	if (j->discover && !discover(g, j, r)) {
 		r->r = r->discover_r;
+		host_side(f, g, j, r, bytes);
 		return;
 	}
 	if (j->discover)
 		iface = r->iface;
+	if (fooling)
+		host_side(f, g, j, r, bytes);
+	if (g->dummy[0] && !strcmp(iface, g->dummy)) {
+		r->smp.c = (struct daqs_counters){ 0 }; /* nothing goes through a dummy */
+		r->smp.t_ns = f->now + 10 * MS;
+		return;
+	}
 	if (strcmp(iface, g->iface)) {
 		r->r = r->iface_r = -ENODEV;
 		return;
 	}
-	if (!g->escaped && g->tc != NO_LIMIT && rate > (double)g->tc)
-		rate = (double)g->tc;
-	bytes = (uint64_t)(rate * (double)PERIOD_NS / 1e9 / 8);
-	g->tx_bytes += g->overstates ? 2 * bytes : bytes;
+	if (!fooling)
+		host_side(f, g, j, r, traffic(g));
 	r->smp.c.tx_bytes = g->tx_bytes;
 	r->smp.c.tx_pkts = g->tx_bytes / 1000;
 	r->smp.t_ns = f->now + 10 * MS;
@@ -169,24 +231,25 @@ static void sample(struct fx *f, struct fg *g, const struct daqs_cycle_job *j,
 		r->tcpq = (struct daqs_tcpqueue){ .flows = g->tcpq_r ? 0 : 1,
 						  .delay_ms = g->tcpq_r ? 0 : g->queue_ms };
 	}
-	if (j->host_iface[0]) {
-		g->host_tx += bytes;
-		r->host_r = g->host_down ? -ENODEV : 0;
-		r->hsmp.c.tx_bytes = g->host_tx;
-		r->hsmp.c.tx_pkts = g->host_tx / 1000;
-		r->hsmp.t_ns = f->now + 10 * MS;
-	}
 }
 
 static void apply(struct fg *g, const struct daqs_cycle_job *j, struct daqs_cycle_result *r)
 {
+	const char *iface = j->iface;
+
 	g->apply_jobs++;
 	if (j->discover && !discover(g, j, r)) {
 		r->r = r->discover_r;
 		return;
 	}
+	if (j->discover)
+		iface = r->iface;
 	if (!j->enforce)
 		return;
+	if (g->dummy[0] && !strcmp(iface, g->dummy)) { /* limits nothing that is sent */
+		g->dummy_tc = j->limit_bps;
+		return;
+	}
 	if (j->ask_info && g->knows) {
 		g->infos++;
 		g->knows = g->limited;
@@ -235,7 +298,7 @@ static void run(struct fx *f, const struct daqs_cycle_job *j, struct daqs_cycle_
 static void period(struct fx *f)
 {
 	struct daqs_cycle_job *j;
-	struct daqs_cycle_result r[16];
+	static struct daqs_cycle_result r[16]; /* large: not on the stack */
 	struct daqs_cycle_vf_write *w;
 	void **dropped;
 	size_t n, nd;
@@ -303,6 +366,19 @@ static void fg_init(struct fg *g, const char *iface)
 	snprintf(g->kind, sizeof(g->kind), "virtio");
 	g->tc = NO_LIMIT;
 	g->rate_bps = 50e6;
+}
+
+/* A domain XML's single NIC (static: valid until the next call). */
+static const struct daqs_domxml_nics *nics_of(const char *mac, const char *tap)
+{
+	static struct daqs_domxml_nics n;
+
+	memset(&n, 0, sizeof(n));
+	n.n = n.n_seen = 1;
+	snprintf(n.v[0].type, sizeof(n.v[0].type), "bridge");
+	snprintf(n.v[0].mac, sizeof(n.v[0].mac), "%s", mac);
+	snprintf(n.v[0].dev, sizeof(n.v[0].dev), "%s", tap);
+	return &n;
 }
 
 /* A shaped socket guest: the common start. */
@@ -469,14 +545,14 @@ START_TEST(test_libvirt_domain_renamed)
 	fx_init(&f, one_socket, false);
 	fg_init(&g1, "eth0");
 	fg_init(&g2, "eth0");
-	daqs_cycle_upsert(f.c, "old-name", "uuid-1", "52:54:00:00:00:0b");
+	daqs_cycle_upsert(f.c, "old-name", "uuid-1", nics_of("52:54:00:00:00:0b", ""));
 	ck_assert_int_eq(daqs_cycle_attach(f.c, "old-name", &g1, &old), 0);
 	periods(&f, 2);
 	ck_assert_str_eq(state_of(&f, "old-name"), "shaped");
 	ck_assert_str_eq(vm_of(&f, "old-name")->source, "libvirt");
 	/* libvirt renames: the old domain goes, a new one comes */
 	daqs_cycle_remove(f.c, "old-name");
-	daqs_cycle_upsert(f.c, "new-name", "uuid-1", "52:54:00:00:00:0b");
+	daqs_cycle_upsert(f.c, "new-name", "uuid-1", nics_of("52:54:00:00:00:0b", ""));
 	ck_assert_int_eq(daqs_cycle_attach(f.c, "new-name", &g2, &old), 0);
 	period(&f);
 	ck_assert_ptr_null(vm_of(&f, "old-name"));
@@ -1120,6 +1196,241 @@ START_TEST(test_remove_all_and_limits)
 }
 END_TEST
 
+/* ---- the tap: host counters found in the domain XML ---- */
+
+static const char *const one_libvirt = "version: 1\n"
+				       "links:\n"
+				       "  - name: l0\n"
+				       "    capacity: 1gbit\n"
+				       "controller:\n"
+				       "  period: 200ms\n"
+				       "vms:\n"
+				       "  - name: d\n"
+				       "    class: best-effort\n"
+				       "    max: 100mbit\n";
+
+/* A libvirt domain whose one NIC has MAC ...:0d on tap vnet0; its guest sends 200 Mbit/s. */
+static void tap_guest(struct fx *f, const char *sla, struct fg *g)
+{
+	void *old;
+
+	fx_init(f, sla, false);
+	fg_init(g, "eth0");
+	g->rate_bps = 200e6;
+	daqs_cycle_upsert(f->c, "d", "uuid-d", nics_of("52:54:00:00:00:0d", "vnet0"));
+	ck_assert_int_eq(daqs_cycle_attach(f->c, "d", g, &old), 0);
+}
+
+/* Under-reporting agent: the tap, found without host_interface, is what the rate comes from. */
+START_TEST(test_tap_found_measures)
+{
+	struct fx f;
+	struct fg g;
+
+	tap_guest(&f, one_libvirt, &g);
+	g.lie_factor = 10; /* reports 10 Mbit/s of the 100 it sends (at its limit) */
+	periods(&f, 12);
+	ck_assert_str_eq(vm_of(&f, "d")->host_iface, "vnet0");
+	ck_assert(vm_of(&f, "d")->host_iface_auto);
+	ck_assert_uint_eq(logged(&f, "guest 'd': host counters from 'vnet0' (its tap"), 1);
+	ck_assert_str_eq(vm_of(&f, "d")->counters, "host, agent disagrees");
+	ck_assert_uint_eq(logged(&f, "its agent reports sending"), 1);
+	ck_assert_double_ge(vm_of(&f, "d")->tx_bps, 90e6); /* 100 Mbit/s at its limit */
+	ck_assert_uint_eq(g.tc, 100000000ULL);		   /* limited where it sends */
+	fx_free(&f);
+}
+END_TEST
+
+/* host_interface wins over the tap; host_counters: off (VM or defaults) counts none. */
+START_TEST(test_tap_explicit_and_off)
+{
+	static const char *const explicit_host = "version: 1\n"
+						 "links: [{name: l0, capacity: 1gbit}]\n"
+						 "vms:\n"
+						 "  - name: d\n"
+						 "    class: best-effort\n"
+						 "    host_interface: veth-d\n";
+	static const char *const off = "version: 1\n"
+				       "links: [{name: l0, capacity: 1gbit}]\n"
+				       "vms:\n"
+				       "  - name: d\n"
+				       "    class: best-effort\n"
+				       "    host_counters: off\n";
+	static const char *const off_default = "version: 1\n"
+					       "links: [{name: l0, capacity: 1gbit}]\n"
+					       "defaults: {host_counters: off}\n";
+	struct fx f;
+	struct fg g;
+
+	tap_guest(&f, explicit_host, &g);
+	periods(&f, 3);
+	ck_assert_str_eq(vm_of(&f, "d")->host_iface, "veth-d");
+	ck_assert(!vm_of(&f, "d")->host_iface_auto);
+	fx_free(&f);
+	tap_guest(&f, off, &g);
+	periods(&f, 3);
+	ck_assert_str_eq(vm_of(&f, "d")->host_iface, "");
+	ck_assert_str_eq(vm_of(&f, "d")->counters, "agent");
+	fx_free(&f);
+	tap_guest(&f, off_default, &g);
+	periods(&f, 3);
+	ck_assert_str_eq(vm_of(&f, "d")->host_iface, "");
+	fx_free(&f);
+}
+END_TEST
+
+/* A tap that may carry only part of the traffic is not taken: a VF beside it, a MAC twice. */
+START_TEST(test_tap_not_whole)
+{
+	struct daqs_domxml_nics n = *nics_of("52:54:00:00:00:0d", "vnet0");
+	struct fx f;
+	struct fg g;
+
+	tap_guest(&f, one_libvirt, &g);
+	n.n_hostdev = 1;
+	daqs_cycle_upsert(f.c, "d", "uuid-d", &n);
+	ck_assert_uint_eq(logged(&f, "guest 'd': no host counters (were from 'vnet0')"), 1);
+	n.n_hostdev = 0;
+	n.v[1] = n.v[0]; /* a stand-in NIC with the VM's MAC */
+	snprintf(n.v[1].dev, sizeof(n.v[1].dev), "vnet1");
+	n.n = n.n_seen = 2;
+	daqs_cycle_upsert(f.c, "d", "uuid-d", &n);
+	periods(&f, 2);
+	ck_assert_str_eq(vm_of(&f, "d")->host_iface, "");
+	daqs_cycle_upsert(f.c, "d", "uuid-d", nics_of("52:54:00:00:00:0d", "vnet0"));
+	daqs_cycle_set_vf(f.c, "d", "pf0", 3); /* the pool gave it a VF */
+	periods(&f, 1);
+	ck_assert_str_eq(vm_of(&f, "d")->host_iface, "");
+	daqs_cycle_set_vf(f.c, "d", NULL, 0);
+	periods(&f, 1);
+	ck_assert_str_eq(vm_of(&f, "d")->host_iface, "vnet0");
+	/* a restart: the tap has another name */
+	daqs_cycle_upsert(f.c, "d", "uuid-d", nics_of("52:54:00:00:00:0d", "vnet5"));
+	ck_assert_str_eq(vm_of(&f, "d")->host_iface, "vnet0"); /* the snapshot: next period */
+	periods(&f, 1);
+	ck_assert_str_eq(vm_of(&f, "d")->host_iface, "vnet5");
+	fx_free(&f);
+}
+END_TEST
+
+/*
+ * A dummy interface with the VM's MAC beside its NIC (listed first): no
+ * guess by order; the interface whose counters track the tap's is shaped.
+ */
+START_TEST(test_tap_dummy_with_the_mac)
+{
+	struct fx f;
+	struct fg g;
+
+	tap_guest(&f, one_libvirt, &g);
+	snprintf(g.dummy, sizeof(g.dummy), "dummy0");
+	g.dummy_tc = NO_LIMIT;
+	periods(&f, 2);
+	ck_assert_str_eq(state_of(&f, "d"), "find-iface"); /* no single one: nothing guessed */
+	ck_assert_uint_eq(g.dummy_tc, NO_LIMIT);
+	periods(&f, 6);
+	ck_assert_str_eq(vm_of(&f, "d")->iface, "eth0");
+	ck_assert_uint_eq(g.tc, 100000000ULL);
+	ck_assert_str_eq(state_of(&f, "d"), "shaped");
+	ck_assert_uint_eq(logged(&f, "guest 'd': several interfaces carry MAC 52:54:00:00:00:0d "
+				     "(dummy0, eth0); 'eth0' is the interface whose counters track "
+				     "its tap 'vnet0': shaping 'eth0'"),
+			  1);
+	ck_assert_uint_eq(g.dummy_tc, NO_LIMIT);
+	/* found again (an agent reconnect): the pinned interface, not the MAC's two */
+	daqs_cycle_kick(f.c, "d");
+	periods(&f, 10);
+	ck_assert_str_eq(vm_of(&f, "d")->iface, "eth0");
+	ck_assert_str_eq(state_of(&f, "d"), "shaped");
+	ck_assert_double_ge(vm_of(&f, "d")->tx_bps, 90e6);
+	ck_assert_double_le(vm_of(&f, "d")->tx_bps, 110e6);
+	fx_free(&f);
+}
+END_TEST
+
+/*
+ * The guest moves its MAC from its NIC to a dummy: discovery finds the dummy
+ * and limits it; the tap shows the traffic going on, the agent's counters of
+ * the dummy none: the NIC is shaped again and stays so.
+ */
+START_TEST(test_tap_mac_moved_to_a_dummy)
+{
+	struct fx f;
+	struct fg g;
+
+	tap_guest(&f, one_libvirt, &g);
+	periods(&f, 3);
+	ck_assert_str_eq(state_of(&f, "d"), "shaped");
+	ck_assert_uint_eq(g.tc, 100000000ULL);
+	snprintf(g.dummy, sizeof(g.dummy), "dummy0");
+	g.remac = true;
+	g.tc = NO_LIMIT; /* and it took its limit off */
+	daqs_cycle_kick(f.c, "d");
+	periods(&f, 2);
+	ck_assert_str_eq(vm_of(&f, "d")->iface, "dummy0"); /* the MAC's one, for now */
+	/* meanwhile measured on the tap, above its limit (the agent says the dummy sends 0) */
+	ck_assert_double_ge(vm_of(&f, "d")->tx_bps, 120e6);
+	periods(&f, 8);
+	ck_assert_str_eq(vm_of(&f, "d")->iface, "eth0");
+	ck_assert_uint_eq(g.tc, 100000000ULL);
+	ck_assert_str_eq(state_of(&f, "d"), "shaped");
+	ck_assert_uint_eq(logged(&f, "guest 'd': the counters of 'dummy0' do not track its tap "
+				     "'vnet0', those of 'eth0' do (interfaces with MAC "
+				     "52:54:00:00:00:0d: dummy0): shaping 'eth0'"),
+			  1);
+	daqs_cycle_kick(f.c, "d");
+	periods(&f, 3);
+	ck_assert_str_eq(vm_of(&f, "d")->iface, "eth0");
+	fx_free(&f);
+}
+END_TEST
+
+/* The guest gives its NIC another MAC: none has the VM's; the one that tracks the tap is shaped. */
+START_TEST(test_tap_mac_changed)
+{
+	struct fx f;
+	struct fg g;
+
+	tap_guest(&f, one_libvirt, &g);
+	periods(&f, 3);
+	g.remac = true;
+	g.tc = NO_LIMIT;
+	daqs_cycle_kick(f.c, "d");
+	periods(&f, 8);
+	ck_assert_str_eq(vm_of(&f, "d")->iface, "eth0");
+	ck_assert_uint_eq(g.tc, 100000000ULL);
+	ck_assert_str_eq(state_of(&f, "d"), "shaped");
+	ck_assert_uint_eq(logged(&f, "guest 'd': none carries MAC 52:54:00:00:00:0d (-); 'eth0' is "
+				     "the interface whose counters track its tap 'vnet0'"),
+			  1);
+	fx_free(&f);
+}
+END_TEST
+
+/* A tap beside a VF sees part of the traffic: it does not pick the interface. */
+START_TEST(test_tap_beside_a_vf_tells_nothing)
+{
+	static const char *const host_vf = "version: 1\n"
+					   "links: [{name: l0, capacity: 1gbit, device: pf0}]\n"
+					   "vms:\n"
+					   "  - name: d\n"
+					   "    class: best-effort\n"
+					   "    max: 100mbit\n"
+					   "    host_interface: vnet0\n"
+					   "    host_vf: pf0:1\n";
+	struct fx f;
+	struct fg g;
+
+	tap_guest(&f, host_vf, &g);
+	snprintf(g.dummy, sizeof(g.dummy), "dummy0");
+	periods(&f, 8);
+	ck_assert_str_eq(vm_of(&f, "d")->host_iface, "vnet0");
+	ck_assert_str_eq(vm_of(&f, "d")->iface, "");
+	ck_assert_uint_eq(logged(&f, "whose counters track its tap"), 0);
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_link_speed_and_names)
 {
 	struct fx f;
@@ -1164,6 +1475,13 @@ Suite *daqs_test_cycle_suite(void)
 	tcase_add_test(tc, test_tcp_queue_not_read);
 	tcase_add_test(tc, test_traffic_counters);
 	tcase_add_test(tc, test_traffic_counters_follow_the_rates);
+	tcase_add_test(tc, test_tap_found_measures);
+	tcase_add_test(tc, test_tap_explicit_and_off);
+	tcase_add_test(tc, test_tap_not_whole);
+	tcase_add_test(tc, test_tap_dummy_with_the_mac);
+	tcase_add_test(tc, test_tap_mac_moved_to_a_dummy);
+	tcase_add_test(tc, test_tap_mac_changed);
+	tcase_add_test(tc, test_tap_beside_a_vf_tells_nothing);
 	tcase_add_test(tc, test_limit_changes_counted);
 	tcase_add_test(tc, test_remove_all_and_limits);
 	tcase_add_test(tc, test_link_speed_and_names);

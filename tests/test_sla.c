@@ -381,6 +381,27 @@ START_TEST(test_agent_reach)
 }
 END_TEST
 
+/* host_counters: auto (the default) or off, per VM and for unlisted VMs. */
+START_TEST(test_host_counters)
+{
+	struct daqs_sla *sla = load_ok(ONE_LINK
+				       "defaults: {host_counters: off}\n"
+				       "vms:\n"
+				       "  - {name: a, class: best-effort}\n"
+				       "  - {name: b, class: best-effort, host_counters: off}\n"
+				       "  - {name: c, class: best-effort, host_counters: auto}\n");
+	struct daqs_sla_vm dflt;
+
+	ck_assert_int_eq(sla->vms[0].host_counters, DAQS_HOST_COUNTERS_AUTO);
+	ck_assert_int_eq(sla->vms[1].host_counters, DAQS_HOST_COUNTERS_OFF);
+	ck_assert_int_eq(sla->vms[2].host_counters, DAQS_HOST_COUNTERS_AUTO);
+	daqs_sla_vm_default(sla, "x", &dflt);
+	ck_assert_int_eq(dflt.host_counters, DAQS_HOST_COUNTERS_OFF);
+	ck_assert_str_eq(daqs_host_counters_name(DAQS_HOST_COUNTERS_OFF), "off");
+	daqs_sla_free(sla);
+}
+END_TEST
+
 START_TEST(test_rates_and_caps)
 {
 	struct daqs_sla *sla = load_ok(
@@ -529,6 +550,14 @@ static const struct {
 	{ ONE_LINK "defaults: {class: guarantee}\n", 5, 11, "missing required key 'min'" },
 	{ ONE_LINK "vms:\n  - {name: a, class: best-effort, host_interface: \"v/../x\"}\n", 6, 51,
 	  "interface name 'v/../x' contains a '/'" },
+	{ ONE_LINK
+	  "vms:\n  - {name: a, class: best-effort, host_interface: vnet0, host_counters: off}\n",
+	  6, 73,
+	  "field 'vms[0].host_counters': 'off' with a host_interface: either count that host "
+	  "netdev" },
+	{ ONE_LINK "vms:\n  - {name: a, class: best-effort, host_counters: maybe}\n", 6, 50,
+	  "unknown value 'maybe' (expected one of: auto, off)" },
+	{ ONE_LINK "defaults: {host_counters: nope}\n", 5, 27, "unknown value 'nope'" },
 	{ "version: \"1\"\nlinks: [{name: l, capacity: 1gbit, device: \"a b\"}]\n", 2, 44,
 	  "interface name 'a b' contains" },
 	/* an alias label is no device: refused here as the agent codec skips it */
@@ -908,6 +937,7 @@ Suite *daqs_test_sla_suite(void)
 	tcase_add_test(tc, test_uuid_and_find_vm);
 	tcase_add_test(tc, test_rates_and_caps);
 	tcase_add_test(tc, test_agent_reach);
+	tcase_add_test(tc, test_host_counters);
 	tcase_add_test(tc, test_all_errors_reported);
 	tcase_add_test(tc, test_huge_file);
 	tcase_add_test(tc, test_vm_limit);

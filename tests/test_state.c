@@ -242,25 +242,34 @@ START_TEST(test_xml_mac)
 	ck_assert_int_eq(daqs_domains_xml_mac("<domain><devices><interface type='bridge'>"
 					      "<mac address='52:54:00:AB:cd:01'/><source "
 					      "bridge='b'/></interface><interface type='network'>"
-					      "<mac address='52:54:00:00:00:02'/></interface>",
+					      "<mac address='52:54:00:00:00:02'/></interface>"
+					      "</devices></domain>",
 					      mac),
 			 0);
 	ck_assert_str_eq(mac, "52:54:00:ab:cd:01"); /* the first, lower-cased */
-	ck_assert_int_eq(daqs_domains_xml_mac("<interface type=\"hostdev\"><mac "
-					      "address=\"52:54:00:00:00:03\"/></interface>",
-					      mac),
-			 0);
+	ck_assert_int_eq(
+		daqs_domains_xml_mac("<domain><devices><interface type=\"hostdev\"><mac "
+				     "address=\"52:54:00:00:00:03\"/></interface></devices>"
+				     "</domain>",
+				     mac),
+		0);
 	ck_assert_str_eq(mac, "52:54:00:00:00:03");
 	ck_assert_int_eq(daqs_domains_xml_mac("<domain><devices/></domain>", mac), -ENOENT);
-	/* a <mac> outside the first interface element does not count */
-	ck_assert_int_eq(daqs_domains_xml_mac("<interface type='user'></interface><mac "
-					      "address='52:54:00:00:00:04'/>",
+	/* a <mac> outside an interface element, or one outside <devices>, does not count */
+	ck_assert_int_eq(
+		daqs_domains_xml_mac("<domain><devices><interface type='user'></interface>"
+				     "<mac address='52:54:00:00:00:04'/></devices></domain>",
+				     mac),
+		-ENOENT);
+	ck_assert_int_eq(daqs_domains_xml_mac("<interface type='user'><mac "
+					      "address='52:54:00:00:00:04'/></interface>",
 					      mac),
 			 -ENOENT);
-	ck_assert_int_eq(daqs_domains_xml_mac("<interface type='x'><mac address='52:54:00:0:0:1'/>"
-					      "</interface>",
-					      mac),
-			 -ENOENT);
+	ck_assert_int_eq(
+		daqs_domains_xml_mac("<domain><devices><interface type='x'><mac "
+				     "address='52:54:00:0:0:1'/></interface></devices></domain>",
+				     mac),
+		-ENOENT);
 	ck_assert_int_eq(
 		daqs_domains_xml_mac("<interface type='x'><mac address='52:54:00:00:00:01\"/>"
 				     "</interface>",

@@ -24,6 +24,8 @@ Suite *daqs_test_cycle_suite(void);
 Suite *daqs_test_netname_suite(void);
 Suite *daqs_test_jsonline_suite(void);
 Suite *daqs_test_tcpqueue_suite(void);
+Suite *daqs_test_domxml_suite(void);
+Suite *daqs_test_tapmatch_suite(void);
 /* adapter suites (daqs-unit-io) */
 Suite *daqs_test_guest_suite(void);
 Suite *daqs_test_agent_libvirt_suite(void);

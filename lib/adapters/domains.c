@@ -28,8 +28,10 @@ struct daqs_domains {
 	void *log_ud;
 	virConnectPtr conn;
 	int cb[CB_N];
-	bool dead;   /* the close callback fired */
-	bool resync; /* list the domains at the next tick */
+	bool dead;     /* the close callback fired */
+	bool resync;   /* list the domains at the next tick */
+	char **reread; /* domains whose devices changed: their XML is read at the next tick */
+	size_t n_reread, cap_reread;
 	bool ever_up;
 	uint64_t next_try_ns, backoff_ns;
 	void (*removed)(void *ud, const char *vm, const char *alias, bool ok);
@@ -47,19 +49,13 @@ static const char *lv_msg(void)
 
 int daqs_domains_xml_mac(const char *xml, char mac[18])
 {
-	const char *iface = strstr(xml, "<interface "), *end, *m;
+	struct daqs_domxml_nics *n = daqs_calloc(1, sizeof(*n));
+	const char *m = daqs_domxml_nics(xml, n) == 0 ? daqs_domxml_first_mac(n) : NULL;
 
-	if (!iface)
-		return -ENOENT;
-	end = strstr(iface, "</interface>");
-	m = strstr(iface, "<mac address=");
-	if (!m || (end && m > end) || !(m[13] == '\'' || m[13] == '"'))
-		return -ENOENT;
-	m += 14;
-	if (strnlen(m, DAQS_MACSIZ) < DAQS_MACSIZ || m[DAQS_MACSIZ - 1] != m[-1] ||
-	    daqs_netname_mac_parse(m, DAQS_MACSIZ - 1, mac) < 0)
-		return -ENOENT;
-	return 0;
+	if (m)
+		memcpy(mac, m, DAQS_MACSIZ);
+	free(n);
+	return m ? 0 : -ENOENT;
 }
 
 /* ---- event callbacks (event loop; nothing slow here) ---- */
@@ -94,11 +90,17 @@ static void on_agent(virConnectPtr conn, virDomainPtr dom, int state, int reason
 static void on_device(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
 {
 	struct daqs_domains *d = opaque;
+	const char *name = virDomainGetName(dom);
 
 	(void)conn;
 	dlog(d, DAQS_LOG_INFO, "libvirt: device '%s' of '%s' added or removed; re-discovering",
-	     alias, virDomainGetName(dom));
-	d->sink.kick(d->sink.ud, virDomainGetName(dom));
+	     alias, name);
+	d->sink.kick(d->sink.ud, name);
+	for (size_t i = 0; i < d->n_reread; i++)
+		if (!strcmp(d->reread[i], name))
+			return;
+	daqs_grow((void **)&d->reread, &d->cap_reread, d->n_reread + 1, sizeof(*d->reread));
+	d->reread[d->n_reread++] = daqs_strdup(name); /* its NICs and taps: at the next tick */
 }
 
 static void on_removed(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
@@ -207,15 +209,21 @@ static struct daqs_agent_transport *make_libvirt(void *arg, void (*log)(void *, 
 
 static void add_domain(struct daqs_domains *d, virDomainPtr dom)
 {
-	char uuid[VIR_UUID_STRING_BUFLEN] = "", mac[18];
+	char uuid[VIR_UUID_STRING_BUFLEN] = "";
 	const char *name = virDomainGetName(dom);
-	char *xml = virDomainGetXMLDesc(dom, 0);
-	bool have_mac = xml && daqs_domains_xml_mac(xml, mac) == 0;
+	char *xml = virDomainGetXMLDesc(dom, 0); /* the live XML: the taps in use now */
+	struct daqs_domxml_nics *nics = daqs_calloc(1, sizeof(*nics));
 	struct maker_arg a = { dom };
+	int r = xml ? daqs_domxml_nics(xml, nics) : -ENODATA;
 
+	if (r < 0)
+		dlog(d, DAQS_LOG_WARNING,
+		     "libvirt: cannot read the NICs of '%s' from its XML (%s); no MAC, no tap",
+		     name, r == -ENODATA ? lv_msg() : strerror(-r));
 	if (virDomainGetUUIDString(dom, uuid) < 0)
 		uuid[0] = '\0';
-	d->sink.upsert(d->sink.ud, name, uuid, make_libvirt, &a, have_mac ? mac : NULL);
+	d->sink.upsert(d->sink.ud, name, uuid, make_libvirt, &a, r == 0 ? nics : NULL);
+	free(nics);
 	free(xml);
 }
 
@@ -254,6 +262,21 @@ static void resync(struct daqs_domains *d)
 	free(doms);
 }
 
+/* The domains whose devices changed, upserted again with their XML's NICs (taps, hostdevs). */
+static void reread(struct daqs_domains *d, bool read)
+{
+	for (size_t i = 0; i < d->n_reread; i++) {
+		virDomainPtr dom = read ? virDomainLookupByName(d->conn, d->reread[i]) : NULL;
+
+		if (dom && virDomainIsActive(dom) == 1)
+			add_domain(d, dom);
+		if (dom)
+			virDomainFree(dom);
+		free(d->reread[i]);
+	}
+	d->n_reread = 0;
+}
+
 /* ---- public ---- */
 
 static void quiet(void *ud, virErrorPtr e)
@@ -282,6 +305,7 @@ daqs_domains_new(const char *uri, const struct daqs_domains_sink *sink,
 void daqs_domains_tick(struct daqs_domains *d)
 {
 	uint64_t now = daqs_monotonic_ns();
+	bool all;
 
 	if (d->conn && (d->dead || virConnectIsAlive(d->conn) != 1)) {
 		disconnect(d);
@@ -298,8 +322,11 @@ void daqs_domains_tick(struct daqs_domains *d)
 			return;
 		}
 	}
-	if (d->resync)
+	all = d->resync;
+	if (all)
 		resync(d);
+	if (d->n_reread)
+		reread(d, !all); /* a resync read them all (or will again, when it failed) */
 }
 
 void daqs_domains_on_removed(struct daqs_domains *d,
@@ -320,6 +347,8 @@ void daqs_domains_free(struct daqs_domains *d)
 	if (!d)
 		return;
 	disconnect(d);
+	reread(d, false);
+	free(d->reread);
 	free(d->uri);
 	free(d);
 }

@@ -29,18 +29,19 @@
 #include <stddef.h>
 
 #include "agent.h"
+#include "domxml.h"
 #include "log_prio.h"
 
 /*
  * Where the domains go: the driver's guest table. upsert(ud, name, uuid,
- * make, arg, mac) for a running domain (make builds its agent transport;
- * mac may be NULL), remove(ud, name) when it stopped, kick(ud, name) to
+ * make, arg, nics) for a running domain (make builds its agent transport;
+ * nics, its XML's NICs with their MACs and taps, may be NULL: unreadable), remove(ud, name) when it stopped, kick(ud, name) to
  * re-discover and re-verify, names(ud, &names) the libvirt guests known
  * (caller frees the array and strings).
  */
 struct daqs_domains_sink {
 	int (*upsert)(void *ud, const char *name, const char *uuid, daqs_transport_maker make,
-		      void *arg, const char *mac);
+		      void *arg, const struct daqs_domxml_nics *nics);
 	void (*remove)(void *ud, const char *name);
 	void (*kick)(void *ud, const char *name);
 	size_t (*names)(void *ud, char ***names);
@@ -66,5 +67,5 @@ void daqs_domains_on_removed(struct daqs_domains *d,
 			     void (*fn)(void *ud, const char *vm, const char *alias, bool ok),
 			     void *ud);
 
-/* The first <interface>'s MAC in a domain XML, lower case; -ENOENT none. (Pure; tests.) */
+/* The first valid <interface> MAC in a domain XML (domxml.h), lower case; -ENOENT none. */
 int daqs_domains_xml_mac(const char *xml, char mac[18]);

@@ -428,6 +428,8 @@ const struct daqs_ctl_field daqs_ctl_vm_fields[] = {
 	F(daqs_ctl_vm, iface, "IFACE", DAQS_CTL_F_STR),
 	F(daqs_ctl_vm, iface_kind, "KIND", DAQS_CTL_F_STR),
 	F(daqs_ctl_vm, counters, NULL, DAQS_CTL_F_STR),
+	F(daqs_ctl_vm, host_iface, "HOSTIF", DAQS_CTL_F_STR),
+	F(daqs_ctl_vm, host_iface_auto, "AUTO", DAQS_CTL_F_BOOL),
 	F(daqs_ctl_vm, satisfaction, "SAT", DAQS_CTL_F_RATIO),
 	F(daqs_ctl_vm, agent_errors, NULL, DAQS_CTL_F_U64),
 	F(daqs_ctl_vm, applies, NULL, DAQS_CTL_F_U64),

@@ -121,6 +121,8 @@ struct daqs_ctl_vm {
 	char iface[16];		       /* guest interface shaped ("" unknown) */
 	char iface_kind[DAQS_CTL_STR]; /* bond | failover | vf | virtio | other | "" */
 	char counters[DAQS_CTL_STR]; /* whose rates: agent | host | "host, agent disagrees" | ... */
+	char host_iface[16];	     /* host netdev counted (tap, veth; "" none or the VF's) */
+	bool host_iface_auto;	     /* found in the domain XML (host_counters: auto) */
 	double satisfaction;   /* guarantee VM asking for its min: min(1, tx/min); NaN otherwise */
 	uint64_t agent_errors; /* failed agent calls since the daemon started */
 	uint64_t applies;      /* tc batches run since the daemon started */

@@ -113,19 +113,99 @@ void daqs_gvm_refind(struct daqs_gvm *v)
 	v->state = v->iface[0] ? DAQS_GUEST_REFIND : DAQS_GUEST_FIND_IFACE;
 }
 
+/*
+ * The tap host_counters: auto counts: that of the domain's one NIC with the
+ * MAC the guest's interface is found by. An SLA that names the interface
+ * and no MAC gets one only when the domain has a single NIC with a tap
+ * (which of several the guest calls that name, the XML does not say). None
+ * when the tap may carry only part of the VM's traffic: the domain has a
+ * hostdev (a VF), the VM holds a VF (pool, host_vf), or it is shaped on a
+ * bond and the domain has several NICs.
+ */
+bool daqs_gvm_tap_whole(const struct daqs_gvm *v)
+{
+	const struct daqs_sla_vm *e = v->ent;
+
+	if (v->nics.n_hostdev || v->vf.pool_pf[0] || v->vf.pf[0] || (e && e->host_vf_pf) ||
+	    (!strcmp(v->kind, "bond") && v->nics.n_seen > 1))
+		return false;
+	for (size_t i = 0; i < v->nics.n; i++)
+		if (!strcmp(v->nics.v[i].type, "hostdev"))
+			return false;
+	return true;
+}
+
+static const char *auto_tap(const struct daqs_gvm *v, const struct daqs_sla_vm *e)
+{
+	const struct daqs_domxml_nic *nic = daqs_domxml_find_mac(&v->nics, v->mac);
+	size_t taps = 0;
+
+	if (!daqs_gvm_tap_whole(v))
+		return "";
+	if (e && e->iface && !e->mac) {
+		for (size_t i = 0; i < v->nics.n; i++)
+			if (v->nics.v[i].dev[0]) {
+				taps++;
+				nic = &v->nics.v[i];
+			}
+		if (taps != 1)
+			return "";
+	}
+	return nic ? nic->dev : "";
+}
+
+void daqs_gvm_host_pick(const struct daqs_cycle *c, struct daqs_gvm *v)
+{
+	const struct daqs_sla_vm *e = v->ent;
+	enum daqs_host_counters hc = e ? e->host_counters : c->sla->defaults.host_counters;
+	const char *dev = "";
+	char was[DAQS_IFNAMSIZ];
+	bool was_auto = v->host_auto;
+
+	memcpy(was, v->host_iface, sizeof(was));
+	v->host_auto = false;
+	if (e && e->host_iface) {
+		dev = e->host_iface;
+	} else if (v->libvirt && hc == DAQS_HOST_COUNTERS_AUTO) {
+		dev = auto_tap(v, e);
+		v->host_auto = dev[0] != '\0';
+	}
+	snprintf(v->host_iface, sizeof(v->host_iface), "%s", dev);
+	if (!strcmp(was, v->host_iface) && was_auto == v->host_auto)
+		return;
+	if (strcmp(was, v->host_iface)) { /* another netdev: its counters are a new series */
+		daqs_estimator_reset(&v->hest);
+		daqs_crosscheck_reset(&v->xc);
+		daqs_tapmatch_reset(&v->tm);
+		v->host_failing = false;
+		v->pinned[0] = '\0';
+	}
+	if (v->host_iface[0])
+		daqs_cycle_log(c, DAQS_LOG_INFO, "guest '%s': host counters from '%s' (%s)",
+			       v->name, v->host_iface,
+			       v->host_auto ? "its tap, from the domain XML" : "host_interface");
+	else
+		daqs_cycle_log(c, DAQS_LOG_INFO,
+			       "guest '%s': no host counters (were from '%s'); deciding on the "
+			       "agent's",
+			       v->name, was);
+}
+
 /* Where to shape: the SLA's interface, else discovery by the SLA's or the domain's MAC. */
-static void reach(struct daqs_gvm *v, const struct daqs_sla_vm *e, const char *mac)
+static void reach(const struct daqs_cycle *c, struct daqs_gvm *v, const struct daqs_sla_vm *e,
+		  const char *mac)
 {
 	const char *iface = e && e->iface ? e->iface : "";
 
 	if (e && e->mac)
 		mac = e->mac;
-	if (strcmp(iface, v->iface_cfg) || strcmp(mac ? mac : "", v->mac))
+	if (strcmp(iface, v->iface_cfg) || strcmp(mac ? mac : "", v->mac)) {
 		daqs_gvm_refind(v);
+		v->pinned[0] = '\0'; /* the SLA points elsewhere now */
+	}
 	snprintf(v->iface_cfg, sizeof(v->iface_cfg), "%s", iface);
 	snprintf(v->mac, sizeof(v->mac), "%s", mac ? mac : "");
-	snprintf(v->host_iface, sizeof(v->host_iface), "%s",
-		 e && e->host_iface ? e->host_iface : "");
+	daqs_gvm_host_pick(c, v);
 }
 
 /* Socket guests follow the SLA: created, re-pointed, retired. */
@@ -170,7 +250,7 @@ static void reconcile_sockets(struct daqs_cycle *c)
 			v->agent_path = daqs_strdup(e->agent); /* the driver opens a new session */
 		}
 		v->ent = e;
-		reach(v, e, NULL);
+		reach(c, v, e, NULL);
 	}
 }
 
@@ -259,7 +339,7 @@ void daqs_cycle_set_sla(struct daqs_cycle *c, struct daqs_sla *sla)
 
 		v->ent = daqs_sla_find_vm(sla, v->name, v->uuid[0] ? v->uuid : NULL);
 		if (v->libvirt)
-			reach(v, v->ent, v->dom_mac[0] ? v->dom_mac : NULL);
+			reach(c, v, v->ent, v->dom_mac[0] ? v->dom_mac : NULL);
 		/*
 		 * eff held the old SLA's strings and link index: taken from the new
 		 * one now, not at the next policy_inputs (what runs before it, the
@@ -289,9 +369,11 @@ const struct daqs_sla *daqs_cycle_sla(const struct daqs_cycle *c)
 
 /* ---- events ---- */
 
-void daqs_cycle_upsert(struct daqs_cycle *c, const char *name, const char *uuid, const char *mac)
+void daqs_cycle_upsert(struct daqs_cycle *c, const char *name, const char *uuid,
+		       const struct daqs_domxml_nics *nics)
 {
 	struct daqs_gvm *v = daqs_cycle_find(c, name);
+	const char *mac = daqs_domxml_first_mac(nics);
 
 	if (v && !v->libvirt) {
 		daqs_cycle_log(c, DAQS_LOG_WARNING,
@@ -308,8 +390,12 @@ void daqs_cycle_upsert(struct daqs_cycle *c, const char *name, const char *uuid,
 	}
 	snprintf(v->uuid, sizeof(v->uuid), "%s", uuid ? uuid : "");
 	snprintf(v->dom_mac, sizeof(v->dom_mac), "%s", mac ? mac : "");
+	if (nics)
+		v->nics = *nics;
+	else
+		v->nics.n = v->nics.n_seen = 0;
 	v->ent = daqs_sla_find_vm(c->sla, name, uuid);
-	reach(v, v->ent, mac);
+	reach(c, v, v->ent, mac);
 }
 
 void daqs_cycle_remove(struct daqs_cycle *c, const char *name)

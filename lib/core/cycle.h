@@ -51,12 +51,14 @@
 #include <stdint.h>
 
 #include "ctl.h"
+#include "domxml.h"
 #include "estimator.h"
 #include "log_prio.h"
 #include "overrides.h"
 #include "policy.h"
 #include "qga.h"
 #include "sla.h"
+#include "tapmatch.h"
 #include "tcpqueue.h"
 
 #define DAQS_CYCLE_VERIFY_NS (30ULL * 1000000000ULL) /* periodic verification */
@@ -100,7 +102,9 @@ struct daqs_cycle_job {
 	char iface_cfg[DAQS_IFNAMSIZ];	/* the SLA's interface ("": find it by mac) */
 	char mac[18];			/* the MAC to find it by ("" none) */
 	char iface[DAQS_IFNAMSIZ];	/* the interface known so far ("" none) */
-	char host_iface[DAQS_IFNAMSIZ]; /* sample: read these host counters too ("" none) */
+	char host_iface[DAQS_IFNAMSIZ]; /* sample: read these host counters too ("" none), and
+					   return the guest's interfaces (nics), even when
+					   discovery found no single one */
 	bool tcp_queue;			/* sample: read the guest's TCP queueing delay too */
 	bool enforce;			/* apply: put limit_bps in force (else discovery alone) */
 	bool verify;			/* apply: read the guest's tc back first */
@@ -124,6 +128,9 @@ struct daqs_cycle_result {
 	struct daqs_sample smp; /* when r == 0 (t_ns: when the reply arrived) */
 	int host_r;		/* host counters: 0, or -errno (not asked: 0 and t_ns 0) */
 	struct daqs_sample hsmp;
+	/* with host counters: the guest's interfaces that have stats, to tell which tracks them */
+	struct daqs_qga_iface nics[DAQS_TAPMATCH_MAX];
+	size_t n_nics;
 	int tcpq_r;		   /* TCP queueing delay, when asked: 0, or -errno */
 	struct daqs_tcpqueue tcpq; /* when tcpq_r == 0 */
 	/* apply */
@@ -194,8 +201,14 @@ void daqs_cycle_free(struct daqs_cycle *c);
  */
 void daqs_cycle_set_sla(struct daqs_cycle *c, struct daqs_sla *sla);
 const struct daqs_sla *daqs_cycle_sla(const struct daqs_cycle *c);
-/* A running libvirt domain (new, or its details changed); mac may be NULL. */
-void daqs_cycle_upsert(struct daqs_cycle *c, const char *name, const char *uuid, const char *mac);
+/*
+ * A running libvirt domain (new, or its details changed): nics, its live
+ * XML's NICs (NULL: unknown), give the MAC to discover the guest's interface
+ * by (the first NIC's, unless the SLA names one) and the tap whose counters
+ * measure it (host_counters: auto).
+ */
+void daqs_cycle_upsert(struct daqs_cycle *c, const char *name, const char *uuid,
+		       const struct daqs_domxml_nics *nics);
 /* The libvirt domain stopped: GONE. Socket guests ignore it. */
 void daqs_cycle_remove(struct daqs_cycle *c, const char *name);
 /*

@@ -44,7 +44,11 @@ struct daqs_gvm {
 	char iface_cfg[DAQS_IFNAMSIZ];
 	char iface[DAQS_IFNAMSIZ];
 	char kind[16];
-	char host_iface[DAQS_IFNAMSIZ];
+	char host_iface[DAQS_IFNAMSIZ]; /* the SLA's host_interface, else the tap (host_auto) */
+	bool host_auto;			/* host_iface is the tap found in the domain XML */
+	struct daqs_domxml_nics nics;	/* the domain XML's NICs (libvirt guests) */
+	struct daqs_tapmatch tm;	/* which guest interface tracks host_iface */
+	char pinned[DAQS_IFNAMSIZ];	/* the one that did when MAC or SLA pointed elsewhere */
 	/* measurement */
 	struct daqs_estimator est;  /* the agent's counters */
 	struct daqs_estimator hest; /* the host's (host_interface or the VF) */
@@ -111,6 +115,13 @@ struct daqs_gvm *daqs_cycle_find(const struct daqs_cycle *c, const char *name);
 const struct daqs_estimator *daqs_gvm_rates(const struct daqs_gvm *v);
 bool daqs_gvm_has_host(const struct daqs_gvm *v);
 const char *daqs_gvm_host_name(const struct daqs_gvm *v);
+/*
+ * Whether a tap can carry all of the VM's traffic: not while the domain has a
+ * hostdev, the VM holds a VF, or it is shaped on a bond over several NICs.
+ */
+bool daqs_gvm_tap_whole(const struct daqs_gvm *v);
+/* Take the host netdev to count again: the SLA's, the tap (host_counters: auto), or none. */
+void daqs_gvm_host_pick(const struct daqs_cycle *c, struct daqs_gvm *v);
 
 /* vf_use.c */
 bool daqs_vfuse_of(const struct daqs_gvm *v, const char **pf, uint32_t *idx);

@@ -177,7 +177,8 @@ static struct daqs_cycle_job job_of(const struct daqs_cycle *c, const struct daq
 		.burst_us = (uint32_t)(c->sla->ctl.burst_ns / 1000),
 	};
 
-	memcpy(j.iface_cfg, v->iface_cfg, sizeof(j.iface_cfg));
+	/* the interface the tap's counters told wins over the SLA's name and the MAC */
+	memcpy(j.iface_cfg, v->pinned[0] ? v->pinned : v->iface_cfg, sizeof(j.iface_cfg));
 	memcpy(j.mac, v->mac, sizeof(j.mac));
 	memcpy(j.iface, v->iface, sizeof(j.iface));
 	return j;
@@ -222,6 +223,9 @@ size_t daqs_cycle_begin(struct daqs_cycle *c, uint64_t now_ns, int64_t now_s,
 		v->pv.have_queue = v->pv.have_own = false; /* measured this period or not at all */
 		v->tcpq_skip -= v->tcpq_skip > 0;
 		v->vf.dumped = false;
+		if (v->libvirt && !ending(v))
+			daqs_gvm_host_pick(c,
+					   v); /* a VF taken or given, a bond found: a whole tap? */
 	}
 	/* Guests that answered last time first; suspects (timed out) last. */
 	for (int pass = 0; pass < 2; pass++)
@@ -304,6 +308,58 @@ static void queue_read(const struct daqs_cycle *c, struct daqs_gvm *v,
 	v->tcpq_skip = r < 0 ? (unsigned)(QUEUE_RETRY_NS / c->sla->ctl.period_ns) : 0;
 }
 
+/* Names of the guest's interfaces that carry mac, for a message: "a, b". */
+static void with_mac(const struct daqs_cycle_result *res, const char *mac, char *buf, size_t len)
+{
+	size_t k = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < res->n_nics && k < len; i++)
+		if (!strcmp(res->nics[i].mac, mac))
+			k += (size_t)snprintf(buf + k, len - k, "%s%s", k ? ", " : "",
+					      res->nics[i].name);
+}
+
+/*
+ * The interface to shape, told by the tap when the guest's word is in doubt:
+ * no single interface has its MAC (r), or the counters of the one shaped
+ * do not track the tap's (the cross-check distrusts them: its MAC moved to
+ * a dummy, or the agent lies). The one interface whose counters track the
+ * tap's is pinned: shaped, and found by name from now on, until it is gone.
+ * None tracking it (an idle guest, a lying agent), several (a bond and its
+ * member), or a tap that is not all the traffic: nothing is guessed.
+ */
+static void tap_track(const struct daqs_cycle *c, struct daqs_gvm *v,
+		      const struct daqs_cycle_job *j, const struct daqs_cycle_result *res, int r)
+{
+	bool no_single = j->discover && (r == -ENOTUNIQ || r == -ENOENT);
+	char pick[DAQS_IFNAMSIZ], names[96];
+
+	if (!daqs_tapmatch_feed(&v->tm, res->nics, res->n_nics, &res->hsmp.c, pick) ||
+	    (!no_single && !v->xc.distrust) || !strcmp(pick, v->iface) || !daqs_gvm_tap_whole(v))
+		return; /* a tap beside a VF sees part of the traffic: it tells nothing */
+	with_mac(res, j->mac, names, sizeof(names));
+	if (no_single)
+		daqs_cycle_log(c, DAQS_LOG_WARNING,
+			       "guest '%s': %s MAC %s (%s); '%s' is the interface whose counters "
+			       "track its tap '%s': shaping '%s'",
+			       v->name,
+			       r == -ENOTUNIQ ? "several interfaces carry" : "none carries", j->mac,
+			       names[0] ? names : "-", pick, v->host_iface, pick);
+	else
+		daqs_cycle_log(c, DAQS_LOG_WARNING,
+			       "guest '%s': the counters of '%s' do not track its tap '%s', those "
+			       "of '%s' do (interfaces with MAC %s: %s): shaping '%s'",
+			       v->name, v->iface[0] ? v->iface : "-", v->host_iface, pick, j->mac,
+			       names[0] ? names : "none", pick);
+	snprintf(v->pinned, sizeof(v->pinned), "%s", pick);
+	snprintf(v->iface, sizeof(v->iface), "%s", pick);
+	v->kind[0] = '\0';
+	v->state = DAQS_GUEST_VERIFY;
+	daqs_estimator_reset(&v->est); /* another interface's counters: a new series */
+	daqs_crosscheck_reset(&v->xc);
+}
+
 static void after_sample(struct daqs_cycle *c, struct daqs_gvm *v, const struct daqs_cycle_job *j,
 			 const struct daqs_cycle_result *res)
 {
@@ -321,6 +377,7 @@ static void after_sample(struct daqs_cycle *c, struct daqs_gvm *v, const struct 
 		snprintf(msg, sizeof(msg), "guest '%.100s': interface '%s' is gone from the guest",
 			 v->name, v->iface);
 		v->iface[0] = v->kind[0] = '\0'; /* nothing to shape until it is found again */
+		v->pinned[0] = '\0';
 		if (!ending(v))
 			v->state = DAQS_GUEST_FIND_IFACE;
 	} else if (!msg[0] && res->iface_r == -ENODATA) {
@@ -345,6 +402,8 @@ static void after_sample(struct daqs_cycle *c, struct daqs_gvm *v, const struct 
 	if (j->host_iface[0]) { /* whatever the agent did: the host's view is ours */
 		v->host_r = res->host_r;
 		v->hsmp = res->hsmp;
+		if (res->ran && res->host_r == 0)
+			tap_track(c, v, j, res, r);
 	}
 	if (j->tcp_queue && r == 0)
 		queue_read(c, v, res);

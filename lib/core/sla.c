@@ -52,6 +52,12 @@ const char *const daqs_sla_enforce_names[] = {
 	NULL,
 };
 
+const char *const daqs_sla_host_counters_names[] = {
+	[DAQS_HOST_COUNTERS_AUTO] = "auto",
+	[DAQS_HOST_COUNTERS_OFF] = "off",
+	NULL,
+};
+
 const char *const daqs_sla_bool_names[] = { "false", "true", NULL };
 
 const char *daqs_class_name(enum daqs_class c)
@@ -103,6 +109,16 @@ const char *daqs_enforce_name(enum daqs_enforce e)
 	case DAQS_ENFORCE_VF:
 	case DAQS_ENFORCE_BOTH:
 		return daqs_sla_enforce_names[e];
+	}
+	return "?";
+}
+
+const char *daqs_host_counters_name(enum daqs_host_counters h)
+{
+	switch (h) {
+	case DAQS_HOST_COUNTERS_AUTO:
+	case DAQS_HOST_COUNTERS_OFF:
+		return daqs_sla_host_counters_names[h];
 	}
 	return "?";
 }
@@ -323,6 +339,7 @@ void daqs_sla_vm_default(const struct daqs_sla *sla, const char *name, struct da
 	out->link = 0;
 	out->vf_eligible = sla->defaults.vf_eligible;
 	out->enforce = sla->defaults.enforce;
+	out->host_counters = sla->defaults.host_counters;
 }
 
 int daqs_sla_check_file(const char *path, FILE *out, FILE *err)

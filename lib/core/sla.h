@@ -57,6 +57,12 @@ enum daqs_enforce {
 	DAQS_ENFORCE_BOTH,
 };
 
+/* Whether a libvirt VM's tap is found in its domain XML and counted (host_counters). */
+enum daqs_host_counters {
+	DAQS_HOST_COUNTERS_AUTO, /* the tap of the NIC with the VM's MAC (default) */
+	DAQS_HOST_COUNTERS_OFF,	 /* none unless host_interface names one */
+};
+
 struct daqs_sla_link {
 	char *name;
 	char *device;	       /* PF netdev, optional (NULL) */
@@ -108,16 +114,18 @@ struct daqs_sla_vm {
 	uint32_t host_vf;
 	bool vf_eligible;	   /* may hold a VF of the pool (vf:); false without a pool */
 	enum daqs_enforce enforce; /* default guest */
+	enum daqs_host_counters host_counters; /* default auto; host_iface wins */
 	unsigned line, col;
 };
 
 struct daqs_sla_defaults {
-	enum daqs_class cls;	   /* default best-effort */
-	uint64_t min_bps;	   /* required when cls is guarantee */
-	uint64_t max_bps;	   /* default unlimited */
-	uint32_t weight;	   /* default 1 */
-	bool vf_eligible;	   /* default true when there is a vf_pool */
-	enum daqs_enforce enforce; /* default guest */
+	enum daqs_class cls;		       /* default best-effort */
+	uint64_t min_bps;		       /* required when cls is guarantee */
+	uint64_t max_bps;		       /* default unlimited */
+	uint32_t weight;		       /* default 1 */
+	bool vf_eligible;		       /* default true when there is a vf_pool */
+	enum daqs_enforce enforce;	       /* default guest */
+	enum daqs_host_counters host_counters; /* default auto */
 };
 
 struct daqs_sla {
@@ -158,6 +166,7 @@ void daqs_sla_vm_default(const struct daqs_sla *sla, const char *name, struct da
 
 const char *daqs_class_name(enum daqs_class c); /* "guarantee" / "best-effort" */
 const char *daqs_missing_action_name(enum daqs_missing_action a);
-const char *daqs_vf_strategy_name(enum daqs_vf_strategy s);   /* "sla" / "activity" / "fair" */
-const char *daqs_vf_pool_kind_name(enum daqs_vf_pool_kind k); /* "hostdev" / "bridge" */
-const char *daqs_enforce_name(enum daqs_enforce e);	      /* "guest" / "vf" / "both" */
+const char *daqs_vf_strategy_name(enum daqs_vf_strategy s);	/* "sla" / "activity" / "fair" */
+const char *daqs_vf_pool_kind_name(enum daqs_vf_pool_kind k);	/* "hostdev" / "bridge" */
+const char *daqs_enforce_name(enum daqs_enforce e);		/* "guest" / "vf" / "both" */
+const char *daqs_host_counters_name(enum daqs_host_counters h); /* "auto" / "off" */

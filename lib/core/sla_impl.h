@@ -37,6 +37,7 @@ extern const char *const daqs_sla_vf_strategy_names[];
 extern const char *const daqs_sla_vf_kind_names[];
 extern const char *const daqs_sla_enforce_names[];
 extern const char *const daqs_sla_bool_names[];
+extern const char *const daqs_sla_host_counters_names[];
 
 /* ---- sla_field.c ---- */
 

@@ -134,9 +134,24 @@ static void parse_shape(struct daqs_sla_ctx *c, const struct daqs_ynode *map, co
 		s->weight = (uint32_t)v;
 }
 
-static const char *const defaults_keys[] = {
-	"class", "min", "max", "weight", "vf", "enforce", NULL
-};
+static const char *const defaults_keys[] = { "class", "min",	 "max",		  "weight",
+					     "vf",    "enforce", "host_counters", NULL };
+
+/* host_counters: auto | off (a VM's or the defaults'); *out keeps its value when absent. */
+static const struct daqs_ynode *parse_host_counters(struct daqs_sla_ctx *c,
+						    const struct daqs_ynode *map, const char *base,
+						    enum daqs_host_counters *out)
+{
+	char what[WHAT_MAX];
+	const struct daqs_ynode *n = daqs_sla_field(map, base, "host_counters", what);
+	unsigned idx;
+
+	if (!n ||
+	    daqs_ynode_get_enum(n, c->file, what, c->d, daqs_sla_host_counters_names, &idx) < 0)
+		return NULL;
+	*out = (enum daqs_host_counters)idx;
+	return n;
+}
 
 void daqs_sla_parse_defaults(struct daqs_sla_ctx *c, const struct daqs_ynode *map)
 {
@@ -155,13 +170,15 @@ void daqs_sla_parse_defaults(struct daqs_sla_ctx *c, const struct daqs_ynode *ma
 	df->max_bps = s.max_bps;
 	df->weight = s.weight;
 	parse_vf_keys(c, map, "defaults", 0, false, &df->vf_eligible, &df->enforce);
+	parse_host_counters(c, map, "defaults", &df->host_counters);
 }
 
 /* ---- vms ---- */
 
-static const char *const vm_keys[] = { "name",		 "uuid",    "class", "min",	"max",
-				       "weight",	 "link",    "agent", "mac",	"interface",
-				       "host_interface", "host_vf", "vf",    "enforce", NULL };
+static const char *const vm_keys[] = { "name", "uuid",	    "class",	      "min",
+				       "max",  "weight",    "link",	      "agent",
+				       "mac",  "interface", "host_interface", "host_vf",
+				       "vf",   "enforce",   "host_counters",  NULL };
 
 /* agent: an absolute path to a unix socket, printable, no spaces. */
 static void parse_vm_agent(struct daqs_sla_ctx *c, const struct daqs_ynode *map, const char *base,
@@ -211,6 +228,22 @@ static void parse_vm_ifname(struct daqs_sla_ctx *c, const struct daqs_ynode *map
 	    daqs_sla_field_check_ifname(c, n, what) < 0)
 		return;
 	*out = daqs_strdup(s);
+}
+
+/* host_counters: off and a host_interface contradict each other. */
+static void parse_vm_host_counters(struct daqs_sla_ctx *c, const struct daqs_ynode *map,
+				   const char *base, struct daqs_sla_vm *vm)
+{
+	char what[WHAT_MAX];
+	const struct daqs_ynode *n = parse_host_counters(c, map, base, &vm->host_counters);
+
+	if (n && vm->host_counters == DAQS_HOST_COUNTERS_OFF &&
+	    daqs_ymap_get(map, "host_interface")) {
+		daqs_sla_field(map, base, "host_counters", what);
+		daqs_ynode_error(n, c->file, what, c->d,
+				 "'off' with a host_interface: either count that host netdev "
+				 "(drop host_counters) or none (drop host_interface)");
+	}
 }
 
 /* host_vf: "PF:N" (':' cannot be part of a netdev name), N a VF index 0..65535. */
@@ -371,6 +404,7 @@ static void parse_vm(struct daqs_sla_ctx *c, const struct daqs_ynode *map, size_
 	parse_vm_ifname(c, map, base, "interface", &vm->iface);
 	parse_vm_mac(c, map, base, vm);
 	parse_vm_ifname(c, map, base, "host_interface", &vm->host_iface);
+	parse_vm_host_counters(c, map, base, vm);
 	parse_vm_host_vf(c, map, base, vm);
 	parse_vf_keys(c, map, base, vm->link, vm->host_vf_pf != NULL, &vm->vf_eligible,
 		      &vm->enforce);

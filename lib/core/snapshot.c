@@ -73,6 +73,8 @@ static void snap_vm(const struct daqs_cycle *c, const struct daqs_gvm *v, struct
 	o->tx_bps = rate_or_nan(v, e->smooth.tx_bps);
 	o->rx_bps = rate_or_nan(v, e->smooth.rx_bps);
 	snprintf(o->counters, sizeof(o->counters), "%s", counters_name(v));
+	snprintf(o->host_iface, sizeof(o->host_iface), "%s", v->host_iface);
+	o->host_iface_auto = v->host_auto;
 	o->limit_bps = v->in_force;
 	vf_fields(v, o);
 	snprintf(o->mode, sizeof(o->mode), "%s",

@@ -40,8 +40,8 @@ struct ev {
 	enum ev_kind kind;
 	char name[DAQS_SLA_NAME_MAX + 1];
 	char uuid[37];
-	char mac[18];
-	bool has_mac;
+	struct daqs_domxml_nics nics; /* EV_UPSERT */
+	bool has_nics;
 	struct session *s;	/* EV_UPSERT */
 	char pf[DAQS_IFNAMSIZ]; /* EV_SET_VF ("" none) */
 	uint32_t vf;
@@ -131,7 +131,7 @@ static void ev_apply(struct daqs_controller *c, struct ev *e)
 
 	switch (e->kind) {
 	case EV_UPSERT:
-		daqs_cycle_upsert(c->cy, e->name, e->uuid, e->has_mac ? e->mac : NULL);
+		daqs_cycle_upsert(c->cy, e->name, e->uuid, e->has_nics ? &e->nics : NULL);
 		if (daqs_cycle_attach(c->cy, e->name, e->s, &old) < 0)
 			old = e->s;
 		session_free(old);
@@ -305,9 +305,10 @@ void daqs_controller_set_sla_error(struct daqs_controller *c, const char *msg)
 }
 
 int daqs_controller_upsert(struct daqs_controller *c, const char *name, const char *uuid,
-			   daqs_transport_maker make, void *arg, const char *mac)
+			   daqs_transport_maker make, void *arg,
+			   const struct daqs_domxml_nics *nics)
 {
-	struct ev e = { .kind = EV_UPSERT, .has_mac = mac != NULL };
+	struct ev e = { .kind = EV_UPSERT, .has_nics = nics != NULL };
 	struct daqs_agent_transport *t;
 	struct session *s = daqs_calloc(1, sizeof(*s));
 
@@ -320,7 +321,8 @@ int daqs_controller_upsert(struct daqs_controller *c, const char *name, const ch
 	s->g = daqs_guest_new(t, name, session_msg, s);
 	snprintf(e.name, sizeof(e.name), "%s", name);
 	snprintf(e.uuid, sizeof(e.uuid), "%s", uuid ? uuid : "");
-	snprintf(e.mac, sizeof(e.mac), "%s", mac ? mac : "");
+	if (nics)
+		e.nics = *nics;
 	e.s = s;
 	push(c, &e);
 	return 0;
@@ -364,9 +366,9 @@ size_t daqs_controller_libvirt_names(struct daqs_controller *c, char ***names)
 }
 
 static int sink_upsert(void *ud, const char *name, const char *uuid, daqs_transport_maker make,
-		       void *arg, const char *mac)
+		       void *arg, const struct daqs_domxml_nics *nics)
 {
-	return daqs_controller_upsert(ud, name, uuid, make, arg, mac);
+	return daqs_controller_upsert(ud, name, uuid, make, arg, nics);
 }
 
 static void sink_remove(void *ud, const char *name)

@@ -101,10 +101,11 @@ void daqs_controller_set_sla_error(struct daqs_controller *c,
 /*
  * libvirt domains. make(arg, log, log_ud) builds the guest's transport with
  * the controller's log callback (so its failures are reported once per
- * transition, not once per call); mac may be NULL.
+ * transition, not once per call); nics (the domain XML's NICs) may be NULL.
  */
 int daqs_controller_upsert(struct daqs_controller *c, const char *name, const char *uuid,
-			   daqs_transport_maker make, void *arg, const char *mac);
+			   daqs_transport_maker make, void *arg,
+			   const struct daqs_domxml_nics *nics);
 void daqs_controller_remove(struct daqs_controller *c, const char *name);
 /* The sink the libvirt domains adapter (domains.h) feeds: upsert, remove, kick, names. */
 struct daqs_domains_sink daqs_controller_domains_sink(struct daqs_controller *c);

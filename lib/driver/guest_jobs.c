@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "guest_jobs.h"
 #include "host_counters.h"
+#include "mem.h"
 
 struct run {
 	struct daqs_guest *g;
@@ -86,19 +87,57 @@ static void host_sample(struct run *x)
 	x->res->hsmp.t_ns = daqs_monotonic_ns();
 }
 
+static uint64_t moved(const struct daqs_qga_iface *f)
+{
+	return f->c.tx_bytes + f->c.rx_bytes;
+}
+
+/*
+ * With host counters: the guest's interfaces (with stats), for the core to
+ * match against them; with more than it keeps, those that carried the most
+ * (a guest cannot push its NIC out of the list by adding idle interfaces).
+ */
+static void keep_nics(struct run *x, const struct daqs_qga_iface *ifs, size_t n)
+{
+	struct daqs_cycle_result *res = x->res;
+	bool *taken;
+
+	if (!x->j->host_iface[0] || !n)
+		return;
+	taken = daqs_calloc(n, sizeof(*taken));
+	while (res->n_nics < DAQS_TAPMATCH_MAX) {
+		size_t best = n;
+
+		for (size_t i = 0; i < n; i++)
+			if (ifs[i].has_stats && !taken[i] &&
+			    (best == n || moved(&ifs[i]) > moved(&ifs[best])))
+				best = i;
+		if (best == n)
+			break;
+		taken[best] = true;
+		res->nics[res->n_nics++] = ifs[best];
+	}
+	free(taken);
+}
+
 static int sample(struct run *x)
 {
 	struct daqs_qga_iface *ifs = NULL;
 	const char *iface = x->j->iface;
 	size_t n = 0, i;
-	int r = 0;
+	int r = 0, ri = 0;
 
 	if (x->j->discover) {
 		r = discover(x);
 		iface = x->res->iface;
 	}
+	/* no single interface has the MAC: the tap's counters may still tell which one it is */
+	if (!r || (x->j->host_iface[0] && (r == -ENOTUNIQ || r == -ENOENT)))
+		ri = daqs_guest_interfaces(x->g, x->deadline, &ifs, &n);
 	if (!r)
-		r = daqs_guest_interfaces(x->g, x->deadline, &ifs, &n);
+		r = ri;
+	if (!ri)
+		keep_nics(x, ifs, n);
 	x->res->smp.t_ns = daqs_monotonic_ns(); /* when the reply arrived */
 	if (!r) {
 		for (i = 0; i < n && strcmp(ifs[i].name, iface); i++)

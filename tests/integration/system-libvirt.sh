@@ -14,7 +14,8 @@
 #     once B's agent is up again;
 #  4. a libvirtd restart: daqsd reconnects, resyncs, and its guests answer
 #     again within a few seconds;
-#  5. down leaves nothing behind.
+#  5. down leaves nothing behind;
+#  6. each guest is counted on its tap, found in its domain XML (host_counters: auto).
 #   usage: system-libvirt.sh PATH/TO/daqsd PATH/TO/daqsctl   (root; 77 = skipped)
 # About 2-3 minutes (guest boot and TCG's slowness).
 set -euo pipefail
@@ -92,6 +93,10 @@ check "daqsd sees both domains through libvirt, agents ok, interfaces discovered
 check "the discovered interfaces are eth0 (virtio) in both" \
 	test "$(jq -r '[.vms[] | .iface + "/" + .iface_kind + "/" + .source] | join(" ")' "$tmp/st.json")" = \
 	"eth0/virtio/libvirt eth0/virtio/libvirt"
+# host_counters: auto: each guest's tap (scripts/testbed names it daqstb-gN) from its live XML
+check "each guest is counted on its tap, found in its domain XML" \
+	test "$(jq -r '[.vms[] | .name + "=" + .host_iface + "/" + (.host_iface_auto | tostring)] | sort | join(" ")' "$tmp/st.json")" = \
+	"daqs-tb-g1=daqstb-g1/true daqs-tb-g2=daqstb-g2/true"
 
 # 1. contention: G 1 stream, B 5 streams, 14 s; G's goodput over the last 10 s
 "$tb" iperf "$G" 1 14 "$tmp/g.json" >/dev/null 2>"$tmp/g.err" &
@@ -104,6 +109,9 @@ gl=$(jq -r '[.intervals[] | select(.sum.start >= 3.9) | .sum.bits_per_second] | 
 echo "# contention: G $(mbit "$(recv "$tmp/g.json")") Mbit/s over 14 s ($(mbit "$gl") over the last 10 s), B $(mbit "$(recv "$tmp/b.json")")"
 check "contention: G gets $(mbit "$gl") Mbit/s after the first 4 s, >= 95 % of its 300 mbit min" \
 	fcmp "$gl" '>=' "$(awk -v m="$MIN" 'BEGIN { print 0.95 * m }')"
+status_json || true
+check "contention: both guests' rates come from their taps (counters: $(jq -r '[.vms[].counters] | join(", ")' "$tmp/st.json"))" \
+	test "$(jq -r '[.vms[] | .counters[0:4]] | join(" ")' "$tmp/st.json")" = "host host"
 
 # 2. G idle: B alone, 14 s; its last 5 s (at a 1 s period with 10 % steps
 # the limit takes a few seconds to open fully under TCG)

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A libvirt domain XML's NICs (see domxml.h). */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <strings.h>
+
+#include "domxml.h"
+
+/* Where the scanner is: the names of the open elements that matter (levels 0-2). */
+struct scan {
+	const char *p;
+	int depth;
+	bool in_domain, in_devices, in_iface; /* the path is domain / devices / interface */
+	struct daqs_domxml_nics *out;
+};
+
+struct tag {
+	const char *name, *attrs, *end; /* attrs up to end (the '>' or "/>") */
+	size_t name_len;
+	bool closing, empty;
+};
+
+static bool name_is(const struct tag *t, const char *s)
+{
+	return t->name_len == strlen(s) && !strncmp(t->name, s, t->name_len);
+}
+
+static bool space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Past what starts at p (open) up to and including close; NULL if it never ends. */
+static const char *skip_past(const char *p, const char *open, const char *close)
+{
+	const char *e = strstr(p + strlen(open), close);
+
+	return e ? e + strlen(close) : NULL;
+}
+
+/* A tag at p ('<'): its name, attributes, end; NULL next on a malformed or unended tag. */
+static const char *read_tag(const char *p, struct tag *t)
+{
+	char q = 0;
+
+	memset(t, 0, sizeof(*t));
+	p++;
+	t->closing = *p == '/';
+	p += t->closing;
+	t->name = p;
+	while (*p && !space(*p) && *p != '>' && *p != '/')
+		p++;
+	t->name_len = (size_t)(p - t->name);
+	if (!t->name_len)
+		return NULL;
+	t->attrs = p;
+	for (; *p && (q || *p != '>'); p++)
+		if (q && *p == q)
+			q = 0;
+		else if (!q && (*p == '\'' || *p == '"'))
+			q = *p;
+	if (!*p)
+		return NULL;
+	t->empty = p > t->attrs && p[-1] == '/';
+	t->end = p - t->empty;
+	return p + 1;
+}
+
+/* Attribute key's value in t into buf (len bytes, NUL-terminated); false if absent or too long. */
+static bool attr(const struct tag *t, const char *key, char *buf, size_t len)
+{
+	const char *p = t->attrs;
+
+	while (p < t->end) {
+		const char *k, *v;
+		size_t kl;
+		char q;
+
+		while (p < t->end && space(*p))
+			p++;
+		if (p >= t->end)
+			return false;
+		for (k = p; p < t->end && *p != '=' && !space(*p); p++)
+			;
+		kl = (size_t)(p - k);
+		while (p < t->end && space(*p))
+			p++;
+		if (p >= t->end || *p++ != '=')
+			return false;
+		while (p < t->end && space(*p))
+			p++;
+		if (p >= t->end || (*p != '\'' && *p != '"'))
+			return false;
+		q = *p++;
+		for (v = p; p < t->end && *p != q; p++)
+			;
+		if (p >= t->end)
+			return false;
+		if (kl == strlen(key) && !strncmp(k, key, kl)) {
+			if ((size_t)(p - v) >= len)
+				return false;
+			memcpy(buf, v, (size_t)(p - v));
+			buf[p - v] = '\0';
+			return true;
+		}
+		p++;
+	}
+	return false;
+}
+
+static void child_of_iface(struct scan *s, const struct tag *t)
+{
+	struct daqs_domxml_nic *nic;
+	char buf[64];
+
+	if (!s->out->n || s->out->n_seen > DAQS_DOMXML_MAX_NICS)
+		return;
+	nic = &s->out->v[s->out->n - 1];
+	/* the first of each counts (libvirt writes one) */
+	if (name_is(t, "mac") && !nic->mac[0] && attr(t, "address", buf, sizeof(buf)))
+		daqs_netname_mac_parse(buf, strlen(buf), nic->mac); /* written if valid */
+	if (name_is(t, "target") && !nic->dev[0] && attr(t, "dev", buf, sizeof(buf)) &&
+	    daqs_netname_ifname_valid(buf) && !strchr(buf, '&'))
+		memcpy(nic->dev, buf, strlen(buf) + 1);
+}
+
+static void open_iface(struct scan *s, const struct tag *t)
+{
+	struct daqs_domxml_nic *nic;
+	char buf[sizeof(nic->type)];
+
+	if (++s->out->n_seen > DAQS_DOMXML_MAX_NICS)
+		return;
+	nic = &s->out->v[s->out->n++];
+	memset(nic, 0, sizeof(*nic));
+	if (attr(t, "type", buf, sizeof(buf)) && !strchr(buf, '&'))
+		memcpy(nic->type, buf, strlen(buf) + 1);
+}
+
+/* An opening (or empty) element at depth s->depth. */
+static void element(struct scan *s, const struct tag *t)
+{
+	bool open = !t->empty;
+
+	if (s->depth == 0 && name_is(t, "domain"))
+		s->in_domain = open;
+	else if (s->depth == 1 && s->in_domain && name_is(t, "devices"))
+		s->in_devices = open;
+	else if (s->depth == 2 && s->in_devices && name_is(t, "interface")) {
+		open_iface(s, t);
+		s->in_iface = open;
+	} else if (s->depth == 2 && s->in_devices && name_is(t, "hostdev")) {
+		s->out->n_hostdev++;
+	} else if (s->depth == 3 && s->in_iface)
+		child_of_iface(s, t);
+	s->depth += open;
+}
+
+static int closing(struct scan *s)
+{
+	if (--s->depth < 0)
+		return -EPROTO;
+	if (s->depth == 2)
+		s->in_iface = false;
+	else if (s->depth == 1)
+		s->in_devices = false;
+	else if (s->depth == 0)
+		s->in_domain = false;
+	return 0;
+}
+
+static const char *const skips[][2] = {
+	{ "<!--", "-->" }, { "<![CDATA[", "]]>" }, { "<?", "?>" }, { "<!", ">" }
+};
+
+static int step(struct scan *s)
+{
+	struct tag t;
+
+	for (size_t i = 0; i < sizeof(skips) / sizeof(*skips); i++)
+		if (!strncmp(s->p, skips[i][0], strlen(skips[i][0]))) {
+			s->p = skip_past(s->p, skips[i][0], skips[i][1]);
+			return s->p ? 0 : -EPROTO;
+		}
+	s->p = read_tag(s->p, &t);
+	if (!s->p)
+		return -EPROTO;
+	if (t.closing)
+		return closing(s);
+	element(s, &t);
+	return 0;
+}
+
+int daqs_domxml_nics(const char *xml, struct daqs_domxml_nics *out)
+{
+	struct scan s = { .p = xml, .out = out };
+	int r = 0;
+
+	out->n = out->n_seen = out->n_hostdev = 0;
+	if (strnlen(xml, DAQS_DOMXML_MAX_LEN) >= DAQS_DOMXML_MAX_LEN)
+		return -E2BIG;
+	while (r == 0 && (s.p = strchr(s.p, '<')))
+		r = step(&s);
+	if (r == 0 && s.depth != 0)
+		r = -EPROTO;
+	if (r < 0)
+		out->n = out->n_seen = out->n_hostdev = 0;
+	return r;
+}
+
+const struct daqs_domxml_nic *daqs_domxml_find_mac(const struct daqs_domxml_nics *n,
+						   const char *mac)
+{
+	const struct daqs_domxml_nic *found = NULL;
+
+	for (size_t i = 0; mac && i < n->n; i++)
+		if (n->v[i].mac[0] && !strcasecmp(n->v[i].mac, mac)) {
+			if (found)
+				return NULL;
+			found = &n->v[i];
+		}
+	return found;
+}
+
+const char *daqs_domxml_first_mac(const struct daqs_domxml_nics *n)
+{
+	for (size_t i = 0; n && i < n->n; i++)
+		if (n->v[i].mac[0])
+			return n->v[i].mac;
+	return NULL;
+}
