@@ -23,7 +23,16 @@ request gets {"return": {}} unless the scenario says otherwise:
   not-json        request answered with a line that is not JSON
   two-lines       request answered with its reply plus an unsolicited line
   close-each      connection closed after every reply
+Hostile guests (tests/integration/adversarial.sh); each answers guest-info
+with guest-exec enabled and guest-network-get-interfaces with eth0 unless
+said otherwise:
+  iface-flood     get-interfaces answered with a line of 4 MiB - 16 bytes of [{},{},...]
+  iface-10k       get-interfaces answered with 10,000 valid interfaces
+  backwards       eth0's counters go backwards at every sample
+  exec-flood      guest-exec-status answers with 3 MiB of base64 output
+  unsolicited     every reply followed by 2,000 unsolicited reply lines
 """
+import base64
 import json
 import os
 import socket
@@ -57,8 +66,50 @@ def sync_reply(scenario, conn, ident, idlog):
         conn.sendall(data)
 
 
-def request_reply(scenario, conn):
+HOSTILE = ("iface-flood", "iface-10k", "backwards", "exec-flood", "unsolicited")
+COUNT = [10 ** 9]
+
+
+def iface(name, tx):
+    return {"name": name, "hardware-address": "52:54:00:00:00:01",
+            "ip-addresses": [{"ip-address": "198.18.9.1", "ip-address-type": "ipv4",
+                              "prefix": 24}],
+            "statistics": {k: tx for k in ("rx-bytes", "rx-packets", "rx-errs", "rx-dropped",
+                                           "tx-bytes", "tx-packets", "tx-errs",
+                                           "tx-dropped")}}
+
+
+def hostile_return(scenario, execute):
+    """The "return" value (bytes of JSON) a hostile guest sends for execute."""
+    if execute == "guest-info":
+        cmds = ["guest-ping", "guest-sync-delimited", "guest-network-get-interfaces",
+                "guest-exec", "guest-exec-status", "guest-file-open", "guest-file-read",
+                "guest-file-close"]
+        return json.dumps({"version": "7.2.22", "supported_commands": [
+            {"name": c, "enabled": True, "success-response": True} for c in cmds]}).encode()
+    if execute == "guest-network-get-interfaces":
+        if scenario == "iface-flood":
+            # the whole line just under the 4 MiB the transport took before
+            return b"[" + b"{}," * (((4 << 20) - 32) // 3) + b"{}]"
+        if scenario == "iface-10k":
+            return json.dumps([iface("e%d" % i, i) for i in range(10000)]).encode()
+        COUNT[0] += 10 ** 6 if scenario != "backwards" else -10 ** 6
+        return json.dumps([iface("eth0", COUNT[0])]).encode()
+    if execute == "guest-exec":
+        return b'{"pid": 4242}'
+    if execute == "guest-exec-status":
+        out = base64.b64encode(b"x" * (3 << 20) if scenario == "exec-flood" else b"")
+        return b'{"exited": true, "exitcode": 0, "out-data": "' + out + b'"}'
+    return b"{}"
+
+
+def request_reply(scenario, conn, execute=None):
     """Answer a non-sync request; False means close the connection."""
+    if scenario in HOSTILE:
+        conn.sendall(b'{"return": ' + hostile_return(scenario, execute) + b'}\n')
+        if scenario == "unsolicited":
+            conn.sendall(b'{"return": {}}\n' * 2000)
+        return True
     if scenario in ("silent", "silent-sync"):
         return True
     if scenario == "oversize":
@@ -90,7 +141,7 @@ def handle_line(scenario, conn, line, idlog):
     if req.get("execute") == "guest-sync-delimited":
         sync_reply(scenario, conn, req["arguments"]["id"], idlog)
         return True
-    return request_reply(scenario, conn)
+    return request_reply(scenario, conn, req.get("execute"))
 
 
 def serve(scenario, conn, idlog):

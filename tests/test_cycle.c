@@ -23,7 +23,9 @@
 /* A guest as the core's jobs see it. */
 struct fg {
 	bool down;	/* the agent refuses connections */
-	bool hang;	/* jobs do not start before the deadline */
+	bool hang;	/* jobs run to the deadline and time out */
+	bool late;	/* jobs do not start before the deadline (others took it) */
+	bool garbage;	/* its replies are refused (over their bound, not JSON): EPROTO */
 	bool limited;	/* guest-exec blocked: applies fail with EPERM */
 	bool knows;	/* the session knows it is limited (from an EPERM, till guest-info) */
 	char iface[16]; /* the interface carrying the MAC ("" none) */
@@ -275,13 +277,13 @@ static void run(struct fx *f, const struct daqs_cycle_job *j, struct daqs_cycle_
 
 		memset(&r[i], 0, sizeof(r[i]));
 		g->jobs++;
-		if (g->hang) {
+		if (g->late) {
 			r[i].r = -ETIMEDOUT;
 			continue;
 		}
 		r[i].ran = true;
-		if (g->down) {
-			r[i].r = -ECONNREFUSED;
+		if (g->down || g->hang || g->garbage) {
+			r[i].r = g->down ? -ECONNREFUSED : g->hang ? -ETIMEDOUT : -EPROTO;
 			continue;
 		}
 		if (j[i].kind == DAQS_JOB_SAMPLE)
@@ -489,6 +491,39 @@ START_TEST(test_timeout_backs_off)
 	period(&f);
 	ck_assert_uint_eq(g.samples, s + 1);
 	ck_assert_str_eq(vm_of(&f, "a")->agent, "ok");
+	fx_free(&f);
+}
+END_TEST
+
+/* Refused replies (a hostile agent's oversize or garbage) back off like a hang. */
+START_TEST(test_refused_backs_off)
+{
+	struct fx f;
+	struct fg g;
+	unsigned jobs;
+
+	shaped(&f, &g);
+	g.garbage = true;
+	jobs = g.jobs;
+	periods(&f, 8); /* asked at periods 1, 3, 6 (then skipped 1, 2, 4 periods) */
+	ck_assert_uint_eq(g.jobs, jobs + 3);
+	ck_assert_str_eq(vm_of(&f, "a")->agent, "error");
+	fx_free(&f);
+}
+END_TEST
+
+/* A job the workers never started (others took the time) is no fault of its guest. */
+START_TEST(test_not_started_no_backoff)
+{
+	struct fx f;
+	struct fg g;
+	unsigned jobs;
+
+	shaped(&f, &g);
+	g.late = true;
+	jobs = g.jobs;
+	periods(&f, 8);
+	ck_assert_uint_eq(g.jobs, jobs + 8); /* asked every period */
 	fx_free(&f);
 }
 END_TEST
@@ -1457,6 +1492,8 @@ Suite *daqs_test_cycle_suite(void)
 	tcase_add_test(tc, test_no_interface_carries_the_mac);
 	tcase_add_test(tc, test_agent_missing_and_back);
 	tcase_add_test(tc, test_timeout_backs_off);
+	tcase_add_test(tc, test_refused_backs_off);
+	tcase_add_test(tc, test_not_started_no_backoff);
 	tcase_add_test(tc, test_reboot_counters_backwards);
 	tcase_add_test(tc, test_replug_interface_renamed);
 	tcase_add_test(tc, test_libvirt_domain_renamed);

@@ -4,6 +4,7 @@
  * and the control protocol: what is one line, what is not, the bounds, and a
  * reader reused after lines it refused.
  */
+#include <errno.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -116,6 +117,60 @@ START_TEST(test_reuse)
 }
 END_TEST
 
+/* The pre-scan counts containers and commas outside strings, and stops at a bound. */
+START_TEST(test_prescan)
+{
+	static const char s1[] = "{\"a\":[{},{}],\"b\":\"{[,\\\"{[,\"}";
+	struct daqs_jsonline_bound b = { 64, 0, 0 };
+	const char *what;
+	size_t n;
+
+	ck_assert_int_eq(daqs_jsonline_prescan(s1, strlen(s1), &b, &what, &n), 0);
+	b.max_containers = 4; /* {, [, {}, {} */
+	b.max_items = 2;      /* the two commas outside the string */
+	ck_assert_int_eq(daqs_jsonline_prescan(s1, strlen(s1), &b, &what, &n), 0);
+	b.max_containers = 3;
+	ck_assert_int_eq(daqs_jsonline_prescan(s1, strlen(s1), &b, &what, &n), -E2BIG);
+	ck_assert_str_eq(what, "containers");
+	ck_assert_uint_eq(n, 4);
+	b.max_containers = 0;
+	b.max_items = 1;
+	ck_assert_int_eq(daqs_jsonline_prescan(s1, strlen(s1), &b, &what, &n), -E2BIG);
+	ck_assert_str_eq(what, "items");
+	b.max_items = 0;
+	b.max_len = strlen(s1) - 1;
+	ck_assert_int_eq(daqs_jsonline_prescan(s1, strlen(s1), &b, &what, &n), -EMSGSIZE);
+	ck_assert_str_eq(what, "bytes");
+	/* an unterminated string ends the scan: nothing past it is counted */
+	b.max_len = 0;
+	b.max_containers = 1;
+	ck_assert_int_eq(daqs_jsonline_prescan("[\"[[[", 5, &b, &what, &n), 0);
+}
+END_TEST
+
+/* A reader goes on after a line that grew its tokener (made afresh past DAQS_JSONLINE_KEEP). */
+START_TEST(test_reuse_after_big)
+{
+	size_t len = DAQS_JSONLINE_KEEP * 2;
+	struct daqs_jsonline *r = daqs_jsonline_new(len + 8, DEPTH);
+	char *big = daqs_malloc(len + 1);
+	json_object *o;
+
+	memset(big, 'x', len);
+	big[0] = big[len - 1] = '"';
+	big[len] = '\0';
+	o = daqs_jsonline_parse(r, big, len);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(json_object_get_string_len(o), (int)len - 2);
+	json_object_put(o);
+	o = daqs_jsonline_parse(r, "{\"n\":7}", 7);
+	ck_assert_ptr_nonnull(o);
+	json_object_put(o);
+	free(big);
+	daqs_jsonline_free(r);
+}
+END_TEST
+
 START_TEST(test_object_once)
 {
 	json_object *o = daqs_jsonline_object_once("{\"a\":1}", 7, MAX_LEN, DEPTH);
@@ -138,6 +193,8 @@ Suite *daqs_test_jsonline_suite(void)
 	tcase_add_test(tc, test_bounds);
 	tcase_add_test(tc, test_reuse);
 	tcase_add_test(tc, test_object_once);
+	tcase_add_test(tc, test_prescan);
+	tcase_add_test(tc, test_reuse_after_big);
 	suite_add_tcase(s, tc);
 	return s;
 }

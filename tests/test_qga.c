@@ -494,6 +494,125 @@ START_TEST(test_reply_size_bound)
 }
 END_TEST
 
+/* Each request the codec builds gets its verb's bound; a tool's own text gets the widest. */
+START_TEST(test_reply_bound_of_request)
+{
+	static const char *const argv[] = { "-V", NULL };
+	static const struct {
+		const char *execute;
+		size_t max_len;
+	} verbs[] = {
+		{ "guest-network-get-interfaces", 256u << 10 },
+		{ "guest-info", 128u << 10 },
+		{ "guest-ping", 16u << 10 },
+		{ "guest-sync", 16u << 10 },
+		{ "guest-file-read", 96u << 10 },
+		{ "guest-file-open", 16u << 10 },
+		{ "guest-file-close", 16u << 10 },
+	};
+	char *r;
+
+	for (size_t i = 0; i < DAQS_ARRAY_SIZE(verbs); i++) {
+		r = daqs_qga_req(verbs[i].execute, NULL);
+		ck_assert_msg(daqs_qga_reply_bound(r)->max_len == verbs[i].max_len, "%s", r);
+		ck_assert_uint_gt(daqs_qga_reply_bound(r)->max_containers, 0);
+		free(r);
+	}
+	r = daqs_qga_req_exec("/sbin/tc", argv, "x", 1);
+	ck_assert_uint_eq(daqs_qga_reply_bound(r)->max_len, 16u << 10);
+	free(r);
+	r = daqs_qga_req_exec_status(42);
+	ck_assert_uint_eq(daqs_qga_reply_bound(r)->max_len, DAQS_QGA_EXEC_STATUS_MAX);
+	ck_assert_uint_lt(DAQS_QGA_EXEC_STATUS_MAX, DAQS_QGA_MAX_REPLY);
+	free(r);
+	r = daqs_qga_req_sync_delimited(7);
+	ck_assert_uint_eq(daqs_qga_reply_bound(r)->max_len, 16u << 10);
+	free(r);
+	ck_assert_uint_eq(daqs_qga_reply_bound("{ \"execute\": \"guest-ping\"}")->max_len,
+			  DAQS_QGA_MAX_REPLY);
+	ck_assert_uint_eq(daqs_qga_reply_bound("{\"execute\":\"guest-pingx\"}")->max_len,
+			  DAQS_QGA_MAX_REPLY);
+	ck_assert_uint_eq(daqs_qga_reply_bound(NULL)->max_len, DAQS_QGA_MAX_REPLY);
+}
+END_TEST
+
+static bool fits(const char *line, const char *execute)
+{
+	char *req = daqs_qga_req(execute, NULL);
+	const char *what;
+	size_t n;
+	bool ok = daqs_jsonline_prescan(line, strlen(line), daqs_qga_reply_bound(req), &what, &n) ==
+		  0;
+
+	free(req);
+	return ok;
+}
+
+/* What a real qemu-ga sends, and the most a decoder takes, are within the bounds. */
+START_TEST(test_reply_bound_legal_fits)
+{
+	static const struct {
+		const char *file, *execute;
+	} rec[] = { { "guest-info", "guest-info" },
+		    { "interfaces-traffic", "guest-network-get-interfaces" },
+		    { "exec-tc-replace-status", "guest-exec-status" },
+		    { "sync-delimited-big", "guest-sync-delimited" },
+		    { "ping", "guest-ping" },
+		    { "exec-tc-show-exec", "guest-exec" } };
+	static const char iface[] =
+		"{\"name\":\"eth%03zu\",\"hardware-address\":\"52:54:00:12:34:56\","
+		"\"ip-addresses\":[{\"ip-address\":\"198.18.0.1\",\"ip-address-type\":\"ipv4\","
+		"\"prefix\":24},{\"ip-address\":\"fe80::5054:ff:fe12:3456\","
+		"\"ip-address-type\":\"ipv6\",\"prefix\":64}],\"statistics\":{\"rx-bytes\":"
+		"18446744073709551614,\"rx-packets\":1,\"rx-errs\":0,\"rx-dropped\":0,"
+		"\"tx-bytes\":18446744073709551614,\"tx-packets\":1,\"tx-errs\":0,"
+		"\"tx-dropped\":0}}";
+	char *line, *p;
+	size_t len;
+
+	for (size_t i = 0; i < DAQS_ARRAY_SIZE(rec); i++) {
+		line = golden(rec[i].file, &len);
+		ck_assert_msg(fits(line, rec[i].execute), "%s", rec[i].file);
+		free(line);
+	}
+	/* DAQS_QGA_MAX_IFACES interfaces with two addresses and statistics each */
+	line = daqs_malloc(DAQS_QGA_MAX_IFACES * sizeof(iface) + 64);
+	p = line + sprintf(line, "{\"return\":[");
+	for (size_t i = 0; i < DAQS_QGA_MAX_IFACES; i++)
+		p += sprintf(p, iface, i), *p++ = i + 1 < DAQS_QGA_MAX_IFACES ? ',' : ']';
+	strcpy(p, "}");
+	ck_assert(fits(line, "guest-network-get-interfaces"));
+	free(line);
+	/* DAQS_QGA_MAX_COMMANDS supported_commands */
+	line = daqs_malloc(DAQS_QGA_MAX_COMMANDS * 80 + 64);
+	p = line + sprintf(line, "{\"return\":{\"version\":\"7.2.22\",\"supported_commands\":[");
+	for (size_t i = 0; i < DAQS_QGA_MAX_COMMANDS; i++)
+		p += sprintf(p,
+			     "{\"enabled\":true,\"name\":\"guest-command-%04zu\","
+			     "\"success-response\":true}%s",
+			     i, i + 1 < DAQS_QGA_MAX_COMMANDS ? "," : "");
+	strcpy(p, "]}}");
+	ck_assert(fits(line, "guest-info"));
+	free(line);
+}
+END_TEST
+
+/* The reply a hostile agent sent (issue 17): 4 MiB of [{},{},...] is refused unparsed. */
+START_TEST(test_reply_bound_refuses_flood)
+{
+	size_t n = 256u << 10, len = 0;
+	char *line = daqs_malloc(n + 16);
+
+	len = (size_t)sprintf(line, "{\"return\":[");
+	while (len < n - 8)
+		len += (size_t)sprintf(line + len, "{},");
+	strcpy(line + len, "{}]}");
+	ck_assert_uint_le(strlen(line), n);
+	ck_assert(!fits(line, "guest-network-get-interfaces")); /* containers */
+	free(line);
+}
+END_TEST
+
 START_TEST(test_reply_deep_nesting)
 {
 	char *s = daqs_malloc(11 + 2 * 200 + 2);
@@ -992,7 +1111,7 @@ START_TEST(test_dec_exec_status_binary)
 }
 END_TEST
 
-/* Output over DAQS_QGA_MAX_OUTPUT: the first bytes are kept, truncation is flagged. */
+/* Output over DAQS_QGA_MAX_OUTPUT (stdout), DAQS_QGA_MAX_ERR (stderr): the first bytes are kept, truncation is flagged. */
 START_TEST(test_dec_exec_status_huge)
 {
 	static const size_t extra[] = { 0, 1, 2, 3, 4096 };
@@ -1010,11 +1129,12 @@ START_TEST(test_dec_exec_status_huge)
 	ret = ret_of(ret_json);
 	ck_assert_int_eq(daqs_qga_dec_exec_status(ret, &st), 0);
 	ck_assert_uint_eq(st.out_len, DAQS_QGA_MAX_OUTPUT);
-	ck_assert_uint_eq(st.err_len, DAQS_QGA_MAX_OUTPUT);
+	ck_assert_uint_eq(st.err_len, DAQS_QGA_MAX_ERR);
 	ck_assert(st.out_truncated == (extra[_i] > 0));
-	ck_assert(st.err_truncated == (extra[_i] > 0));
+	ck_assert(st.err_truncated);
 	ck_assert(!memcmp(st.out, raw, DAQS_QGA_MAX_OUTPUT));
-	ck_assert(!memcmp(st.err, raw, DAQS_QGA_MAX_OUTPUT));
+	ck_assert(!memcmp(st.err, raw, DAQS_QGA_MAX_ERR));
+	ck_assert_int_eq(st.err[DAQS_QGA_MAX_ERR], '\0');
 	ck_assert_int_eq(st.out[DAQS_QGA_MAX_OUTPUT], '\0');
 	daqs_qga_exec_status_clear(&st);
 	json_object_put(ret);
@@ -1073,6 +1193,9 @@ Suite *daqs_test_qga_suite(void)
 	tcase_add_test(tc, test_reply_embedded_nul);
 	tcase_add_test(tc, test_reply_size_bound);
 	tcase_add_test(tc, test_reply_deep_nesting);
+	tcase_add_test(tc, test_reply_bound_of_request);
+	tcase_add_test(tc, test_reply_bound_legal_fits);
+	tcase_add_test(tc, test_reply_bound_refuses_flood);
 	tcase_add_test(tc, test_reply_error_desc);
 	suite_add_tcase(s, tc);
 

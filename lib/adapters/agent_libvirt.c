@@ -182,16 +182,20 @@ static char *lv_request(const char *request)
  * into a failure, so this is a guard: 0 with *out for a reply object,
  * -EREMOTEIO with *out for an error object, -EPROTO otherwise.
  */
-static int lv_check_reply(struct agent_libvirt *l, const char *reply, struct json_object **out)
+static int lv_check_reply(struct agent_libvirt *l, const char *reply,
+			  const struct daqs_jsonline_bound *b, struct json_object **out)
 {
 	char ex[LV_REASON_MAX + 4], ex2[LV_REASON_MAX + 4];
 	struct json_object *o, *err, *cls = NULL, *desc = NULL;
-	size_t n = strlen(reply);
+	size_t n = strlen(reply), count;
+	const char *what;
 	int r = 0;
 
-	if (n > DAQS_QGA_MAX_REPLY || memchr(reply, '\n', n))
-		return lv_fail(l, -EPROTO, "reply", "%zu bytes, not one line of at most %u", n,
-			       DAQS_QGA_MAX_REPLY);
+	if (n > b->max_len || memchr(reply, '\n', n))
+		return lv_fail(l, -EPROTO, "reply", "%zu bytes, not one line of at most %zu", n,
+			       b->max_len);
+	if (daqs_jsonline_prescan(reply, n, b, &what, &count) < 0)
+		return lv_fail(l, -EPROTO, "reply", "over its bound: %zu %s", count, what);
 	o = daqs_jsonline_parse_once(reply, n, DAQS_QGA_MAX_REPLY, DAQS_QGA_MAX_DEPTH);
 	if (!o || !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
@@ -233,7 +237,7 @@ static int lv_call_locked(struct agent_libvirt *l, const char *req, struct json_
 	out = virDomainQemuAgentCommand(l->dom, req, timeout_s, 0);
 	if (!out)
 		return lv_fail_libvirt(l);
-	r = lv_check_reply(l, out, reply);
+	r = lv_check_reply(l, out, daqs_qga_reply_bound(req), reply);
 	free(out); /* libvirt's string; documented to be released with free() */
 	return r;
 }

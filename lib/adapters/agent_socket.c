@@ -48,6 +48,7 @@
 
 #define AGENT_SENTINEL 0xff
 #define AGENT_READ_CHUNK 65536
+#define AGENT_BUF_KEEP (4 * AGENT_READ_CHUNK) /* receive buffer kept across connections */
 #define AGENT_EAGAIN_RETRY_NS 5000000ULL      /* listen backlog full: retry connect */
 #define AGENT_SYNC_ID_MASK ((1ULL << 53) - 1) /* exact in any JSON reader */
 
@@ -115,12 +116,23 @@ static const char *agent_excerpt(const char *p, size_t n, char out[AGENT_EXCERPT
 	return out;
 }
 
+/* An empty buffer grown past AGENT_BUF_KEEP by a long reply is let go. */
+static void agent_buf_trim(struct agent_socket *s)
+{
+	if (s->len || s->cap <= AGENT_BUF_KEEP)
+		return;
+	free(s->buf);
+	s->buf = NULL;
+	s->cap = 0;
+}
+
 static void agent_disconnect(struct agent_socket *s)
 {
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
 	s->len = 0;
+	agent_buf_trim(s);
 }
 
 /*
@@ -275,11 +287,12 @@ static void agent_consume(struct agent_socket *s, size_t n)
 }
 
 /*
- * Take one '\n'-terminated line (at most DAQS_QGA_MAX_REPLY bytes before the
- * newline) off the stream: *line malloc'd, NUL-terminated, without the '\n'.
+ * Take one '\n'-terminated line (at most max bytes before the newline: the
+ * reply's bound, qga.h) off the stream: *line malloc'd, NUL-terminated,
+ * without the '\n'. Reading stops as soon as the line is over max.
  */
-static int agent_read_line(struct agent_socket *s, uint64_t deadline_ns, const char *what,
-			   char **line, size_t *n)
+static int agent_read_line(struct agent_socket *s, size_t max, uint64_t deadline_ns,
+			   const char *what, char **line, size_t *n)
 {
 	size_t scanned = 0;
 	char *nl;
@@ -290,17 +303,15 @@ static int agent_read_line(struct agent_socket *s, uint64_t deadline_ns, const c
 		if (nl)
 			break;
 		scanned = s->len;
-		if (s->len > DAQS_QGA_MAX_REPLY)
-			return agent_fail(s, -EPROTO, what, "line longer than %u bytes",
-					  DAQS_QGA_MAX_REPLY);
+		if (s->len > max)
+			return agent_fail(s, -EPROTO, what, "line longer than %zu bytes", max);
 		r = agent_fill(s, deadline_ns, what);
 		if (r < 0)
 			return r;
 	}
 	*n = (size_t)(nl - s->buf);
-	if (*n > DAQS_QGA_MAX_REPLY)
-		return agent_fail(s, -EPROTO, what, "line longer than %u bytes: %zu",
-				  DAQS_QGA_MAX_REPLY, *n);
+	if (*n > max)
+		return agent_fail(s, -EPROTO, what, "line longer than %zu bytes: %zu", max, *n);
 	*line = daqs_strndup(s->buf, *n);
 	agent_consume(s, *n + 1);
 	if (strlen(*line) != *n) {
@@ -404,13 +415,14 @@ static int agent_resync(struct agent_socket *s, uint64_t deadline_ns)
 	s->sync_id = agent_sync_id_new(s);
 	req = agent_sync_request(s->sync_id, &req_len);
 	r = agent_send(s, req, req_len, deadline_ns, "sync");
-	free(req);
 	if (r == 0)
 		r = agent_skip_to_sentinel(s, deadline_ns);
-	if (r == 0)
-		r = agent_read_line(s, deadline_ns, "sync", &line, &n);
+	if (r == 0) /* the bound of guest-sync-delimited (req after its 0xFF) */
+		r = agent_read_line(s, daqs_qga_reply_bound(req + 1)->max_len, deadline_ns, "sync",
+				    &line, &n);
 	if (r == 0)
 		r = agent_sync_check(s, line, n, s->sync_id);
+	free(req);
 	free(line);
 	return r;
 }
@@ -456,17 +468,23 @@ static int agent_ensure(struct agent_socket *s, uint64_t deadline_ns)
 }
 
 /*
- * Parse the reply line, once: 0 with *out for a reply, -EREMOTEIO with *out for
- * {"error": ...} (reported), -EPROTO for anything but one JSON object.
+ * Parse the reply line, once, if it is within the bound (counted first, so
+ * nothing is built for a reply that would cost too much): 0 with *out for a
+ * reply, -EREMOTEIO with *out for {"error": ...} (reported), -EPROTO for one
+ * over the bound or anything but one JSON object.
  */
 static int agent_check_reply(struct agent_socket *s, const char *line, size_t n,
-			     struct json_object **out)
+			     const struct daqs_jsonline_bound *b, struct json_object **out)
 {
-	struct json_object *o = agent_parse(s, line, n), *err, *cls = NULL, *desc = NULL;
+	struct json_object *o, *err, *cls = NULL, *desc = NULL;
 	char ex[AGENT_EXCERPT + 4], ex2[AGENT_EXCERPT + 4];
-	const char *c, *d;
+	const char *c, *d, *what;
+	size_t count;
 	int r = 0;
 
+	if (daqs_jsonline_prescan(line, n, b, &what, &count) < 0)
+		return agent_fail(s, -EPROTO, "reply", "over its bound: %zu %s", count, what);
+	o = agent_parse(s, line, n);
 	if (!o || !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		return agent_fail(s, -EPROTO, "reply", "not a JSON object: %s",
@@ -500,6 +518,7 @@ static char *agent_request_line(const char *request, size_t *n)
 static int agent_call_locked(struct agent_socket *s, const char *req, size_t req_len,
 			     struct json_object **reply, uint64_t deadline_ns)
 {
+	const struct daqs_jsonline_bound *b = daqs_qga_reply_bound(req);
 	char *line = NULL;
 	size_t n;
 	int r;
@@ -508,9 +527,9 @@ static int agent_call_locked(struct agent_socket *s, const char *req, size_t req
 	if (r == 0)
 		r = agent_send(s, req, req_len, deadline_ns, "request");
 	if (r == 0)
-		r = agent_read_line(s, deadline_ns, "reply", &line, &n);
+		r = agent_read_line(s, b->max_len, deadline_ns, "reply", &line, &n);
 	if (r == 0)
-		r = agent_check_reply(s, line, n, reply);
+		r = agent_check_reply(s, line, n, b, reply);
 	free(line);
 	if (r < 0 && r != -EREMOTEIO)
 		agent_disconnect(s);
@@ -567,6 +586,7 @@ static int agent_call(void *t, const char *request, struct json_object **reply,
 	if (r == 0) {
 		s->start_ns = daqs_monotonic_ns();
 		r = agent_call_locked(s, req, req_len, reply, deadline_ns);
+		agent_buf_trim(s);
 		agent_release(s);
 	}
 	free(req);

@@ -38,8 +38,10 @@
  *   RETIRING: dropped from the SLA: its limit is removed, then GONE;
  *   GONE: forgotten at the next begin (its VF cap reset first).
  * Beside it, the agent's health (enum daqs_agent_health) and a backoff:
- * a guest whose sampling timed out is skipped for 1, 2, 4 ... periods (at
- * most 5 s) and queued last.
+ * a guest whose sampling timed out or whose replies were refused (over
+ * their bound, qga.h, or not valid: -EPROTO; an apply's -EPROTO too) is
+ * skipped for 1, 2, 4 ... periods (at most 5 s) and queued last; a job the
+ * workers never started (others took the deadline) leaves it as it was.
  *
  * Problems are logged through cfg.log once per transition, never once per
  * period ("guest 'NAME': ..." lines).

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "jsonline.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -13,7 +14,52 @@
 struct daqs_jsonline {
 	json_tokener *tok;
 	size_t max_len;
+	int max_depth;
 };
+
+/* Where the string starting after s[i] (the opening quote) ends: the index past its quote. */
+static size_t string_end(const char *s, size_t i, size_t len)
+{
+	for (; i < len; i++) {
+		if (s[i] == '\\')
+			i++;
+		else if (s[i] == '"')
+			return i + 1;
+	}
+	return len;
+}
+
+static bool over(size_t n, size_t max)
+{
+	return max && n > max;
+}
+
+int daqs_jsonline_prescan(const char *s, size_t len, const struct daqs_jsonline_bound *b,
+			  const char **what, size_t *count)
+{
+	size_t containers = 0, items = 0;
+
+	*what = "bytes";
+	*count = len;
+	if (over(len, b->max_len))
+		return -EMSGSIZE;
+	for (size_t i = 0; i < len;) {
+		char c = s[i++];
+
+		if (c == '"')
+			i = string_end(s, i, len);
+		else if (c == '{' || c == '[')
+			containers++;
+		else if (c == ',')
+			items++;
+		if (over(containers, b->max_containers) || over(items, b->max_items)) {
+			*what = over(items, b->max_items) ? "items" : "containers";
+			*count = over(items, b->max_items) ? items : containers;
+			return -E2BIG;
+		}
+	}
+	return 0;
+}
 
 struct daqs_jsonline *daqs_jsonline_new(size_t max_len, int max_depth)
 {
@@ -25,6 +71,7 @@ struct daqs_jsonline *daqs_jsonline_new(size_t max_len, int max_depth)
 	r = daqs_calloc(1, sizeof(*r));
 	r->tok = tok;
 	r->max_len = max_len < INT_MAX ? max_len : INT_MAX;
+	r->max_depth = max_depth;
 	return r;
 }
 
@@ -57,6 +104,14 @@ json_object *daqs_jsonline_parse(struct daqs_jsonline *r, const char *s, size_t 
 		  !only_space(s, json_tokener_get_parse_end(r->tok), len))) {
 		json_object_put(o);
 		o = NULL;
+	}
+	if (len > DAQS_JSONLINE_KEEP) { /* let the grown string buffer go */
+		json_tokener *fresh = json_tokener_new_ex(r->max_depth);
+
+		if (fresh) {
+			json_tokener_free(r->tok);
+			r->tok = fresh;
+		}
 	}
 	return o;
 }

@@ -250,17 +250,39 @@ size_t daqs_cycle_begin(struct daqs_cycle *c, uint64_t now_ns, int64_t now_s,
 
 /* ---- sampled ---- */
 
-static void backoff(const struct daqs_cycle *c, struct daqs_gvm *v, int r)
+/*
+ * A guest that hangs (-ETIMEDOUT) or whose replies are refused (-EPROTO:
+ * over their bound, not JSON, not valid) is a suspect: asked less often and
+ * queued last, so it cannot take the workers' time from the others.
+ */
+static bool suspect(int r)
+{
+	return r == -ETIMEDOUT || r == -EPROTO;
+}
+
+static void backoff_grow(const struct daqs_cycle *c, struct daqs_gvm *v)
 {
 	unsigned most = (unsigned)(BACKOFF_MAX_NS / c->sla->ctl.period_ns);
 
-	if (r != -ETIMEDOUT) {
-		v->backoff = v->skip = 0;
-		return;
-	}
 	most = most ? most : 1;
 	v->backoff = v->backoff ? (v->backoff * 2 > most ? most : v->backoff * 2) : 1;
 	v->skip = v->backoff;
+}
+
+/*
+ * After a sample: a suspect backs off, any other outcome clears it. A job
+ * the workers never started (the deadline passed while others ran) says
+ * nothing of this guest: its backoff stays as it was.
+ */
+static void backoff(const struct daqs_cycle *c, struct daqs_gvm *v,
+		    const struct daqs_cycle_result *res, int r)
+{
+	if (!res->ran)
+		return;
+	if (suspect(r))
+		backoff_grow(c, v);
+	else
+		v->backoff = v->skip = 0;
 }
 
 static void set_health(struct daqs_gvm *v, int r)
@@ -391,7 +413,7 @@ static void after_sample(struct daqs_cycle *c, struct daqs_gvm *v, const struct 
 	v->sample_r = r;
 	set_health(v, r);
 	outcome(c, v, r, "sampling", msg);
-	backoff(c, v, r);
+	backoff(c, v, res, r);
 	if (r == 0 && daqs_estimator_update(&v->est, &res->smp) == DAQS_EST_RESET) {
 		daqs_cycle_log(c, DAQS_LOG_INFO,
 			       "guest '%s': counters went backwards (reboot or re-plug); "
@@ -766,6 +788,8 @@ static void after_apply(struct daqs_cycle *c, struct daqs_gvm *v, const struct d
 		enforced(c, v, res, now_ns);
 		return;
 	}
+	if (res->ran && r == -EPROTO) /* refused replies (tc's output over its bound...) */
+		backoff_grow(c, v);
 	daqs_policy_vm_in_force(&v->pv, really_in_force(v));
 	if (v->state == DAQS_GUEST_RETIRING) {
 		if (++v->retire_tries >= RETIRE_TRIES) {

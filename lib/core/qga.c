@@ -20,7 +20,50 @@
 #include "mem.h"
 #include "netname.h"
 
-#define MAX_COMMANDS 1024 /* entries of guest-info supported_commands */
+#define MAX_COMMANDS DAQS_QGA_MAX_COMMANDS
+#define KIB 1024u
+
+/* ---- reply bounds by verb (qga.h) ---- */
+
+static const struct {
+	const char *execute;
+	struct daqs_jsonline_bound b;
+} bounds[] = {
+	{ "guest-network-get-interfaces", { 256 * KIB, 4096, 32768 } },
+	{ "guest-info", { 128 * KIB, 2048, 8192 } },
+	{ "guest-exec-status", { DAQS_QGA_EXEC_STATUS_MAX, 16, 64 } },
+	{ "guest-file-read", { 96 * KIB, 16, 64 } },
+	{ "guest-sync-delimited", { 16 * KIB, 16, 64 } },
+	{ "guest-sync", { 16 * KIB, 16, 64 } },
+	{ "guest-ping", { 16 * KIB, 16, 64 } },
+	{ "guest-exec", { 16 * KIB, 16, 64 } },
+	{ "guest-file-open", { 16 * KIB, 16, 64 } },
+	{ "guest-file-close", { 16 * KIB, 16, 64 } },
+};
+
+static const struct daqs_jsonline_bound any_bound = { DAQS_QGA_MAX_REPLY, 0, 0 };
+
+/*
+ * The verb of a request the codec built: they all begin {"execute":"<verb>"
+ * (line_of: json-c keeps the order members were added in, execute first).
+ * A request written otherwise (a tool's) gets any_bound.
+ */
+const struct daqs_jsonline_bound *daqs_qga_reply_bound(const char *request)
+{
+	static const char head[] = "{\"execute\":\"";
+	const char *verb;
+	size_t n;
+
+	if (!request || strncmp(request, head, sizeof(head) - 1))
+		return &any_bound;
+	verb = request + sizeof(head) - 1;
+	for (size_t i = 0; i < DAQS_ARRAY_SIZE(bounds); i++) {
+		n = strlen(bounds[i].execute);
+		if (!strncmp(verb, bounds[i].execute, n) && verb[n] == '"')
+			return &bounds[i].b;
+	}
+	return &any_bound;
+}
 
 /* ---- guest text in logs ---- */
 
@@ -465,9 +508,9 @@ int daqs_qga_dec_exec(const void *ret, int64_t *pid)
 
 /*
  * Optional base64 field: absent leaves *data NULL; present is decoded into
- * at most DAQS_QGA_MAX_OUTPUT bytes plus a NUL, setting *truncated when cut.
+ * at most max bytes (DAQS_QGA_MAX_OUTPUT, DAQS_QGA_MAX_ERR) plus a NUL, setting *truncated when cut.
  */
-static int data_decode(const json_object *o, const char *key, char **data, size_t *len,
+static int data_decode(const json_object *o, const char *key, size_t max, char **data, size_t *len,
 		       bool *truncated)
 {
 	json_object *v;
@@ -480,8 +523,8 @@ static int data_decode(const json_object *o, const char *key, char **data, size_
 		return r;
 	in_len = (size_t)json_object_get_string_len(v);
 	cap = in_len / 4 * 3;
-	if (cap > DAQS_QGA_MAX_OUTPUT)
-		cap = DAQS_QGA_MAX_OUTPUT;
+	if (cap > max)
+		cap = max;
 	buf = daqs_malloc(cap + 1);
 	if (daqs_base64_decode(json_object_get_string(v), in_len, buf, cap, len, &cut)) {
 		free(buf);
@@ -514,8 +557,10 @@ static int exec_status_fields(const json_object *o, struct daqs_qga_exec_status 
 	    opt_bool(o, "out-truncated", &st->out_truncated) ||
 	    opt_bool(o, "err-truncated", &st->err_truncated))
 		return -EPROTO;
-	if (data_decode(o, "out-data", &st->out, &st->out_len, &st->out_truncated) ||
-	    data_decode(o, "err-data", &st->err, &st->err_len, &st->err_truncated))
+	if (data_decode(o, "out-data", DAQS_QGA_MAX_OUTPUT, &st->out, &st->out_len,
+			&st->out_truncated) ||
+	    data_decode(o, "err-data", DAQS_QGA_MAX_ERR, &st->err, &st->err_len,
+			&st->err_truncated))
 		return -EPROTO;
 	/* the agent fills results only once the process has exited */
 	if (!st->exited && (st->has_exitcode || st->has_signal || st->out || st->err ||

@@ -13,12 +13,43 @@
 #include <stdint.h>
 
 #include "estimator.h"
+#include "jsonline.h"
 #include "netname.h"
 
-#define DAQS_QGA_MAX_REPLY (4u << 20) /* bytes of one reply line */
+#define DAQS_QGA_MAX_REPLY (4u << 20) /* bytes of one reply line, whatever the verb */
 #define DAQS_QGA_MAX_DEPTH 16	      /* nesting of a reply line (interfaces: 4 levels) */
 #define DAQS_QGA_MAX_IFACES 256
-#define DAQS_QGA_MAX_OUTPUT (1u << 20) /* decoded guest-exec stdout/stderr kept */
+#define DAQS_QGA_MAX_COMMANDS 1024 /* entries of guest-info supported_commands */
+/*
+ * decoded guest-exec stdout kept: `ss -tinH state established` prints about
+ * 490 bytes a socket (measured, 1000 loopback sockets: 490,000 bytes), so
+ * 1 MiB is about 2,100 sockets; `tc -s -j qdisc show` of one NIC is far less
+ */
+#define DAQS_QGA_MAX_OUTPUT (1u << 20)
+#define DAQS_QGA_MAX_ERR (64u << 10) /* decoded guest-exec stderr kept */
+
+/*
+ * What one reply may cost, by the verb of the request it answers (the bound
+ * is checked by the transport before the reply is parsed, jsonline.h):
+ *  verb                          bytes     containers  items   why
+ *  guest-network-get-interfaces  256 KiB   4096        32768   256 interfaces
+ *                                                              of ~1 KiB, 16 each
+ *  guest-info                    128 KiB   2048        8192    1024 commands of
+ *                                                              ~70 bytes
+ *  guest-exec-status             1.42 MiB  16          64      base64 of
+ *                                                              MAX_OUTPUT +
+ *                                                              MAX_ERR, + 4 KiB
+ *  guest-file-read               96 KiB    16          64      a 64 KiB chunk in
+ *                                                              base64
+ *  guest-sync(-delimited), -ping, -exec, -file-open, -file-close
+ *                                16 KiB    16          64      an int, {}, {pid},
+ *                                                              a handle, or an
+ *                                                              error of a 256-byte
+ *                                                              desc
+ *  any other request (a tool's)  DAQS_QGA_MAX_REPLY, no count limit
+ */
+#define DAQS_QGA_EXEC_STATUS_MAX (((DAQS_QGA_MAX_OUTPUT + DAQS_QGA_MAX_ERR) / 3 + 2) * 4 + 4096)
+const struct daqs_jsonline_bound *daqs_qga_reply_bound(const char *request);
 
 /* An agent-reported error reply: {"error": {"class": ..., "desc": ...}}. */
 struct daqs_qga_error {
