@@ -3,7 +3,7 @@
 # `meson install --destdir` puts exactly the documented files where the
 # README ("Install and operate") says, for this build's prefix and
 # directories: daqsd, daqsctl, daqs-sim, daqsd.service, the sysusers.d file
-# for group daqs, the four man pages, the bash completion and the example
+# for group daqs, the five man pages, the bash completion and the example
 # SLA. Then each is used as installed: the binaries run, the unit passes
 # `systemd-analyze verify` with no word of complaint (in a root made of the
 # installed tree and the host's systemd targets), its ExecStart= is the
@@ -56,6 +56,7 @@ compl=$datadir/bash-completion/completions/daqsctl
 example=$datadir/doc/daqs/examples/example.yaml
 documented=("$sbindir/daqsd" "$bindir/daqsctl" "$bindir/daqs-sim" "$unit" "$sysusersdir/daqs.conf"
 	"$mandir/man1/daqs-sim.1" "$mandir/man5/daqs-sla.5" "$mandir/man8/daqsd.8" "$mandir/man8/daqsctl.8"
+	"$mandir/man7/daqs-security.7"
 	"$compl" "$example")
 
 # ---- install ----
@@ -130,7 +131,7 @@ expect "bash-completion loads daqsctl's completion from $datadir: $loaded" \
 	"bash-completion did not load it: '$loaded'" grep -q -- '-F _daqsctl daqsctl$' <<<"$loaded"
 
 # ---- the man pages render ----
-for p in man1/daqs-sim.1 man5/daqs-sla.5 man8/daqsd.8 man8/daqsctl.8; do
+for p in man1/daqs-sim.1 man5/daqs-sla.5 man8/daqsd.8 man8/daqsctl.8 man7/daqs-security.7; do
 	w=$(MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$dest$mandir/$p" 2>&1 >/dev/null || true)
 	expect "$p renders without warnings" "$p: ${w:0:200}" test -z "$w"
 done

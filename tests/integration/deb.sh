@@ -68,7 +68,7 @@ deb=$(tail -1 "$tmp/deb.out")
 check "lintian: clean (no error, warning or info tag)" grep -qx "deb: lintian: clean" "$tmp/deb.out"
 dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { print substr($6, 2) }' | sort >"$tmp/contents"
 for f in /usr/sbin/daqsd /usr/bin/daqsctl /usr/bin/daqs-sim /lib/systemd/system/daqsd.service \
-	/usr/lib/sysusers.d/daqs.conf /usr/share/man/man8/daqsd.8.gz /usr/share/man/man5/daqs-sla.5.gz \
+	/usr/lib/sysusers.d/daqs.conf /usr/share/man/man8/daqsd.8.gz /usr/share/man/man5/daqs-sla.5.gz /usr/share/man/man7/daqs-security.7.gz \
 	/usr/share/bash-completion/completions/daqsctl /usr/share/doc/daqs/examples/example.yaml \
 	/usr/share/doc/daqs/copyright; do
 	check "the package holds $f" grep -qx "$f" "$tmp/contents"
