@@ -117,7 +117,7 @@ bool daqs_gvm_has_host(const struct daqs_gvm *v);
 const char *daqs_gvm_host_name(const struct daqs_gvm *v);
 /*
  * Whether a tap can carry all of the VM's traffic: not while the domain has a
- * hostdev, the VM holds a VF, or it is shaped on a bond over several NICs.
+ * hostdev, the VM holds a VF, or it is shaped on a bond.
  */
 bool daqs_gvm_tap_whole(const struct daqs_gvm *v);
 /* Take the host netdev to count again: the SLA's, the tap (host_counters: auto), or none. */
