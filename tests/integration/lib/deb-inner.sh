@@ -17,21 +17,8 @@ out=/daqs-run/result/inner.log
 exec >>"$out" 2>&1
 # shellcheck source=/dev/null # written by the host script: GUEST_NS=..., DEB=...
 . /daqs-run/env
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; }
-expect() { # OK-TEXT FAIL-TEXT CMD...
-	local o=$1 b=$2
-	shift 2
-	if "$@"; then ok "$o"; else bad "$b"; fi
-}
-wait_s() { # SECONDS CMD...: poll every 0.1 s
-	local i
-	for ((i = 0; i < $1 * 10; i++)); do
-		"${@:2}" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# shellcheck source=inner-report.sh
+. "$(dirname "$0")/inner-report.sh"
 prop() { systemctl show -p "$1" --value daqsd.service; }
 htb_rate() { # the guest's HTB leaf 1:10 rate as tc prints it ("" = none)
 	nsenter --net="/daqs-netns/$GUEST_NS" tc class show dev eth0 2>/dev/null |

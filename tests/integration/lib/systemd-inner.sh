@@ -14,21 +14,8 @@ exec >>"$out" 2>&1
 # shellcheck source=/dev/null # written by the host script: GUEST_NS=...
 . /daqs-run/env
 sla=/etc/daqs/sla.yaml
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; }
-expect() { # OK-TEXT FAIL-TEXT CMD...
-	local o=$1 b=$2
-	shift 2
-	if "$@"; then ok "$o"; else bad "$b"; fi
-}
-wait_s() { # SECONDS CMD...: poll every 0.1 s
-	local i
-	for ((i = 0; i < $1 * 10; i++)); do
-		"${@:2}" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# shellcheck source=inner-report.sh
+. "$(dirname "$0")/inner-report.sh"
 st() { daqsctl --json status >/tmp/st.json 2>/tmp/st.err; }
 st_true() { st && jq -e "$1" /tmp/st.json >/dev/null 2>&1; }
 vm_b() { jq -r ".vms[] | select(.name == \"b\") | $1" /tmp/st.json; }
