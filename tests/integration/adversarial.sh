@@ -227,7 +227,10 @@ run_case() {
 		wait_for 250 test -S "$tmp/$b.sock"
 	done
 	write_sla "$5" "$6" "$nbad" "${7:-}"
-	"$daqsd" --foreground --config "$tmp/sla.yaml" --connect none --socket "$SOCK" \
+	# under ASan, freed memory waits in a quarantine (256 MiB by default)
+	# before reuse; keep it small so that VmRSS tells what daqsd holds
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8 \
+		"$daqsd" --foreground --config "$tmp/sla.yaml" --connect none --socket "$SOCK" \
 		--socket-group nogroup --state-dir "$tmp/state-$tag" --workers "$workers" -v \
 		>>"$tmp/daqsd-$tag.log" 2>&1 &
 	dpid=$!

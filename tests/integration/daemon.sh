@@ -373,8 +373,11 @@ check "user daemon (not in the group) cannot connect: exit 1, says why (got $rc)
 	test "$rc" = 1 -a -n "$(grep -i 'permission denied\|root or in' "$tmp/err")"
 
 # 9. shutdown with --on-exit keep leaves the limits; the log has no error lines
+# (a known limit first: with the traffic over, B would be released at any cycle)
+check "override b --max 100mbit --for 60s: b's HTB at 100mbit" \
+	eval 'ctl override b --max 100mbit --for 60s && wait_for 100 b_100'
 stop_daqsd
-check "after SIGTERM with --on-exit keep: b's HTB is still in the guest" test -n "$(htb_rate 2)"
+check "after SIGTERM with --on-exit keep: b's HTB is still in the guest at 100mbit" test "$(htb_rate 2)" = 100000000
 
 # 10. systemd's side, without systemd: the readiness datagrams on
 # $NOTIFY_SOCKET and journald's "<N>" priority prefixes; --on-exit remove.
