@@ -992,6 +992,36 @@ START_TEST(test_tcp_queue_read_below_min)
 }
 END_TEST
 
+/*
+ * A VF plug or unplug (its start: vf_moving; its end: set_vf) makes the VM
+ * settle for DAQS_CYCLE_SETTLE_NS after the last mark: a demand-limited
+ * Guarantee VM is protected at its min throughout, then judged anew.
+ */
+START_TEST(test_vf_move_settles)
+{
+	struct fx f;
+	struct fg g;
+	const int settle = (int)(DAQS_CYCLE_SETTLE_NS / PERIOD_NS);
+
+	fx_init_kind(&f, gmin_sla, false, DAQS_POLICY_DAQS);
+	fg_init(&g, "eth0");
+	g.rate_bps = 100e6; /* a quarter of its min: it asks for less */
+	attach(&f, "a", &g);
+	periods(&f, 12);
+	ck_assert_str_eq(vm_of(&f, "a")->mode, "demand-limited");
+	daqs_cycle_vf_moving(f.c, "a");
+	period(&f);
+	ck_assert_str_eq(vm_of(&f, "a")->mode, "protected");
+	periods(&f, 3);
+	daqs_cycle_set_vf(f.c, "a", "pf0", 3); /* the plug ended: settling runs from here */
+	periods(&f, settle - 1);
+	ck_assert_str_eq(vm_of(&f, "a")->mode, "protected");
+	periods(&f, settle / 2 + 6); /* settled, and its last protection's hold over */
+	ck_assert_str_eq(vm_of(&f, "a")->mode, "demand-limited");
+	fx_free(&f);
+}
+END_TEST
+
 /* Not for a best-effort VM, nor under another policy, nor with its limit on its VF. */
 START_TEST(test_tcp_queue_not_read)
 {
@@ -1501,6 +1531,7 @@ Suite *daqs_test_cycle_suite(void)
 	tcase_add_test(tc, test_agent_limited);
 	tcase_add_test(tc, test_limit_lost_reverified);
 	tcase_add_test(tc, test_vf_backstop_gained_and_lost);
+	tcase_add_test(tc, test_vf_move_settles);
 	tcase_add_test(tc, test_vf_write_failure_reported_once);
 	tcase_add_test(tc, test_override_set_and_expired);
 	tcase_add_test(tc, test_override_refused_and_undone);

@@ -371,6 +371,65 @@ START_TEST(test_daqs_jump_to_min)
 }
 END_TEST
 
+/*
+ * Step 10: a guarantee VM at its min whose NICs are being swapped sends less
+ * while its bond fails over. Settling, its reserve stays at its min and its
+ * own limit never falls below it; the same dip without settling takes both
+ * down (the control). After the swap it is judged anew, with no false alarm.
+ */
+static void run_swap(struct fixture *f, bool settling, double *reserve_low, double *limit_low)
+{
+	double r[] = { 10 * G, 0, 0, 0 };
+
+	fx_init(f, DAQS_POLICY_DAQS, sla_text, gbb, 4);
+	for (int k = 0; k < 30; k++) {
+		for (size_t i = 1; i < 4; i++)
+			r[i] = fmin(lim(f, i), 40 * G);
+		fx_step(f, r);
+	}
+	ck_assert_int_eq(f->vm[0].st.mode, DAQS_VM_SATISFIED);
+	*reserve_low = *limit_low = INFINITY;
+	f->vm[0].settling = settling;
+	for (int k = 0; k < 10; k++) { /* 2 s of the swap: the VM sends 2 gbit, then 1 */
+		r[0] = k < 5 ? 2 * G : 1 * G;
+		for (size_t i = 1; i < 4; i++)
+			r[i] = fmin(lim(f, i), 40 * G);
+		fx_step(f, r);
+		*reserve_low = fmin(*reserve_low, f->vm[0].st.reserve_bps);
+		*limit_low = fmin(*limit_low, lim(f, 0));
+	}
+}
+
+START_TEST(test_daqs_settling_keeps_min)
+{
+	struct fixture f;
+	double reserve_low, limit_low, headroom, r[] = { 10 * G, 0, 0, 0 };
+
+	run_swap(&f, true, &reserve_low, &limit_low);
+	ck_assert_double_ge(reserve_low, 10 * G);
+	ck_assert_double_ge(limit_low, 10 * G);
+	ck_assert_int_eq(f.vm[0].st.mode, DAQS_VM_PROTECTED);
+	/* best-effort VMs share what the reserve leaves: the limits never overcommit */
+	ck_assert_double_le(lim(&f, 1) + lim(&f, 2) + lim(&f, 3), 30 * G * 1.001);
+	headroom = f.vm[0].st.headroom;
+	f.vm[0].settling = false; /* settled: back at 10 gbit, judged anew */
+	for (int k = 0; k < 10; k++) {
+		for (size_t i = 1; i < 4; i++)
+			r[i] = fmin(lim(&f, i), 40 * G);
+		fx_step(&f, r);
+	}
+	ck_assert_int_eq(f.vm[0].st.mode, DAQS_VM_SATISFIED);
+	ck_assert_double_eq(f.vm[0].st.headroom, headroom);
+	ck_assert_uint_eq(f.vm[0].st.false_alarm_ns, 0);
+	fx_free(&f);
+
+	run_swap(&f, false, &reserve_low, &limit_low); /* the control: the dip taken for demand */
+	ck_assert_double_lt(reserve_low, 5 * G);
+	ck_assert_double_lt(limit_low, 10 * G);
+	fx_free(&f);
+}
+END_TEST
+
 /* Steady inputs: after convergence nothing is re-applied (no churn, no oscillation). */
 START_TEST(test_daqs_no_churn)
 {
@@ -647,6 +706,7 @@ Suite *daqs_test_policy_suite(void)
 	tcase_add_test(tc, test_daqs_protects_and_weights);
 	tcase_add_test(tc, test_daqs_work_conserving);
 	tcase_add_test(tc, test_daqs_jump_to_min);
+	tcase_add_test(tc, test_daqs_settling_keeps_min);
 	tcase_add_test(tc, test_daqs_no_churn);
 	tcase_add_test(tc, test_daqs_slack_not_pushed);
 	tcase_add_test(tc, test_daqs_missing_protect);

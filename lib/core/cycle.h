@@ -64,6 +64,13 @@
 #include "tcpqueue.h"
 
 #define DAQS_CYCLE_VERIFY_NS (30ULL * 1000000000ULL) /* periodic verification */
+/*
+ * A VM whose NICs were being swapped settles this long after the last mark
+ * (daqs_cycle_vf_moving): a bond's failover to the new NIC, or back to virtio,
+ * and a TCP flow's recovery from it (on TCG guests the guest's bond took the
+ * plugged NIC up to ~3.5 s after the plug began).
+ */
+#define DAQS_CYCLE_SETTLE_NS (4ULL * 1000000000ULL)
 
 enum daqs_guest_state {
 	DAQS_GUEST_FIND_IFACE, /* no interface to shape known: sampling discovers it first */
@@ -220,8 +227,14 @@ void daqs_cycle_remove(struct daqs_cycle *c, const char *name);
 int daqs_cycle_attach(struct daqs_cycle *c, const char *name, void *user, void **old);
 /* Re-find the interface and verify the limit at the next period. */
 void daqs_cycle_kick(struct daqs_cycle *c, const char *name);
-/* The vf_pool VF the VM holds now (pf NULL: none). host_vf in the SLA wins. */
+/* The vf_pool VF the VM holds now (pf NULL: none). host_vf in the SLA wins. Marks a move. */
 void daqs_cycle_set_vf(struct daqs_cycle *c, const char *name, const char *pf, uint32_t vf);
+/*
+ * A plug or unplug of one of the VM's NICs begins (set_vf marks its end):
+ * until DAQS_CYCLE_SETTLE_NS after the last mark the policy takes its rate as
+ * no measure of its demand (policy.h: settling).
+ */
+void daqs_cycle_vf_moving(struct daqs_cycle *c, const char *name);
 /* A link's capacity read at run time (capacity: auto): bps, or err (-errno) when unreadable. */
 void daqs_cycle_link_speed(struct daqs_cycle *c, size_t link, uint64_t bps, int err);
 /* Show why the last reload was refused ("" none). */

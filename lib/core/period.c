@@ -578,7 +578,8 @@ static size_t verify_budget(const struct daqs_cycle *c)
 }
 
 /* The policy's inputs for every VM it decides for (not retiring, not gone). */
-static size_t policy_inputs(struct daqs_cycle *c, int64_t now_s, struct daqs_policy_vm *pv)
+static size_t policy_inputs(struct daqs_cycle *c, uint64_t now_ns, int64_t now_s,
+			    struct daqs_policy_vm *pv)
 {
 	size_t k = 0;
 
@@ -597,6 +598,11 @@ static size_t policy_inputs(struct daqs_cycle *c, int64_t now_s, struct daqs_pol
 		v->pv.tx_bps = e->inst.tx_bps;
 		v->pv.tx_smooth_bps = e->smooth.tx_bps;
 		v->pv.rate_t_ns = e->rate_t_ns;
+		if (v->move_mark) {
+			v->moved_ns = now_ns;
+			v->move_mark = false;
+		}
+		v->pv.settling = v->moved_ns && now_ns - v->moved_ns < DAQS_CYCLE_SETTLE_NS;
 		pv[k++] = v->pv;
 	}
 	return k;
@@ -688,7 +694,7 @@ size_t daqs_cycle_decide(struct daqs_cycle *c, uint64_t now_ns, int64_t now_s,
 	size_t k, nj = 0, budget = verify_budget(c);
 
 	measured(c);
-	k = policy_inputs(c, now_s, pv);
+	k = policy_inputs(c, now_ns, now_s, pv);
 	counted(c);
 	daqs_policy_step(c->policy, pv, k, now_ns);
 	k = 0;

@@ -103,6 +103,8 @@ struct daqs_policy_vm {
 	bool own_queued; /* its own limit (daqs's HTB in the guest) holds a queue: it holds it back */
 	double queue_ms; /* queueing delay of its sending TCP flows (largest srtt - min rtt, ms;
 			    tcpqueue.h) */
+	bool settling;	 /* its NICs are being or were just swapped (a VF plug or unplug):
+			    its rate then says nothing about what it asks for */
 	/* in/out */
 	struct daqs_vm_pstate st;
 	/* out */

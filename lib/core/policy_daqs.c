@@ -102,6 +102,14 @@
  *    such a VM for a squeezed one on TCG guests). Measured in
  *    scripts/probe-signals: 2.3-7.3 ms on a full 1 gbit FIFO, 0.04-0.08 ms on
  *    the same link not full; TCP retransmissions there stay at ~0.
+ * 10. A VM whose NICs are being swapped (a VF plugged or unplugged, its bond
+ *    failing over; the cycle says so for a few seconds, see settling in
+ *    policy.h) sends what the swap lets it, not what it asks for: a
+ *    Guarantee VM that was not idle is protected at its min throughout (its
+ *    jump judged by nobody: no false alarm), a Best-Effort VM keeps the
+ *    demand it had. Measured on TCG guests (tests/integration/vf-hotplug.sh):
+ *    a guarantee VM's limit fell to 135 Mbit/s of a 250 mbit min right after
+ *    a plug, and was raised again only a cycle (~1 s there) later.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -334,6 +342,10 @@ static void guarantee_measured(const struct ctx *c, struct daqs_policy_vm *vm)
 	double m = (double)vm->sla->min_bps, d = g_delta(vm->sla);
 	double use = use_of(c, vm);
 
+	if (vm->settling && st->mode != DAQS_VM_IDLE) { /* step 10 */
+		protect(c, vm, 0, false);
+		return;
+	}
 	if (st->mode == DAQS_VM_PROTECTED && c->now < st->hold_until_ns)
 		return;
 	if (st->mode == DAQS_VM_PROTECTED && hold_ended(c, vm))
@@ -363,18 +375,29 @@ static void guarantee_measured(const struct ctx *c, struct daqs_policy_vm *vm)
 	}
 }
 
+/*
+ * Step 10: a settling VM keeps the demand it had (none yet: all it can get);
+ * no probe starts or ends on rates the swap made.
+ */
+static double want_demand(const struct ctx *c, struct daqs_policy_vm *vm, double delta)
+{
+	if (vm->settling)
+		return vm->st.n_fresh > 1 ? vm->st.demand_bps : INFINITY;
+	return demand_of(c, vm, delta);
+}
+
 static void guarantee_want(const struct ctx *c, struct daqs_policy_vm *vm, struct want *w)
 {
 	guarantee_measured(c, vm);
 	w->floor = vm->st.reserve_bps;
-	w->demand = fmax(w->floor, demand_of(c, vm, g_delta(vm->sla)));
+	w->demand = fmax(w->floor, want_demand(c, vm, g_delta(vm->sla)));
 	vm->st.demand_bps = w->demand;
 }
 
 static void best_effort_want(const struct ctx *c, struct daqs_policy_vm *vm, struct want *w)
 {
 	w->floor = be_min(c);
-	w->demand = fmax(w->floor, demand_of(c, vm, be_delta(c)));
+	w->demand = fmax(w->floor, want_demand(c, vm, be_delta(c)));
 	vm->st.mode = isinf(w->demand) ? DAQS_VM_CONSTRAINED : DAQS_VM_UNDER_LIMIT;
 	vm->st.demand_bps = w->demand;
 }

@@ -35,7 +35,7 @@ struct session {
 };
 
 /* What the event loop (or the VF pool) asks; applied by the cycle thread at period start. */
-enum ev_kind { EV_UPSERT, EV_REMOVE, EV_KICK, EV_SET_VF, EV_SLA };
+enum ev_kind { EV_UPSERT, EV_REMOVE, EV_KICK, EV_SET_VF, EV_MOVING, EV_SLA };
 struct ev {
 	enum ev_kind kind;
 	char name[DAQS_SLA_NAME_MAX + 1];
@@ -141,6 +141,9 @@ static void ev_apply(struct daqs_controller *c, struct ev *e)
 		break;
 	case EV_KICK:
 		daqs_cycle_kick(c->cy, e->name);
+		break;
+	case EV_MOVING:
+		daqs_cycle_vf_moving(c->cy, e->name);
 		break;
 	case EV_SET_VF:
 		daqs_cycle_set_vf(c->cy, e->name, e->pf[0] ? e->pf : NULL, e->vf);
@@ -344,6 +347,11 @@ void daqs_controller_remove(struct daqs_controller *c, const char *name)
 void daqs_controller_kick(struct daqs_controller *c, const char *name)
 {
 	push_named(c, EV_KICK, name);
+}
+
+void daqs_controller_vf_moving(struct daqs_controller *c, const char *name)
+{
+	push_named(c, EV_MOVING, name);
 }
 
 void daqs_controller_set_vf(struct daqs_controller *c, const char *vm, const char *pf, uint32_t vf)

@@ -123,6 +123,8 @@ size_t daqs_controller_vf_view(struct daqs_controller *c, struct daqs_cycle_vf_v
  * it go. A VF given in the SLA (host_vf) wins over this.
  */
 void daqs_controller_set_vf(struct daqs_controller *c, const char *vm, const char *pf, uint32_t vf);
+/* A plug or unplug of one of vm's NICs begins (daqs_cycle_vf_moving). */
+void daqs_controller_vf_moving(struct daqs_controller *c, const char *name);
 
 /* One cycle; now_ns = when it started (CLOCK_MONOTONIC). */
 void daqs_controller_cycle(struct daqs_controller *c, uint64_t now_ns);

@@ -356,6 +356,7 @@ void daqs_vf_pool_step(struct daqs_vf_pool *p, uint64_t now_ns)
 		plog(p, DAQS_LOG_INFO, "vf: %s %s %s '%s': %s", daqs_vf_op_name(moves[k].op),
 		     p->labels[dev.slot], moves[k].op == DAQS_VF_PLUG ? "into" : "from",
 		     moves[k].vm, moves[k].reason);
+		daqs_controller_vf_moving(p->ctl, moves[k].vm);
 		daqs_vf_hotplug_submit(p->plug, moves[k].op, moves[k].vm, &dev);
 	}
 	pthread_mutex_unlock(&p->lock);
