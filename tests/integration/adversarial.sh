@@ -65,9 +65,11 @@ pids=()
 . "$here/../../scripts/lib/fixture.sh"
 veth=adv$$h
 veth_r=adv$$r
-trap 'fixture_down; ip link del "$veth" 2>/dev/null; ip link del "$veth_r" 2>/dev/null; cleanup' EXIT
+trap 'set +e; fixture_down; ip link del "$veth" 2>/dev/null; ip link del "$veth_r" 2>/dev/null; cleanup' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exec >/dev/null 2>&1; exit 141' PIPE # the reader went away (| head): clean up all the same, quietly
 
 ns=adv-$$
 ip netns add "$ns"

@@ -55,9 +55,11 @@ pids=()
 . "$here/../../scripts/lib/agents.sh"
 # shellcheck source=../../scripts/lib/fixture.sh
 . "$here/../../scripts/lib/fixture.sh"
-trap 'stop_daqsd; fixture_down; cleanup' EXIT
+trap 'set +e; stop_daqsd; fixture_down; cleanup' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exec >/dev/null 2>&1; exit 141' PIPE # the reader went away (| head): clean up all the same, quietly
 
 MIN_MBIT=400
 SOCK=$tmp/run/daqsd.sock

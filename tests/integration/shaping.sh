@@ -68,9 +68,11 @@ namespaces=()
 pids=()
 # shellcheck source=../../scripts/lib/agents.sh
 . "$here/../../scripts/lib/agents.sh"
-trap 'fixture_down; cleanup' EXIT
+trap 'set +e; fixture_down; cleanup' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exec >/dev/null 2>&1; exit 141' PIPE # the reader went away (| head): clean up all the same, quietly
 
 CAPACITY=1gbit # bottleneck; above every limit below
 SECS=4         # measured seconds (-t); the run lasts OMIT + SECS

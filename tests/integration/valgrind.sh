@@ -35,9 +35,11 @@ tool=true
 # shellcheck source=../../scripts/lib/fixture.sh
 . "$here/../../scripts/lib/fixture.sh"
 VG_PID=
-trap '[[ -n $VG_PID ]] && stop_pid "$VG_PID"; fixture_down; cleanup' EXIT
+trap 'set +e; [[ -n $VG_PID ]] && stop_pid "$VG_PID"; fixture_down; cleanup' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exec >/dev/null 2>&1; exit 141' PIPE # the reader went away (| head): clean up all the same, quietly
 
 SOCK=$tmp/daqsd.sock
 ctl() { timeout 30 "$daqsctl" --socket "$SOCK" --timeout 20 "$@"; }

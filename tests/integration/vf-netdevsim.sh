@@ -90,6 +90,8 @@ finish() {
 trap finish EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exec >/dev/null 2>&1; exit 141' PIPE # the reader went away (| head): clean up all the same, quietly
 
 # --- helpers
 gexec() { "$tb" exec "$G" "$@"; } # stdout, stderr, exit status of PATH ARGS in the guest
