@@ -19,12 +19,12 @@ START_TEST(test_table_golden)
 		"LINK     CAPACITY  EFFECTIVE        TX   UTIL  RESERVED  VMS\n"
 		"uplink0    40gbit   37.5gbit  10.2gbit  0.273    10gbit    2\n"
 		"\n"
-		"VM        CLASS           MIN      MAX  WEIGHT        TX        RX   LIMIT  MODE       "
-		"AGENT  IFACE  KIND  HOSTIF     AUTO    SAT  OVR  LEFT  ERROR\n"
-		"web-1     guarantee    10gbit        -       1  9.85gbit  1.23mbit  30gbit  satisfied  "
-		"ok     bond0  bond  daqstb-g1  yes   0.985  yes   90s  -\n"
-		"batch?-2  best-effort    0bit  300mbit       2         -         -       -  -          "
-		"-      -      -     -          no        -  no      -  agent not connected\n";
+		"VM        CLASS        SLA          MIN      MAX  WEIGHT        TX        RX   LIMIT  "
+		"MODE       AGENT  IFACE  KIND  HOSTIF     AUTO    SAT  OVR  LEFT  ERROR\n"
+		"web-1     guarantee    metadata  10gbit        -       1  9.85gbit  1.23mbit  30gbit  "
+		"satisfied  ok     bond0  bond  daqstb-g1  yes   0.985  yes   90s  -\n"
+		"batch?-2  best-effort  file        0bit  300mbit       2         -         -       -  "
+		"-          -      -      -     -          no        -  no      -  agent not connected\n";
 	static struct daqs_ctl_status st = { .cycle = 7, .cycle_ms = 3.21, .period_ms = 200 };
 	struct daqs_ctl_link l = { .name = "uplink0",
 				   .capacity_bps = 40000000000ULL,
@@ -36,6 +36,7 @@ START_TEST(test_table_golden)
 	struct daqs_ctl_vm v[2] = {
 		{ .name = "web-1",
 		  .cls = "guarantee",
+		  .sla_source = "metadata",
 		  .min_bps = 10000000000ULL,
 		  .max_bps = DAQS_RATE_UNLIMITED,
 		  .weight = 1,
@@ -53,6 +54,7 @@ START_TEST(test_table_golden)
 		  .override_left_s = 90 },
 		{ .name = "batch\x1b-2",
 		  .cls = "best-effort",
+		  .sla_source = "file",
 		  .max_bps = 300000000,
 		  .weight = 2,
 		  .tx_bps = NAN,

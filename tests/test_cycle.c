@@ -1286,6 +1286,91 @@ static void tap_guest(struct fx *f, const char *sla, struct fg *g)
 	ck_assert_int_eq(daqs_cycle_attach(f->c, "d", g, &old), 0);
 }
 
+/* ---- SLA from libvirt domain metadata ---- */
+
+/* nics_of() with a daqs metadata element of n key/value pairs (static, as nics_of). */
+static const struct daqs_domxml_nics *meta_nics(const char *mac, const char *const *kv, size_t n)
+{
+	struct daqs_domxml_nics *x = (struct daqs_domxml_nics *)nics_of(mac, "");
+
+	x->meta.present = n > 0;
+	snprintf(x->meta.elem, sizeof(x->meta.elem), "sla");
+	for (size_t i = 0; i < n; i++) {
+		snprintf(x->meta.key[i], sizeof(x->meta.key[i]), "%s", kv[2 * i]);
+		snprintf(x->meta.val[i], sizeof(x->meta.val[i]), "%s", kv[2 * i + 1]);
+	}
+	x->meta.n = n;
+	return x;
+}
+
+/*
+ * An unlisted domain follows its metadata (checked like a file entry); a
+ * listed one its file entry (the file wins); refused metadata leaves it the
+ * defaults; controller: metadata: false ignores it. Each said once.
+ */
+START_TEST(test_metadata_sla)
+{
+	static const char *const g300[] = { "class", "guarantee", "min", "300mbit" };
+	static const char *const g500[] = { "class", "guarantee", "min", "500mbit" };
+	static const char *const gold[] = { "class", "gold" };
+	static const char *const off = "version: 1\n"
+				       "links:\n"
+				       "  - name: l0\n"
+				       "    capacity: 1gbit\n"
+				       "controller:\n"
+				       "  metadata: false\n";
+	struct fx f;
+	struct fg g;
+	void *old;
+
+	fx_init_kind(&f, one_libvirt, false, DAQS_POLICY_DAQS);
+	fg_init(&g, "eth0");
+	daqs_cycle_upsert(f.c, "m", "uuid-m", meta_nics("52:54:00:00:00:0e", g300, 2));
+	ck_assert_int_eq(daqs_cycle_attach(f.c, "m", &g, &old), 0);
+	daqs_cycle_upsert(f.c, "d", "uuid-d", meta_nics("52:54:00:00:00:0d", g300, 2));
+	periods(&f, 3);
+	ck_assert_str_eq(vm_of(&f, "m")->sla_source, "metadata");
+	ck_assert_str_eq(vm_of(&f, "m")->cls, "guarantee");
+	ck_assert_uint_eq(vm_of(&f, "m")->min_bps, 300000000);
+	ck_assert_str_eq(vm_of(&f, "m")->sla_error, "");
+	ck_assert_uint_eq(logged(&f, "guest 'm': SLA from its domain metadata: guarantee, min "
+				     "300mbit, max -, weight 1"),
+			  1);
+	ck_assert_str_eq(vm_of(&f, "d")->sla_source, "file");
+	ck_assert_str_eq(vm_of(&f, "d")->cls, "best-effort");
+	ck_assert(strstr(vm_of(&f, "d")->sla_error, "the file wins"));
+	/* METADATA_CHANGE: read again; the same XML says nothing new */
+	daqs_cycle_upsert(f.c, "m", "uuid-m", meta_nics("52:54:00:00:00:0e", g500, 2));
+	daqs_cycle_upsert(f.c, "m", "uuid-m", meta_nics("52:54:00:00:00:0e", g500, 2));
+	period(&f);
+	ck_assert_uint_eq(vm_of(&f, "m")->min_bps, 500000000);
+	ck_assert_uint_eq(logged(&f, "guest 'm': SLA from its domain metadata: guarantee, min 500"),
+			  1);
+	daqs_cycle_upsert(f.c, "m", "uuid-m", meta_nics("52:54:00:00:00:0e", gold, 1));
+	daqs_cycle_upsert(f.c, "m", "uuid-m", meta_nics("52:54:00:00:00:0e", gold, 1));
+	period(&f);
+	ck_assert_str_eq(vm_of(&f, "m")->sla_source, "defaults");
+	ck_assert_str_eq(vm_of(&f, "m")->cls, "best-effort");
+	ck_assert(strstr(vm_of(&f, "m")->sla_error, "refused, the SLA's defaults apply: field "
+						    "'sla.class'"));
+	ck_assert_uint_eq(logged(&f, "guest 'm': its domain metadata is refused"), 1);
+	daqs_cycle_upsert(f.c, "m", "uuid-m", meta_nics("52:54:00:00:00:0e", g300, 2));
+	daqs_cycle_upsert(f.c, "m", "uuid-m", meta_nics("52:54:00:00:00:0e", NULL, 0));
+	period(&f);
+	ck_assert_str_eq(vm_of(&f, "m")->sla_source, "defaults");
+	ck_assert_str_eq(vm_of(&f, "m")->sla_error, "");
+	ck_assert_uint_eq(logged(&f, "guest 'm': its domain metadata is gone"), 1);
+	/* a reload that turns metadata off */
+	daqs_cycle_upsert(f.c, "m", "uuid-m", meta_nics("52:54:00:00:00:0e", g300, 2));
+	daqs_cycle_set_sla(f.c, sla_of(off));
+	period(&f);
+	ck_assert_str_eq(vm_of(&f, "m")->sla_source, "defaults");
+	ck_assert_str_eq(vm_of(&f, "m")->cls, "best-effort");
+	ck_assert(strstr(vm_of(&f, "m")->sla_error, "controller: metadata: false"));
+	fx_free(&f);
+}
+END_TEST
+
 /* Under-reporting agent: the tap, found without host_interface, is what the rate comes from. */
 START_TEST(test_tap_found_measures)
 {
@@ -1532,6 +1617,7 @@ Suite *daqs_test_cycle_suite(void)
 	tcase_add_test(tc, test_limit_lost_reverified);
 	tcase_add_test(tc, test_vf_backstop_gained_and_lost);
 	tcase_add_test(tc, test_vf_move_settles);
+	tcase_add_test(tc, test_metadata_sla);
 	tcase_add_test(tc, test_vf_write_failure_reported_once);
 	tcase_add_test(tc, test_override_set_and_expired);
 	tcase_add_test(tc, test_override_refused_and_undone);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A domain XML's NICs (lib/core/domxml.h): live XML, hostdev NICs, decoys, hostile input. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,66 @@ START_TEST(test_bounds)
 }
 END_TEST
 
+/* The daqs element in <metadata>: as libvirt writes it, unprefixed, decoys, refusals. */
+static const struct {
+	const char *xml;
+	bool present;
+	unsigned refused;
+	size_t n;
+	const char *elem, *key0, *val0;
+} metas[] = {
+	/* as `virsh metadata --uri urn:daqs:sla:1 --key daqs --set '<sla .../>'` stores it */
+	{ "<domain><metadata><app:x xmlns:app='http://example.org/app'><sla class='x'/></app:x>"
+	  "<daqs:sla xmlns:daqs=\"urn:daqs:sla:1\" class=\"guarantee\" min='250mbit'/>"
+	  "</metadata><devices/></domain>",
+	  true, 0, 2, "sla", "class", "guarantee" },
+	{ "<domain><metadata><sla xmlns='urn:daqs:sla:1' class='best-effort'></sla></metadata>"
+	  "</domain>",
+	  true, 0, 1, "sla", "class", "best-effort" },
+	/* another namespace, or ours declared for its children only, or outside <metadata> */
+	{ "<domain><metadata><daqs:sla xmlns:daqs='urn:other' class='g'/></metadata></domain>",
+	  false, 0, 0, "", NULL, NULL },
+	{ "<domain><metadata><o:w xmlns:o='urn:o' xmlns:daqs='urn:daqs:sla:1'/></metadata>"
+	  "</domain>",
+	  false, 0, 0, "", NULL, NULL },
+	{ "<domain><devices><daqs:sla xmlns:daqs='urn:daqs:sla:1' class='g'/></devices></domain>",
+	  false, 0, 0, "", NULL, NULL },
+	/* refused: twice, content, too many attributes, too long a value */
+	{ "<domain><metadata><a:sla xmlns:a='urn:daqs:sla:1' class='g'/>"
+	  "<b:sla xmlns:b='urn:daqs:sla:1' class='b'/></metadata></domain>",
+	  true, DAQS_SLA_META_TWICE, 1, "sla", "class", "g" },
+	{ "<domain><metadata><d:sla xmlns:d='urn:daqs:sla:1'><min>1gbit</min></d:sla></metadata>"
+	  "</domain>",
+	  true, DAQS_SLA_META_CHILDREN, 0, "sla", NULL, NULL },
+	{ "<domain><metadata><d:sla xmlns:d='urn:daqs:sla:1' a='1' b='1' c='1' d='1' e='1' f='1' "
+	  "g='1' h='1' i='1' j='1' k='1' l='1' m='1'/></metadata></domain>",
+	  true, DAQS_SLA_META_TOO_MANY, 12, "sla", "a", "1" },
+	{ "<domain><metadata><d:sla xmlns:d='urn:daqs:sla:1' min='"
+	  "1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"
+	  "11111111111'/></metadata></domain>",
+	  true, DAQS_SLA_META_TOO_LONG, 1, "sla", "min", "" },
+};
+
+START_TEST(test_metadata)
+{
+	const struct daqs_sla_meta *m = &nics.meta;
+
+	ck_assert_int_eq(daqs_domxml_nics(metas[_i].xml, &nics), 0);
+	ck_assert_int_eq(m->present, metas[_i].present);
+	ck_assert_uint_eq(m->refused, metas[_i].refused);
+	ck_assert_uint_eq(m->n, metas[_i].n);
+	ck_assert_str_eq(m->elem, metas[_i].elem);
+	if (metas[_i].key0 && metas[_i].refused != DAQS_SLA_META_TOO_LONG) {
+		ck_assert_str_eq(m->key[0], metas[_i].key0);
+		ck_assert_str_eq(m->val[0], metas[_i].val0);
+	}
+	if (_i == 0) { /* the other application's <sla> does not count */
+		ck_assert_str_eq(m->key[1], "min");
+		ck_assert_str_eq(m->val[1], "250mbit");
+	}
+}
+END_TEST
+
 Suite *daqs_test_domxml_suite(void)
 {
 	Suite *s = suite_create("domxml");
@@ -140,6 +201,7 @@ Suite *daqs_test_domxml_suite(void)
 	tcase_add_test(tc, test_live_xml);
 	tcase_add_loop_test(tc, test_cases, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_bounds);
+	tcase_add_loop_test(tc, test_metadata, 0, sizeof(metas) / sizeof(metas[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

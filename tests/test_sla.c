@@ -919,6 +919,115 @@ START_TEST(test_from_node_and_files)
 }
 END_TEST
 
+/* ---- an entry from libvirt domain metadata ---- */
+
+static void meta_set(struct daqs_sla_meta *m, const char *const *kv, size_t n)
+{
+	memset(m, 0, sizeof(*m));
+	m->present = true;
+	snprintf(m->elem, sizeof(m->elem), "sla");
+	for (size_t i = 0; i < n; i++) {
+		snprintf(m->key[i], sizeof(m->key[i]), "%s", kv[2 * i]);
+		snprintf(m->val[i], sizeof(m->val[i]), "%s", kv[2 * i + 1]);
+	}
+	m->n = n;
+}
+
+/* Checked like a vms[] entry, against the file's links; diagnostics name the domain. */
+START_TEST(test_meta_vm)
+{
+	struct daqs_sla *sla =
+		load_ok("version: 1\nlinks:\n  - name: a\n    capacity: 10gbit\n  - name: b\n"
+			"    capacity: 1gbit\n");
+	static const char *const good[] = { "class",	 "guarantee", "min",	"250mbit",
+					    "max",	 "1gbit",     "weight", "3",
+					    "link",	 "b",	      "mac",	"52:54:00:AA:00:01",
+					    "interface", "bond0" };
+	static const struct {
+		const char *kv[6];
+		size_t n;
+		const char *msg;
+	} bad[] = {
+		{ { "min", "1gbit" }, 1, "missing required key 'class'" },
+		{ { "class", "guarantee", "link", "a" }, 2, "missing required key 'min'" },
+		{ { "class", "best-effort", "min", "1gbit", "link", "a" }, 3, "only for guarantee" },
+		{ { "class", "gold", "link", "a" }, 2, "field 'sla.class'" },
+		{ { "class", "guarantee", "min", "2gbit", "max", "1gbit" }, 3, "below min" },
+		{ { "class", "best-effort" }, 1, "more than one link" },
+		{ { "class", "best-effort", "link", "c" }, 2, "field 'sla.link'" },
+		{ { "class", "best-effort", "link", "a", "agent", "/run/x.sock" }, 3, "agent" },
+		{ { "class", "best-effort", "link", "a", "host_interface", "eth0" },
+		  3,
+		  "host_interface" },
+		{ { "class", "best-effort", "link", "a", "weight", "0" }, 3, "field 'sla.weight'" },
+	};
+	struct daqs_sla_meta m;
+	struct daqs_sla_vm vm;
+	struct daqs_diags d;
+
+	meta_set(&m, good, 7);
+	daqs_diags_init(&d);
+	ck_assert_int_eq(daqs_sla_meta_vm(sla, "web-1", &m, &vm, &d), 0);
+	ck_assert_uint_eq(daqs_diags_count(&d), 0);
+	ck_assert_str_eq(vm.name, "web-1");
+	ck_assert_int_eq(vm.cls, DAQS_CLASS_GUARANTEE);
+	ck_assert_uint_eq(vm.min_bps, 250000000);
+	ck_assert_uint_eq(vm.max_bps, 1000000000);
+	ck_assert_uint_eq(vm.weight, 3);
+	ck_assert_uint_eq(vm.link, 1);
+	ck_assert_str_eq(vm.mac, "52:54:00:aa:00:01");
+	ck_assert_str_eq(vm.iface, "bond0");
+	ck_assert_ptr_null(vm.agent);
+	daqs_sla_vm_clear(&vm);
+	ck_assert_ptr_null(vm.name);
+	for (size_t i = 0; i < DAQS_ARRAY_SIZE(bad); i++) {
+		meta_set(&m, bad[i].kv, bad[i].n);
+		daqs_diags_init(&d);
+		ck_assert_int_eq(daqs_sla_meta_vm(sla, "web-1", &m, &vm, &d), -EINVAL);
+		ck_assert_ptr_null(vm.name); /* nothing left behind */
+		ck_assert_uint_ge(d.n, 1);
+		ck_assert_str_eq(d.v[0].file, "domain 'web-1' metadata");
+		ck_assert_uint_eq(d.v[0].line, 0);
+		ck_assert_msg(strstr(d.v[0].msg, bad[i].msg), "case %zu: '%s' lacks '%s'", i,
+			      d.v[0].msg, bad[i].msg);
+		daqs_diags_free(&d);
+	}
+	/* what the XML scan refused, and an element of another name */
+	meta_set(&m, good, 1);
+	m.refused = DAQS_SLA_META_CHILDREN;
+	daqs_diags_init(&d);
+	ck_assert_int_eq(daqs_sla_meta_vm(sla, "web-1", &m, &vm, &d), -EINVAL);
+	ck_assert(strstr(d.v[0].msg, "has content"));
+	daqs_diags_free(&d);
+	meta_set(&m, good, 1);
+	snprintf(m.elem, sizeof(m.elem), "qos");
+	daqs_diags_init(&d);
+	ck_assert_int_eq(daqs_sla_meta_vm(sla, "web-1", &m, &vm, &d), -EINVAL);
+	ck_assert(strstr(d.v[0].msg, "must be <sla>"));
+	daqs_diags_free(&d);
+	daqs_sla_free(sla);
+}
+END_TEST
+
+/* controller: metadata: true by default; false turns it off; anything else is refused. */
+START_TEST(test_meta_switch)
+{
+	struct daqs_sla *sla = load_ok(ONE_LINK);
+	static const char off[] = ONE_LINK "controller:\n  metadata: false\n";
+	static const char odd[] = ONE_LINK "controller:\n  metadata: maybe\n";
+	struct daqs_diags d;
+
+	ck_assert(sla->ctl.metadata);
+	daqs_sla_free(sla);
+	sla = load_ok(off);
+	ck_assert(!sla->ctl.metadata);
+	daqs_sla_free(sla);
+	load_bad(odd, strlen(odd), &d);
+	ck_assert(has_diag(&d, 6, 13, "controller.metadata"));
+	daqs_diags_free(&d);
+}
+END_TEST
+
 Suite *daqs_test_sla_suite(void)
 {
 	Suite *s = suite_create("sla");
@@ -944,6 +1053,8 @@ Suite *daqs_test_sla_suite(void)
 	tcase_add_test(tc, test_alias_bomb);
 	tcase_add_loop_test(tc, test_one_error, 0, (int)DAQS_ARRAY_SIZE(one_error_cases));
 	tcase_add_test(tc, test_from_node_and_files);
+	tcase_add_test(tc, test_meta_vm);
+	tcase_add_test(tc, test_meta_switch);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("vf");
 	tcase_add_test(tc, test_vf_pool_hostdev);

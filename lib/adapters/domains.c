@@ -19,7 +19,7 @@
 #define BACKOFF_MIN_NS (1ULL * NS_PER_S)
 #define BACKOFF_MAX_NS (30ULL * NS_PER_S)
 
-enum { CB_LIFECYCLE, CB_AGENT, CB_ADDED, CB_REMOVED, CB_REMOVAL_FAILED, CB_N };
+enum { CB_LIFECYCLE, CB_AGENT, CB_ADDED, CB_REMOVED, CB_REMOVAL_FAILED, CB_METADATA, CB_N };
 
 struct daqs_domains {
 	char *uri;
@@ -87,6 +87,16 @@ static void on_agent(virConnectPtr conn, virDomainPtr dom, int state, int reason
 	}
 }
 
+/* Read name's XML again at the next tick: its NICs and taps, its daqs metadata. */
+static void want_reread(struct daqs_domains *d, const char *name)
+{
+	for (size_t i = 0; i < d->n_reread; i++)
+		if (!strcmp(d->reread[i], name))
+			return;
+	daqs_grow((void **)&d->reread, &d->cap_reread, d->n_reread + 1, sizeof(*d->reread));
+	d->reread[d->n_reread++] = daqs_strdup(name);
+}
+
 static void on_device(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
 {
 	struct daqs_domains *d = opaque;
@@ -96,11 +106,21 @@ static void on_device(virConnectPtr conn, virDomainPtr dom, const char *alias, v
 	dlog(d, DAQS_LOG_INFO, "libvirt: device '%s' of '%s' added or removed; re-discovering",
 	     alias, name);
 	d->sink.kick(d->sink.ud, name);
-	for (size_t i = 0; i < d->n_reread; i++)
-		if (!strcmp(d->reread[i], name))
-			return;
-	daqs_grow((void **)&d->reread, &d->cap_reread, d->n_reread + 1, sizeof(*d->reread));
-	d->reread[d->n_reread++] = daqs_strdup(name); /* its NICs and taps: at the next tick */
+	want_reread(d, name);
+}
+
+/* The daqs element of a domain's <metadata> changed (virsh metadata ... --live). */
+static void on_metadata(virConnectPtr conn, virDomainPtr dom, int type, const char *nsuri,
+			void *opaque)
+{
+	struct daqs_domains *d = opaque;
+
+	(void)conn;
+	if (type != VIR_DOMAIN_METADATA_ELEMENT || !nsuri || strcmp(nsuri, DAQS_SLA_META_NS))
+		return;
+	dlog(d, DAQS_LOG_INFO, "libvirt: the daqs metadata of '%s' changed; reading it",
+	     virDomainGetName(dom));
+	want_reread(d, virDomainGetName(dom));
 }
 
 static void on_removed(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
@@ -166,6 +186,14 @@ static void register_events(struct daqs_domains *d)
 	d->cb[CB_REMOVAL_FAILED] = virConnectDomainEventRegisterAny(
 		d->conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
 		VIR_DOMAIN_EVENT_CALLBACK(on_removal_failed), d, NULL);
+	d->cb[CB_METADATA] =
+		virConnectDomainEventRegisterAny(d->conn, NULL, VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
+						 VIR_DOMAIN_EVENT_CALLBACK(on_metadata), d, NULL);
+	if (d->cb[CB_METADATA] < 0)
+		dlog(d, DAQS_LOG_WARNING,
+		     "libvirt: cannot register metadata events (%s); a domain's daqs metadata is "
+		     "read when it starts and at each resync only",
+		     lv_msg());
 	if (d->cb[CB_LIFECYCLE] < 0)
 		dlog(d, DAQS_LOG_WARNING,
 		     "libvirt: cannot register lifecycle events (%s); domains are found by "

@@ -415,6 +415,8 @@ const struct daqs_ctl_field daqs_ctl_vm_fields[] = {
 	F(daqs_ctl_vm, uuid, NULL, DAQS_CTL_F_STR),
 	F(daqs_ctl_vm, source, NULL, DAQS_CTL_F_STR),
 	F(daqs_ctl_vm, cls, "CLASS", DAQS_CTL_F_STR),
+	F(daqs_ctl_vm, sla_source, "SLA", DAQS_CTL_F_STR),
+	F(daqs_ctl_vm, sla_error, NULL, DAQS_CTL_F_STR),
 	F(daqs_ctl_vm, min_bps, "MIN", DAQS_CTL_F_LIMIT),
 	F(daqs_ctl_vm, max_bps, "MAX", DAQS_CTL_F_LIMIT),
 	F(daqs_ctl_vm, weight, "WEIGHT", DAQS_CTL_F_U32),

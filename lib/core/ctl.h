@@ -106,11 +106,13 @@ int daqs_ctl_reply_parse(const char *line, size_t len, char *code, size_t code_l
 
 struct daqs_ctl_vm {
 	char name[DAQS_SLA_NAME_MAX + 1];
-	char uuid[37];		   /* "" unknown */
-	char source[DAQS_CTL_STR]; /* "libvirt" | "socket" */
-	char cls[DAQS_CTL_STR];	   /* effective class (override applied) */
-	uint64_t min_bps;	   /* effective; 0 for best-effort */
-	uint64_t max_bps;	   /* effective; DAQS_RATE_UNLIMITED = none */
+	char uuid[37];		       /* "" unknown */
+	char source[DAQS_CTL_STR];     /* "libvirt" | "socket" */
+	char cls[DAQS_CTL_STR];	       /* effective class (override applied) */
+	char sla_source[DAQS_CTL_STR]; /* its SLA entry: file | metadata | defaults */
+	char sla_error[256];	       /* why its domain metadata is refused or ignored, "" */
+	uint64_t min_bps;	       /* effective; 0 for best-effort */
+	uint64_t max_bps;	       /* effective; DAQS_RATE_UNLIMITED = none */
 	uint32_t weight;
 	char link[DAQS_SLA_NAME_MAX + 1];
 	double tx_bps, rx_bps;	       /* smoothed; NaN = no rate yet */

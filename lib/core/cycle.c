@@ -9,6 +9,7 @@
 #include "cycle_impl.h"
 #include "diag.h"
 #include "mem.h"
+#include "units.h"
 
 static const char *const state_names[] = {
 	[DAQS_GUEST_FIND_IFACE] = "find-iface",
@@ -102,6 +103,7 @@ static struct daqs_gvm *gvm_new(struct daqs_cycle *c, const char *name, bool lib
 
 void daqs_gvm_free(struct daqs_gvm *v)
 {
+	daqs_sla_vm_clear(&v->meta_ent);
 	free(v->agent_path);
 	free(v);
 }
@@ -193,6 +195,72 @@ void daqs_gvm_host_pick(const struct daqs_cycle *c, struct daqs_gvm *v)
 			       "guest '%s': no host counters (were from '%s'); deciding on the "
 			       "agent's",
 			       v->name, was);
+}
+
+/* "guarantee, min 250mbit, max 1gbit, weight 2": what a metadata entry says, for the log. */
+static void entry_summary(const struct daqs_sla_vm *e, char *buf, size_t len)
+{
+	char min[32] = "", max[32] = "-";
+
+	if (e->cls == DAQS_CLASS_GUARANTEE)
+		daqs_units_format_rate(e->min_bps, min, sizeof(min));
+	if (e->max_bps != DAQS_RATE_UNLIMITED)
+		daqs_units_format_rate(e->max_bps, max, sizeof(max));
+	snprintf(buf, len, "%s%s%s, max %s, weight %u", daqs_class_name(e->cls),
+		 min[0] ? ", min " : "", min, max, e->weight);
+}
+
+/*
+ * The SLA entry a libvirt guest follows: the file's (by name or uuid) wins;
+ * else its domain metadata's (unless controller: metadata: false), checked
+ * like a file entry; else the defaults (NULL). A refusal, an ignored
+ * element and a change of what it follows are logged once each.
+ */
+static const struct daqs_sla_vm *libvirt_ent(struct daqs_cycle *c, struct daqs_gvm *v)
+{
+	const struct daqs_sla_vm *e =
+		daqs_sla_find_vm(c->sla, v->name, v->uuid[0] ? v->uuid : NULL);
+	const struct daqs_sla_meta *m = &v->nics.meta;
+	char said[sizeof(v->sla_said)] = "", summary[128];
+	const char *src = e ? "file" : "defaults";
+	enum daqs_log_prio prio = DAQS_LOG_NOTICE;
+	struct daqs_diags d;
+
+	daqs_sla_vm_clear(&v->meta_ent);
+	v->meta_error[0] = '\0';
+	if (e && m->present) {
+		snprintf(v->meta_error, sizeof(v->meta_error),
+			 "its domain metadata is ignored: the SLA file lists it (the file wins)");
+	} else if (m->present && !c->sla->ctl.metadata) {
+		snprintf(v->meta_error, sizeof(v->meta_error),
+			 "its domain metadata is ignored (controller: metadata: false)");
+	} else if (m->present) {
+		daqs_diags_init(&d);
+		if (daqs_sla_meta_vm(c->sla, v->name, m, &v->meta_ent, &d) == 0) {
+			src = "metadata";
+			e = &v->meta_ent;
+			entry_summary(e, summary, sizeof(summary));
+			snprintf(said, sizeof(said), "SLA from its domain metadata: %s", summary);
+			prio = DAQS_LOG_INFO;
+		} else {
+			snprintf(v->meta_error, sizeof(v->meta_error),
+				 "its domain metadata is refused, the SLA's defaults apply: %s%s",
+				 d.n ? d.v[0].msg : "?",
+				 daqs_diags_count(&d) > 1 ? " (and more)" : "");
+			prio = DAQS_LOG_WARNING;
+		}
+		daqs_diags_free(&d);
+	} else if (!strcmp(v->sla_source, "metadata")) {
+		snprintf(said, sizeof(said),
+			 "its domain metadata is gone; the SLA's defaults apply");
+	}
+	if (v->meta_error[0])
+		snprintf(said, sizeof(said), "%s", v->meta_error);
+	if (said[0] && strcmp(said, v->sla_said))
+		daqs_cycle_log(c, prio, "guest '%s': %s", v->name, said);
+	snprintf(v->sla_said, sizeof(v->sla_said), "%s", said);
+	snprintf(v->sla_source, sizeof(v->sla_source), "%s", src);
+	return e;
 }
 
 /* Where to shape: the SLA's interface, else discovery by the SLA's or the domain's MAC. */
@@ -341,7 +409,8 @@ void daqs_cycle_set_sla(struct daqs_cycle *c, struct daqs_sla *sla)
 	for (size_t i = 0; i < c->n; i++) { /* entries of the old SLA are gone */
 		struct daqs_gvm *v = c->v[i];
 
-		v->ent = daqs_sla_find_vm(sla, v->name, v->uuid[0] ? v->uuid : NULL);
+		v->ent = v->libvirt ? libvirt_ent(c, v)
+				    : daqs_sla_find_vm(sla, v->name, v->uuid[0] ? v->uuid : NULL);
 		if (v->libvirt)
 			reach(c, v, v->ent, v->dom_mac[0] ? v->dom_mac : NULL);
 		/*
@@ -398,8 +467,11 @@ void daqs_cycle_upsert(struct daqs_cycle *c, const char *name, const char *uuid,
 		v->nics = *nics;
 	else
 		v->nics.n = v->nics.n_seen = 0;
-	v->ent = daqs_sla_find_vm(c->sla, name, uuid);
+	v->ent = libvirt_ent(c, v);
 	reach(c, v, v->ent, mac);
+	/* eff may borrow the strings of the metadata entry just replaced */
+	daqs_overrides_effective(c->sla, v->ent, v->name, daqs_overrides_find(&c->ovr, v->name),
+				 &v->eff);
 }
 
 void daqs_cycle_remove(struct daqs_cycle *c, const char *name)

@@ -47,8 +47,13 @@ struct daqs_gvm {
 	char host_iface[DAQS_IFNAMSIZ]; /* the SLA's host_interface, else the tap (host_auto) */
 	bool host_auto;			/* host_iface is the tap found in the domain XML */
 	struct daqs_domxml_nics nics;	/* the domain XML's NICs (libvirt guests) */
-	struct daqs_tapmatch tm;	/* which guest interface tracks host_iface */
-	char pinned[DAQS_IFNAMSIZ];	/* the one that did when MAC or SLA pointed elsewhere */
+	/* its SLA entry from nics.meta, when that is the one in force (sla_source) */
+	struct daqs_sla_vm meta_ent;
+	char sla_source[16];	    /* file | metadata | defaults */
+	char meta_error[256];	    /* why its metadata is refused or ignored ("" none) */
+	char sla_said[256];	    /* what was last logged about its SLA's source */
+	struct daqs_tapmatch tm;    /* which guest interface tracks host_iface */
+	char pinned[DAQS_IFNAMSIZ]; /* the one that did when MAC or SLA pointed elsewhere */
 	/* measurement */
 	struct daqs_estimator est;  /* the agent's counters */
 	struct daqs_estimator hest; /* the host's (host_interface or the VF) */

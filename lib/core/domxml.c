@@ -12,6 +12,7 @@ struct scan {
 	const char *p;
 	int depth;
 	bool in_domain, in_devices, in_iface; /* the path is domain / devices / interface */
+	bool in_metadata, in_meta;	      /* domain / metadata, and in it the daqs element */
 	struct daqs_domxml_nics *out;
 };
 
@@ -67,46 +68,137 @@ static const char *read_tag(const char *p, struct tag *t)
 	return p + 1;
 }
 
+/* One attribute: its name and value (not NUL-terminated), as they stand in the tag. */
+struct attr {
+	const char *k, *v;
+	size_t kl, vl;
+};
+
+/* The attribute at *p in t into *a, *p past it; false at the end or on a malformed one. */
+static bool next_attr(const struct tag *t, const char **p, struct attr *a)
+{
+	const char *s = *p;
+	char q;
+
+	while (s < t->end && space(*s))
+		s++;
+	if (s >= t->end)
+		return false;
+	for (a->k = s; s < t->end && *s != '=' && !space(*s); s++)
+		;
+	a->kl = (size_t)(s - a->k);
+	while (s < t->end && space(*s))
+		s++;
+	if (s >= t->end || *s++ != '=')
+		return false;
+	while (s < t->end && space(*s))
+		s++;
+	if (s >= t->end || (*s != '\'' && *s != '"'))
+		return false;
+	q = *s++;
+	for (a->v = s; s < t->end && *s != q; s++)
+		;
+	if (s >= t->end)
+		return false;
+	a->vl = (size_t)(s - a->v);
+	*p = s + 1;
+	return true;
+}
+
+static bool attr_is(const struct attr *a, const char *key)
+{
+	return a->kl == strlen(key) && !strncmp(a->k, key, a->kl);
+}
+
 /* Attribute key's value in t into buf (len bytes, NUL-terminated); false if absent or too long. */
 static bool attr(const struct tag *t, const char *key, char *buf, size_t len)
 {
 	const char *p = t->attrs;
+	struct attr a;
 
-	while (p < t->end) {
-		const char *k, *v;
-		size_t kl;
-		char q;
-
-		while (p < t->end && space(*p))
-			p++;
-		if (p >= t->end)
-			return false;
-		for (k = p; p < t->end && *p != '=' && !space(*p); p++)
-			;
-		kl = (size_t)(p - k);
-		while (p < t->end && space(*p))
-			p++;
-		if (p >= t->end || *p++ != '=')
-			return false;
-		while (p < t->end && space(*p))
-			p++;
-		if (p >= t->end || (*p != '\'' && *p != '"'))
-			return false;
-		q = *p++;
-		for (v = p; p < t->end && *p != q; p++)
-			;
-		if (p >= t->end)
-			return false;
-		if (kl == strlen(key) && !strncmp(k, key, kl)) {
-			if ((size_t)(p - v) >= len)
+	while (next_attr(t, &p, &a))
+		if (attr_is(&a, key)) {
+			if (a.vl >= len)
 				return false;
-			memcpy(buf, v, (size_t)(p - v));
-			buf[p - v] = '\0';
+			memcpy(buf, a.v, a.vl);
+			buf[a.vl] = '\0';
 			return true;
 		}
-		p++;
+	return false;
+}
+
+/* Does the attribute declare the daqs SLA namespace (xmlns:PREFIX=..., or xmlns=...)? */
+static bool declares_ns(const struct attr *a, const char **prefix, size_t *prefix_len)
+{
+	if (a->vl != strlen(DAQS_SLA_META_NS) || strncmp(a->v, DAQS_SLA_META_NS, a->vl))
+		return false;
+	if (attr_is(a, "xmlns")) {
+		*prefix_len = 0;
+		return true;
+	}
+	if (a->kl > 6 && !strncmp(a->k, "xmlns:", 6)) {
+		*prefix = a->k + 6;
+		*prefix_len = a->kl - 6;
+		return true;
 	}
 	return false;
+}
+
+static bool copy_text(char *dst, size_t size, const char *s, size_t len)
+{
+	if (len >= size)
+		return false;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	return true;
+}
+
+/*
+ * A child of <metadata>: the daqs element if it declares the namespace and is
+ * in it (PREFIX:NAME with that prefix, or unprefixed under xmlns=). Returns
+ * whether it is.
+ */
+static bool meta_element(struct scan *s, const struct tag *t)
+{
+	struct daqs_sla_meta *m = &s->out->meta;
+	const char *p = t->attrs, *prefix = NULL, *local = t->name;
+	size_t prefix_len = 0, local_len = t->name_len;
+	const char *colon = memchr(t->name, ':', t->name_len);
+	struct attr a;
+	bool ours = false;
+
+	while (next_attr(t, &p, &a))
+		ours |= declares_ns(&a, &prefix, &prefix_len);
+	if (!ours)
+		return false;
+	if (colon) {
+		local = colon + 1;
+		local_len = t->name_len - (size_t)(local - t->name);
+	}
+	if (prefix_len ? !colon || (size_t)(colon - t->name) != prefix_len ||
+				 strncmp(t->name, prefix, prefix_len)
+		       : colon != NULL)
+		return false; /* declares it for its children, is not in it */
+	if (m->present) {
+		m->refused = DAQS_SLA_META_TWICE;
+		return true;
+	}
+	m->present = true;
+	if (!copy_text(m->elem, sizeof(m->elem), local, local_len))
+		m->refused = DAQS_SLA_META_TOO_LONG;
+	for (p = t->attrs; next_attr(t, &p, &a);) {
+		if (a.kl >= 5 && !strncmp(a.k, "xmlns", 5))
+			continue;
+		if (m->n == DAQS_SLA_META_ATTRS) {
+			m->refused = DAQS_SLA_META_TOO_MANY;
+			break;
+		}
+		if (!copy_text(m->key[m->n], sizeof(m->key[0]), a.k, a.kl) ||
+		    !copy_text(m->val[m->n], sizeof(m->val[0]), a.v, a.vl))
+			m->refused = DAQS_SLA_META_TOO_LONG;
+		m->n++;
+	}
+	return true;
 }
 
 static void child_of_iface(struct scan *s, const struct tag *t)
@@ -147,6 +239,12 @@ static void element(struct scan *s, const struct tag *t)
 		s->in_domain = open;
 	else if (s->depth == 1 && s->in_domain && name_is(t, "devices"))
 		s->in_devices = open;
+	else if (s->depth == 1 && s->in_domain && name_is(t, "metadata"))
+		s->in_metadata = open;
+	else if (s->depth == 2 && s->in_metadata)
+		s->in_meta = meta_element(s, t) && open;
+	else if (s->depth == 3 && s->in_meta && !s->out->meta.refused)
+		s->out->meta.refused = DAQS_SLA_META_CHILDREN;
 	else if (s->depth == 2 && s->in_devices && name_is(t, "interface")) {
 		open_iface(s, t);
 		s->in_iface = open;
@@ -162,9 +260,9 @@ static int closing(struct scan *s)
 	if (--s->depth < 0)
 		return -EPROTO;
 	if (s->depth == 2)
-		s->in_iface = false;
+		s->in_iface = s->in_meta = false;
 	else if (s->depth == 1)
-		s->in_devices = false;
+		s->in_devices = s->in_metadata = false;
 	else if (s->depth == 0)
 		s->in_domain = false;
 	return 0;
@@ -198,14 +296,17 @@ int daqs_domxml_nics(const char *xml, struct daqs_domxml_nics *out)
 	int r = 0;
 
 	out->n = out->n_seen = out->n_hostdev = 0;
+	memset(&out->meta, 0, sizeof(out->meta));
 	if (strnlen(xml, DAQS_DOMXML_MAX_LEN) >= DAQS_DOMXML_MAX_LEN)
 		return -E2BIG;
 	while (r == 0 && (s.p = strchr(s.p, '<')))
 		r = step(&s);
 	if (r == 0 && s.depth != 0)
 		r = -EPROTO;
-	if (r < 0)
+	if (r < 0) {
 		out->n = out->n_seen = out->n_hostdev = 0;
+		memset(&out->meta, 0, sizeof(out->meta));
+	}
 	return r;
 }
 

@@ -8,12 +8,17 @@
  * comments, CDATA, processing instructions and declarations, and honours
  * quoted attribute values. Values that are not a valid MAC or interface
  * name (netname.h), entity references included, are left out, not decoded.
+ *
+ * It also reads the daqs SLA element in <domain><metadata> (sla.h,
+ * DAQS_SLA_META_NS): the child of <metadata> that declares that namespace
+ * (xmlns:PREFIX, or xmlns), its local name and its attributes as text.
  */
 #pragma once
 
 #include <stddef.h>
 
 #include "netname.h"
+#include "sla.h"
 
 #define DAQS_DOMXML_MAX_NICS 32		/* NICs kept; more are ignored (counted in n_seen) */
 #define DAQS_DOMXML_MAX_LEN (16u << 20) /* a larger XML is refused */
@@ -29,9 +34,10 @@ struct daqs_domxml_nics {
 	size_t n;	  /* kept */
 	size_t n_seen;	  /* <interface> elements under <devices> */
 	size_t n_hostdev; /* <hostdev> elements under <devices> (a VF passed as a PCI device) */
+	struct daqs_sla_meta meta; /* the daqs element in <metadata> (meta.present: there is one) */
 };
 
-/* 0, or -EPROTO (not well-formed enough to tell: *out is empty) / -E2BIG. */
+/* 0, or -EPROTO (not well-formed enough to tell: *out is empty) / -E2BIG. Fills meta too. */
 int daqs_domxml_nics(const char *xml, struct daqs_domxml_nics *out);
 /* The first NIC's MAC that is valid, or NULL (the one discovery finds the guest's NIC by). */
 const char *daqs_domxml_first_mac(const struct daqs_domxml_nics *n);

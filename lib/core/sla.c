@@ -212,6 +212,7 @@ static void sla_init(struct daqs_sla *sla, const char *file)
 	sla->ctl.missing_hold_ns = SEC;
 	sla->ctl.burst_ns = MS;
 	sla->ctl.on_missing = DAQS_MISSING_PROTECT;
+	sla->ctl.metadata = true;
 	sla->defaults.cls = DAQS_CLASS_BEST_EFFORT;
 	sla->defaults.max_bps = DAQS_RATE_UNLIMITED;
 	sla->defaults.weight = 1;

@@ -79,6 +79,7 @@ struct daqs_sla_controller {
 	uint64_t missing_hold_ns; /* keep decisions this long without a measurement; default 1s */
 	uint64_t burst_ns;	  /* in-guest HTB burst, as time at the limit; default 1ms */
 	enum daqs_missing_action on_missing; /* default protect */
+	bool metadata; /* take an unlisted libvirt VM's SLA from its domain metadata; default true */
 };
 
 /* The vf_pool section; present is false when the file has none. */
@@ -163,6 +164,42 @@ const struct daqs_sla_vm *daqs_sla_find_vm(const struct daqs_sla *sla, const cha
 					   const char *uuid);
 /* Fill *out with what an unlisted VM is (defaults; link 0). Strings in *out are borrowed. */
 void daqs_sla_vm_default(const struct daqs_sla *sla, const char *name, struct daqs_sla_vm *out);
+
+/*
+ * A VM's SLA in its libvirt domain's <metadata> (daqs-sla(5), DOMAIN
+ * METADATA): one empty element <PREFIX:sla xmlns:PREFIX="urn:daqs:sla:1"
+ * class=... min=... .../>, its attributes as text (lib/core/domxml.c reads
+ * them; entity references are not decoded).
+ */
+#define DAQS_SLA_META_NS "urn:daqs:sla:1"
+#define DAQS_SLA_META_ATTRS 12 /* attributes kept; more make the element refused */
+#define DAQS_SLA_META_KEY 24
+#define DAQS_SLA_META_VAL 96
+struct daqs_sla_meta {
+	bool present;		      /* the domain has an element in the namespace */
+	unsigned refused;	      /* why it cannot be read: 0, or a DAQS_SLA_META_* below */
+	char elem[DAQS_SLA_META_KEY]; /* its local name (after the prefix) */
+	size_t n;
+	char key[DAQS_SLA_META_ATTRS][DAQS_SLA_META_KEY];
+	char val[DAQS_SLA_META_ATTRS][DAQS_SLA_META_VAL];
+};
+#define DAQS_SLA_META_TWICE 1	 /* more than one element in the namespace */
+#define DAQS_SLA_META_TOO_MANY 2 /* more attributes than kept */
+#define DAQS_SLA_META_TOO_LONG 3 /* a name or value longer than kept */
+#define DAQS_SLA_META_CHILDREN 4 /* the element has content */
+
+/*
+ * The SLA entry of libvirt domain `domain` from its metadata m, checked
+ * against sla's links and defaults like a vms[] entry of the file (keys
+ * class, min, max, weight, link, interface, mac, host_counters, vf, enforce;
+ * not agent, host_interface or host_vf, which point daqsd at host
+ * resources). 0 with *out filled (its strings owned: daqs_sla_vm_clear), or
+ * -EINVAL with every problem in d, as "domain 'NAME' metadata: error: ...".
+ */
+int daqs_sla_meta_vm(const struct daqs_sla *sla, const char *domain, const struct daqs_sla_meta *m,
+		     struct daqs_sla_vm *out, struct daqs_diags *d);
+/* Free the strings of an entry made by daqs_sla_meta_vm and zero it. */
+void daqs_sla_vm_clear(struct daqs_sla_vm *vm);
 
 const char *daqs_class_name(enum daqs_class c); /* "guarantee" / "best-effort" */
 const char *daqs_missing_action_name(enum daqs_missing_action a);

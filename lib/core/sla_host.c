@@ -136,8 +136,9 @@ static const struct ppm_field ctl_ppms[] = {
 	{ "min_change", offsetof(struct daqs_sla_controller, min_change_ppm), 500000, "0%..50%" },
 };
 
-static const char *const ctl_keys[] = { "period",	"smoothing",  "headroom", "min_change",
-					"missing_hold", "on_missing", "burst",	  NULL };
+static const char *const ctl_keys[] = { "period",     "smoothing",    "headroom",
+					"min_change", "missing_hold", "on_missing",
+					"burst",      "metadata",     NULL };
 
 static void parse_ctl_durations(struct daqs_sla_ctx *c, const struct daqs_ynode *map)
 {
@@ -193,6 +194,9 @@ void daqs_sla_parse_controller(struct daqs_sla_ctx *c, const struct daqs_ynode *
 	n = daqs_sla_field(map, "controller", "on_missing", what);
 	if (n && daqs_ynode_get_enum(n, c->file, what, c->d, daqs_sla_missing_names, &idx) == 0)
 		c->sla->ctl.on_missing = (enum daqs_missing_action)idx;
+	n = daqs_sla_field(map, "controller", "metadata", what);
+	if (n && daqs_ynode_get_enum(n, c->file, what, c->d, daqs_sla_bool_names, &idx) == 0)
+		c->sla->ctl.metadata = idx;
 }
 
 /* ---- vf_pool ---- */

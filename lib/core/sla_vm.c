@@ -430,3 +430,97 @@ void daqs_sla_parse_vms(struct daqs_sla_ctx *c, const struct daqs_ynode *vms)
 	for (size_t i = 0; i < n; i++)
 		parse_vm(c, vms->items[i], i);
 }
+
+/* ---- an entry from libvirt domain metadata ---- */
+
+static const char *const meta_keys[] = { "class", "min",       "max", "weight",
+					 "link",  "interface", "mac", "host_counters",
+					 "vf",	  "enforce",   NULL };
+
+static const char *const meta_refusals[] = {
+	[DAQS_SLA_META_TWICE] = "more than one element in namespace " DAQS_SLA_META_NS,
+	[DAQS_SLA_META_TOO_MANY] = "more attributes than daqsd reads (at most 12)",
+	[DAQS_SLA_META_TOO_LONG] =
+		"an attribute name or value too long (names 23 bytes, values 95)",
+	[DAQS_SLA_META_CHILDREN] = "the element has content (daqsd reads its attributes only: "
+				   "write <sla class=... min=.../>)",
+};
+
+/* The attributes as a mapping of scalars, so that the vms[] checks read them; no position. */
+struct meta_map {
+	struct daqs_ynode map, k[DAQS_SLA_META_ATTRS], v[DAQS_SLA_META_ATTRS];
+	struct daqs_ynode *keys[DAQS_SLA_META_ATTRS], *items[DAQS_SLA_META_ATTRS];
+};
+
+static void meta_map(const struct daqs_sla_meta *m, struct meta_map *y)
+{
+	memset(y, 0, sizeof(*y));
+	y->map.kind = DAQS_YNODE_MAP;
+	y->map.n = m->n < DAQS_SLA_META_ATTRS ? m->n : DAQS_SLA_META_ATTRS;
+	y->map.keys = y->keys;
+	y->map.items = y->items;
+	for (size_t i = 0; i < y->map.n; i++) {
+		y->k[i] =
+			(struct daqs_ynode){ .kind = DAQS_YNODE_SCALAR, .str = (char *)m->key[i] };
+		y->v[i] = (struct daqs_ynode){ .kind = DAQS_YNODE_SCALAR,
+					       .str = (char *)m->val[i],
+					       .quoted = true };
+		y->keys[i] = &y->k[i];
+		y->items[i] = &y->v[i];
+	}
+}
+
+int daqs_sla_meta_vm(const struct daqs_sla *sla, const char *domain, const struct daqs_sla_meta *m,
+		     struct daqs_sla_vm *out, struct daqs_diags *d)
+{
+	char file[DAQS_SLA_NAME_MAX + 32];
+	/* the checks read the SLA (links, pool, defaults) and write nothing in it */
+	struct daqs_sla_ctx c = { file, d, (struct daqs_sla *)sla };
+	struct shape s = { DAQS_CLASS_BEST_EFFORT, false, 0, DAQS_RATE_UNLIMITED, 1 };
+	struct meta_map *y = daqs_calloc(1, sizeof(*y));
+	size_t before = daqs_diags_count(d);
+
+	snprintf(file, sizeof(file), "domain '%s' metadata", domain);
+	memset(out, 0, sizeof(*out));
+	if (m->refused || strcmp(m->elem, "sla")) {
+		daqs_diags_add(d, file, 0, 0, "%s",
+			       m->refused < DAQS_ARRAY_SIZE(meta_refusals) && m->refused
+				       ? meta_refusals[m->refused]
+				       : "the element in namespace " DAQS_SLA_META_NS
+					 " must be <sla>");
+		free(y);
+		return -EINVAL;
+	}
+	meta_map(m, y);
+	daqs_ymap_check_keys(&y->map, meta_keys, file, "sla", d);
+	out->name = daqs_strdup(domain);
+	out->max_bps = DAQS_RATE_UNLIMITED;
+	out->weight = 1;
+	parse_shape(&c, &y->map, "sla", true, &s);
+	out->cls = s.cls;
+	out->min_bps = s.min_bps;
+	out->max_bps = s.max_bps;
+	out->weight = s.weight;
+	parse_vm_link(&c, &y->map, "sla", out);
+	parse_vm_ifname(&c, &y->map, "sla", "interface", &out->iface);
+	parse_vm_mac(&c, &y->map, "sla", out);
+	parse_vm_host_counters(&c, &y->map, "sla", out);
+	parse_vf_keys(&c, &y->map, "sla", out->link, false, &out->vf_eligible, &out->enforce);
+	free(y);
+	if (daqs_diags_count(d) == before)
+		return 0;
+	daqs_sla_vm_clear(out);
+	return -EINVAL;
+}
+
+void daqs_sla_vm_clear(struct daqs_sla_vm *vm)
+{
+	free(vm->name);
+	free(vm->uuid);
+	free(vm->agent);
+	free(vm->iface);
+	free(vm->mac);
+	free(vm->host_iface);
+	free(vm->host_vf_pf);
+	memset(vm, 0, sizeof(*vm));
+}

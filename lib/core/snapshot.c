@@ -66,6 +66,11 @@ static void snap_vm(const struct daqs_cycle *c, const struct daqs_gvm *v, struct
 	snprintf(o->uuid, sizeof(o->uuid), "%s", v->uuid);
 	snprintf(o->source, sizeof(o->source), "%s", v->libvirt ? "libvirt" : "socket");
 	snprintf(o->cls, sizeof(o->cls), "%s", daqs_class_name(v->eff.cls));
+	snprintf(o->sla_source, sizeof(o->sla_source), "%s",
+		 v->libvirt ? v->sla_source
+		 : v->ent   ? "file"
+			    : "defaults");
+	snprintf(o->sla_error, sizeof(o->sla_error), "%s", v->meta_error);
 	o->min_bps = v->eff.min_bps;
 	o->max_bps = v->eff.max_bps;
 	o->weight = v->eff.weight;

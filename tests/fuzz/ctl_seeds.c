@@ -55,6 +55,7 @@ static void vm(struct daqs_ctl_vm *v, const char *name, const char *cls, uint64_
 	v->tx_packets = 197000000;
 	v->rx_packets = 610000;
 	v->override_left_s = -1;
+	snprintf(v->sla_source, sizeof(v->sla_source), "%s", min_bps ? "metadata" : "file");
 }
 
 static char *status_line(void)

@@ -15,7 +15,11 @@
 #  4. a libvirtd restart: daqsd reconnects, resyncs, and its guests answer
 #     again within a few seconds;
 #  5. down leaves nothing behind;
-#  6. each guest is counted on its tap, found in its domain XML (host_counters: auto).
+#  6. each guest is counted on its tap, found in its domain XML (host_counters: auto);
+#  7. SLAs from domain metadata (virsh metadata): the file wins for a listed
+#     VM; for an unlisted one daqsd takes class/min/max from it at start and
+#     on a live change, refuses a bad element for that VM alone, and the
+#     metadata's guarantee holds under contention.
 #   usage: system-libvirt.sh PATH/TO/daqsd PATH/TO/daqsctl   (root; 77 = skipped)
 # About 2-3 minutes (guest boot and TCG's slowness).
 set -euo pipefail
@@ -170,6 +174,69 @@ echo "# libvirtd restart took $(awk -v a="$t_lv" -v b="$t_lvup" 'BEGIN { printf 
 check "B is still limited after the libvirtd restart" b_limited
 kill "$pgl" 2>/dev/null || true
 wait "$pgl" 2>/dev/null || true
+
+# 7. SLAs from domain metadata (daqs-sla(5) DOMAIN METADATA). A listed VM
+# follows the file; then a daqsd whose file lists no VM takes G's class and
+# min from G's <metadata>, follows live changes without a reload (the
+# METADATA_CHANGE event), refuses a bad element for G alone, and holds the
+# metadata's guarantee under contention.
+NS=urn:daqs:sla:1
+meta() { # DOMAIN XML|--remove
+	if [[ $2 == --remove ]]; then
+		virsh -q -c qemu:///system metadata "$1" --uri "$NS" --remove --live >/dev/null
+	else
+		virsh -q -c qemu:///system metadata "$1" --uri "$NS" --key daqs --set "$2" --live >/dev/null
+	fi
+}
+vm_is() { # NAME JQ-EXPR: the expression holds for its status entry
+	status_json && jq -e --arg n "$1" ".vms[] | select(.name == \$n) | $2" "$tmp/st.json" >/dev/null
+}
+meta "$B" '<sla class="guarantee" min="100mbit"/>'
+check "metadata of a VM the file lists: ignored, the file wins (status says why)" \
+	wait_until 10 vm_is "$B" '.sla_source == "file" and .cls == "best-effort" and (.sla_error | test("the file wins"))'
+meta "$B" --remove
+kill "$DAQSD_PID"
+wait "$DAQSD_PID" || true
+printf '%s\n' 'version: 1' 'links:' '  - name: testbed0' '    capacity: 1gbit' 'controller:' \
+	'  period: 1s' '  min_change: 10%' '  burst: 10ms' >"$tmp/meta.yaml"
+meta "$G" '<sla class="guarantee" min="300mbit"/>'
+"$daqsd" --foreground -v --config "$tmp/meta.yaml" --connect qemu:///system \
+	--socket "$SOCK" --state-dir "$tmp/state-meta" >"$tmp/daqsd-meta.log" 2>&1 &
+DAQSD_PID=$!
+meta_start() {
+	vm_is "$G" '.sla_source == "metadata" and .cls == "guarantee" and .min_bps == 300000000' &&
+		vm_is "$B" '.sla_source == "defaults" and .cls == "best-effort" and .agent == "ok"'
+}
+check "metadata at start: G is guarantee 300mbit from its domain metadata, B has the defaults" \
+	wait_until 30 meta_start
+check "daqsd logged where G's SLA came from" \
+	grep -q "guest '$G': SLA from its domain metadata: guarantee, min 300mbit" "$tmp/daqsd-meta.log"
+"$tb" iperf "$G" 1 14 "$tmp/g-meta.json" >/dev/null 2>"$tmp/g-meta.err" &
+pg=$!
+"$tb" iperf "$B" 5 14 "$tmp/b-meta.json" >/dev/null 2>"$tmp/b-meta.err" &
+pb=$!
+wait "$pg" || true
+wait "$pb" || true
+gl=$(jq -r '[.intervals[] | select(.sum.start >= 3.9) | .sum.bits_per_second] | add / length' "$tmp/g-meta.json" 2>/dev/null || echo 0)
+echo "# metadata guarantee under contention: G $(mbit "$gl") Mbit/s after 4 s, B $(mbit "$(recv "$tmp/b-meta.json")")"
+check "contention: G, a guarantee by its metadata only, gets $(mbit "$gl") Mbit/s after the first 4 s, >= 95 % of its 300 mbit min" \
+	fcmp "$gl" '>=' "$(awk -v m="$MIN" 'BEGIN { print 0.95 * m }')"
+t_meta=$(now)
+meta "$G" '<sla class="guarantee" min="200mbit" max="800mbit"/>'
+check "a live metadata change reaches daqsd without a reload: G's min is 200mbit, max 800mbit" \
+	wait_until 10 vm_is "$G" '.sla_source == "metadata" and .min_bps == 200000000 and .max_bps == 800000000'
+echo "# metadata change to status: $(since "$t_meta") s"
+meta "$G" '<sla class="gold" min="200mbit"/>'
+check "bad metadata: refused for G alone (the defaults apply), status names the field" \
+	wait_until 10 vm_is "$G" '.sla_source == "defaults" and .cls == "best-effort" and (.sla_error | test("sla.class"))'
+check "bad metadata: the warning names the domain and the field" \
+	grep -q "guest '$G': its domain metadata is refused.*field 'sla.class'" "$tmp/daqsd-meta.log"
+c_meta=$(cycles || echo 0)
+meta_b_ok() { cycle_past "$c_meta" && vm_is "$B" '.sla_source == "defaults" and .agent == "ok"'; }
+check "bad metadata: B untouched, daqsd still cycling" wait_until 10 meta_b_ok
+meta "$G" --remove
+check "metadata removed: G back to the defaults" \
+	wait_until 10 vm_is "$G" '.sla_source == "defaults" and .sla_error == ""'
 
 kill "$DAQSD_PID"
 wait "$DAQSD_PID" || true
