@@ -174,6 +174,9 @@ echo "# libvirtd restart took $(awk -v a="$t_lv" -v b="$t_lvup" 'BEGIN { printf 
 check "B is still limited after the libvirtd restart" b_limited
 kill "$pgl" 2>/dev/null || true
 wait "$pgl" 2>/dev/null || true
+# the 60 s client runs on in the guest (killing tb iperf does not stop it): its
+# server would refuse the next test of G's
+"$tb" exec "$G" /bin/killall iperf3 >/dev/null 2>&1 || true
 
 # 7. SLAs from domain metadata (daqs-sla(5) DOMAIN METADATA). A listed VM
 # follows the file; then a daqsd whose file lists no VM takes G's class and
