@@ -993,9 +993,10 @@ START_TEST(test_tcp_queue_read_below_min)
 END_TEST
 
 /*
- * A VF plug or unplug (its start: vf_moving; its end: set_vf) makes the VM
- * settle for DAQS_CYCLE_SETTLE_NS after the last mark: a demand-limited
- * Guarantee VM is protected at its min throughout, then judged anew.
+ * A VF plug or unplug (the pool marks its start and its end) makes the VM
+ * settle for DAQS_CYCLE_SETTLE_NS after the last mark, at most
+ * DAQS_CYCLE_SETTLE_MAX_NS in a row: a demand-limited Guarantee VM is
+ * protected at its min throughout, then judged anew.
  */
 START_TEST(test_vf_move_settles)
 {
@@ -1013,11 +1014,27 @@ START_TEST(test_vf_move_settles)
 	period(&f);
 	ck_assert_str_eq(vm_of(&f, "a")->mode, "protected");
 	periods(&f, 3);
-	daqs_cycle_set_vf(f.c, "a", "pf0", 3); /* the plug ended: settling runs from here */
+	daqs_cycle_vf_moving(f.c, "a"); /* the plug ended: settling runs from here */
 	periods(&f, settle - 1);
 	ck_assert_str_eq(vm_of(&f, "a")->mode, "protected");
 	periods(&f, settle / 2 + 6); /* settled, and its last protection's hold over */
 	ck_assert_str_eq(vm_of(&f, "a")->mode, "demand-limited");
+	/* set_vf alone (a VF adopted at start) is no swap */
+	daqs_cycle_set_vf(f.c, "a", "pf0", 3);
+	period(&f);
+	ck_assert_str_eq(vm_of(&f, "a")->mode, "demand-limited");
+	/* moves back to back (a mark every 2 s): settling stops 15 s after it began */
+	for (int k = 0; k < 10; k++) {
+		daqs_cycle_vf_moving(f.c, "a");
+		periods(&f, 10);
+		if (k == 5)
+			ck_assert_str_eq(vm_of(&f, "a")->mode, "protected");
+	}
+	ck_assert_str_eq(vm_of(&f, "a")->mode, "demand-limited");
+	periods(&f, settle + 1); /* a quiet spell: the next move settles again */
+	daqs_cycle_vf_moving(f.c, "a");
+	period(&f);
+	ck_assert_str_eq(vm_of(&f, "a")->mode, "protected");
 	fx_free(&f);
 }
 END_TEST

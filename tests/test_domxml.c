@@ -157,6 +157,13 @@ static const struct {
 	  false, 0, 0, "", NULL, NULL },
 	{ "<domain><devices><daqs:sla xmlns:daqs='urn:daqs:sla:1' class='g'/></devices></domain>",
 	  false, 0, 0, "", NULL, NULL },
+	/* its prefix bound by any of several declarations; an unprefixed element with only a
+	 * prefixed declaration is not in it; xmlnsfoo is an attribute, not a declaration */
+	{ "<domain><metadata><d:sla xmlns:d='urn:daqs:sla:1' xmlns='urn:daqs:sla:1' "
+	  "xmlnsfoo='1'/></metadata></domain>",
+	  true, 0, 1, "sla", "xmlnsfoo", "1" },
+	{ "<domain><metadata><sla xmlns:d='urn:daqs:sla:1' class='g'/></metadata></domain>", false,
+	  0, 0, "", NULL, NULL },
 	/* refused: twice, content, too many attributes, too long a value */
 	{ "<domain><metadata><a:sla xmlns:a='urn:daqs:sla:1' class='g'/>"
 	  "<b:sla xmlns:b='urn:daqs:sla:1' class='b'/></metadata></domain>",

@@ -592,6 +592,51 @@ START_TEST(test_daqs_missing_release_is_reported)
 }
 END_TEST
 
+/*
+ * Step 10 takes what a VM was before the swap, not what a lost sample made it:
+ * an idle Guarantee VM stays unprotected (its min is someone else's), and a
+ * Best-Effort VM released by on_missing keeps the demand it had when fresh.
+ */
+START_TEST(test_daqs_settling_takes_the_mode_before)
+{
+	struct fixture f;
+	double r[] = { 0, 30 * G };
+	const double lost[] = { -1, 30 * G }, b_lost[] = { 10 * G, -1 };
+
+	fx_init(&f, DAQS_POLICY_DAQS, missing_sla("protect"), g_b, 2);
+	for (int k = 0; k < 20; k++)
+		fx_step(&f, r);
+	ck_assert_int_eq(f.vm[0].st.mode, DAQS_VM_IDLE);
+	f.vm[0].settling = true;
+	for (int k = 0; k < 3; k++) /* samples lost in the swap */
+		fx_step(&f, lost);
+	ck_assert_int_eq(f.vm[0].st.mode, DAQS_VM_MISSING_HOLD);
+	for (int k = 0; k < 10; k++) {
+		fx_step(&f, r);
+		ck_assert_int_ne(f.vm[0].st.mode, DAQS_VM_PROTECTED);
+		ck_assert(daqs_policy_link_status(f.p, 0)->reserved_bps == 0);
+	}
+	fx_free(&f);
+
+	fx_init(&f, DAQS_POLICY_DAQS, missing_sla("release"), g_b, 2);
+	r[0] = 10 * G;
+	for (int k = 0; k < 20; k++) {
+		r[1] = fmin(lim(&f, 1), 30 * G);
+		fx_step(&f, r);
+	}
+	ck_assert_double_ge(lim(&f, 1), 29 * G);
+	for (int k = 0; k < 8; k++) /* 1.6 s lost > missing_hold: released, demand 0 */
+		fx_step(&f, b_lost);
+	ck_assert_int_eq(f.vm[1].st.mode, DAQS_VM_FAILSAFE);
+	f.vm[1].settling = true;
+	r[1] = 1 * G; /* back, in the middle of a swap */
+	for (int k = 0; k < 5; k++)
+		fx_step(&f, r);
+	ck_assert_double_ge(lim(&f, 1), 29 * G); /* the demand it had, not the failsafe's 0 */
+	fx_free(&f);
+}
+END_TEST
+
 /* Never measured: protected during missing_hold, then on_missing decides (release = fail-open). */
 START_TEST(test_daqs_never_measured)
 {
@@ -707,6 +752,7 @@ Suite *daqs_test_policy_suite(void)
 	tcase_add_test(tc, test_daqs_work_conserving);
 	tcase_add_test(tc, test_daqs_jump_to_min);
 	tcase_add_test(tc, test_daqs_settling_keeps_min);
+	tcase_add_test(tc, test_daqs_settling_takes_the_mode_before);
 	tcase_add_test(tc, test_daqs_no_churn);
 	tcase_add_test(tc, test_daqs_slack_not_pushed);
 	tcase_add_test(tc, test_daqs_missing_protect);

@@ -933,16 +933,20 @@ static void meta_set(struct daqs_sla_meta *m, const char *const *kv, size_t n)
 	m->n = n;
 }
 
-/* Checked like a vms[] entry, against the file's links; diagnostics name the domain. */
+/*
+ * Checked like a vms[] entry, against the file's links; what it does not
+ * say is the defaults'; the keys that decide how daqsd reaches, counts and
+ * enforces are refused; diagnostics name the domain.
+ */
 START_TEST(test_meta_vm)
 {
 	struct daqs_sla *sla =
 		load_ok("version: 1\nlinks:\n  - name: a\n    capacity: 10gbit\n  - name: b\n"
-			"    capacity: 1gbit\n");
-	static const char *const good[] = { "class",	 "guarantee", "min",	"250mbit",
-					    "max",	 "1gbit",     "weight", "3",
-					    "link",	 "b",	      "mac",	"52:54:00:AA:00:01",
-					    "interface", "bond0" };
+			"    capacity: 1gbit\ndefaults:\n  class: best-effort\n  max: 2gbit\n"
+			"  weight: 4\n  host_counters: off\n");
+	static const char *const good[] = { "class", "guarantee", "min", "250mbit", "max",
+					    "1gbit", "weight",	  "3",	 "link",    "b" };
+	static const char *const be[] = { "class", "best-effort", "link", "a" };
 	static const struct {
 		const char *kv[6];
 		size_t n;
@@ -955,17 +959,32 @@ START_TEST(test_meta_vm)
 		{ { "class", "guarantee", "min", "2gbit", "max", "1gbit" }, 3, "below min" },
 		{ { "class", "best-effort" }, 1, "more than one link" },
 		{ { "class", "best-effort", "link", "c" }, 2, "field 'sla.link'" },
+		{ { "class", "guarantee", "min", "2gbit", "link", "b" },
+		  3,
+		  "min 2gbit is above link 'b''s capacity 1gbit" },
+		{ { "class", "guarantee", "min", "3gbit", "link", "a" },
+		  3,
+		  "min 3gbit is above the defaults' max 2gbit (give a max)" },
+		{ { "class", "best-effort", "link", "a", "weight", "0" }, 3, "field 'sla.weight'" },
+		/* how daqsd reaches, counts and enforces: the host administrator's */
 		{ { "class", "best-effort", "link", "a", "agent", "/run/x.sock" }, 3, "agent" },
 		{ { "class", "best-effort", "link", "a", "host_interface", "eth0" },
 		  3,
 		  "host_interface" },
-		{ { "class", "best-effort", "link", "a", "weight", "0" }, 3, "field 'sla.weight'" },
+		{ { "class", "best-effort", "link", "a", "host_vf", "pf0:1" }, 3, "host_vf" },
+		{ { "class", "best-effort", "link", "a", "host_counters", "auto" },
+		  3,
+		  "host_counters" },
+		{ { "class", "best-effort", "link", "a", "vf", "true" }, 3, "'vf'" },
+		{ { "class", "best-effort", "link", "a", "enforce", "vf" }, 3, "enforce" },
+		{ { "class", "best-effort", "link", "a", "interface", "eth1" }, 3, "interface" },
+		{ { "class", "best-effort", "link", "a", "mac", "52:54:00:aa:00:01" }, 3, "mac" },
 	};
 	struct daqs_sla_meta m;
 	struct daqs_sla_vm vm;
 	struct daqs_diags d;
 
-	meta_set(&m, good, 7);
+	meta_set(&m, good, 5);
 	daqs_diags_init(&d);
 	ck_assert_int_eq(daqs_sla_meta_vm(sla, "web-1", &m, &vm, &d), 0);
 	ck_assert_uint_eq(daqs_diags_count(&d), 0);
@@ -975,11 +994,18 @@ START_TEST(test_meta_vm)
 	ck_assert_uint_eq(vm.max_bps, 1000000000);
 	ck_assert_uint_eq(vm.weight, 3);
 	ck_assert_uint_eq(vm.link, 1);
-	ck_assert_str_eq(vm.mac, "52:54:00:aa:00:01");
-	ck_assert_str_eq(vm.iface, "bond0");
+	ck_assert_int_eq(vm.host_counters, DAQS_HOST_COUNTERS_OFF); /* the defaults' */
 	ck_assert_ptr_null(vm.agent);
+	ck_assert_ptr_null(vm.iface);
+	ck_assert_ptr_null(vm.mac);
 	daqs_sla_vm_clear(&vm);
 	ck_assert_ptr_null(vm.name);
+	meta_set(&m, be, 2); /* no max, no weight: the defaults' */
+	ck_assert_int_eq(daqs_sla_meta_vm(sla, "batch-1", &m, &vm, &d), 0);
+	ck_assert_uint_eq(vm.max_bps, 2000000000);
+	ck_assert_uint_eq(vm.weight, 4);
+	daqs_sla_vm_clear(&vm);
+	daqs_diags_free(&d);
 	for (size_t i = 0; i < DAQS_ARRAY_SIZE(bad); i++) {
 		meta_set(&m, bad[i].kv, bad[i].n);
 		daqs_diags_init(&d);
@@ -997,7 +1023,7 @@ START_TEST(test_meta_vm)
 	m.refused = DAQS_SLA_META_CHILDREN;
 	daqs_diags_init(&d);
 	ck_assert_int_eq(daqs_sla_meta_vm(sla, "web-1", &m, &vm, &d), -EINVAL);
-	ck_assert(strstr(d.v[0].msg, "has content"));
+	ck_assert(strstr(d.v[0].msg, "child elements"));
 	daqs_diags_free(&d);
 	meta_set(&m, good, 1);
 	snprintf(m.elem, sizeof(m.elem), "qos");

@@ -516,7 +516,6 @@ void daqs_cycle_set_vf(struct daqs_cycle *c, const char *name, const char *pf, u
 		return;
 	snprintf(v->vf.pool_pf, sizeof(v->vf.pool_pf), "%s", pf ? pf : "");
 	v->vf.pool_idx = vf;
-	v->move_mark = true;
 }
 
 void daqs_cycle_vf_moving(struct daqs_cycle *c, const char *name)

@@ -71,6 +71,8 @@
  * plugged NIC up to ~3.5 s after the plug began).
  */
 #define DAQS_CYCLE_SETTLE_NS (4ULL * 1000000000ULL)
+/* ... but no longer than this in a row (moves back to back: a short interval, failed unplugs) */
+#define DAQS_CYCLE_SETTLE_MAX_NS (15ULL * 1000000000ULL)
 
 enum daqs_guest_state {
 	DAQS_GUEST_FIND_IFACE, /* no interface to shape known: sampling discovers it first */
@@ -227,12 +229,13 @@ void daqs_cycle_remove(struct daqs_cycle *c, const char *name);
 int daqs_cycle_attach(struct daqs_cycle *c, const char *name, void *user, void **old);
 /* Re-find the interface and verify the limit at the next period. */
 void daqs_cycle_kick(struct daqs_cycle *c, const char *name);
-/* The vf_pool VF the VM holds now (pf NULL: none). host_vf in the SLA wins. Marks a move. */
+/* The vf_pool VF the VM holds now (pf NULL: none). host_vf in the SLA wins. */
 void daqs_cycle_set_vf(struct daqs_cycle *c, const char *name, const char *pf, uint32_t vf);
 /*
- * A plug or unplug of one of the VM's NICs begins (set_vf marks its end):
- * until DAQS_CYCLE_SETTLE_NS after the last mark the policy takes its rate as
- * no measure of its demand (policy.h: settling).
+ * A plug or unplug of one of the VM's NICs begins or ends (the VF pool says
+ * both): until DAQS_CYCLE_SETTLE_NS after the last mark, and for at most
+ * DAQS_CYCLE_SETTLE_MAX_NS in a row, the policy takes its rate as no measure
+ * of its demand (policy.h: settling).
  */
 void daqs_cycle_vf_moving(struct daqs_cycle *c, const char *name);
 /* A link's capacity read at run time (capacity: auto): bps, or err (-errno) when unreadable. */

@@ -91,8 +91,9 @@ struct daqs_gvm {
 	uint64_t limit_changes; /* new limits the policy decided put in force in the guest */
 	struct daqs_vfuse vf;
 	/* NICs being swapped (a VF plug or unplug): the policy's settling (policy.h) */
-	bool move_mark;	   /* one began or ended since the last period */
-	uint64_t moved_ns; /* the period that saw the last mark (0 = none) */
+	bool move_mark;		 /* one began or ended since the last period */
+	uint64_t moved_ns;	 /* the period that saw the last mark (0 = none) */
+	uint64_t settle_from_ns; /* the period that began this settling (0 = not settling) */
 };
 
 struct daqs_cycle {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* A libvirt domain XML's NICs (see domxml.h). */
+/* What daqsd reads of a libvirt domain XML: its NICs and its daqs metadata (see domxml.h). */
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
@@ -127,11 +127,9 @@ static bool attr(const struct tag *t, const char *key, char *buf, size_t len)
 	return false;
 }
 
-/* Does the attribute declare the daqs SLA namespace (xmlns:PREFIX=..., or xmlns=...)? */
-static bool declares_ns(const struct attr *a, const char **prefix, size_t *prefix_len)
+/* A namespace declaration: xmlns (prefix_len 0) or xmlns:PREFIX. */
+static bool is_decl(const struct attr *a, const char **prefix, size_t *prefix_len)
 {
-	if (a->vl != strlen(DAQS_SLA_META_NS) || strncmp(a->v, DAQS_SLA_META_NS, a->vl))
-		return false;
 	if (attr_is(a, "xmlns")) {
 		*prefix_len = 0;
 		return true;
@@ -142,6 +140,17 @@ static bool declares_ns(const struct attr *a, const char **prefix, size_t *prefi
 		return true;
 	}
 	return false;
+}
+
+/* Does a declares the daqs SLA namespace for the prefix (len plen; 0: the default)? */
+static bool declares_ns_for(const struct attr *a, const char *pfx, size_t plen)
+{
+	const char *p = NULL;
+	size_t pl;
+
+	if (!is_decl(a, &p, &pl) || pl != plen || (plen && strncmp(p, pfx, plen)))
+		return false;
+	return a->vl == strlen(DAQS_SLA_META_NS) && !strncmp(a->v, DAQS_SLA_META_NS, a->vl);
 }
 
 static bool copy_text(char *dst, size_t size, const char *s, size_t len)
@@ -161,24 +170,21 @@ static bool copy_text(char *dst, size_t size, const char *s, size_t len)
 static bool meta_element(struct scan *s, const struct tag *t)
 {
 	struct daqs_sla_meta *m = &s->out->meta;
-	const char *p = t->attrs, *prefix = NULL, *local = t->name;
-	size_t prefix_len = 0, local_len = t->name_len;
+	const char *p = t->attrs, *local = t->name, *dp;
 	const char *colon = memchr(t->name, ':', t->name_len);
+	size_t plen = colon ? (size_t)(colon - t->name) : 0, local_len = t->name_len, dl;
 	struct attr a;
 	bool ours = false;
 
+	/* in the namespace: its own prefix (or none) bound to it on this element */
 	while (next_attr(t, &p, &a))
-		ours |= declares_ns(&a, &prefix, &prefix_len);
+		ours |= declares_ns_for(&a, t->name, plen);
 	if (!ours)
 		return false;
 	if (colon) {
 		local = colon + 1;
-		local_len = t->name_len - (size_t)(local - t->name);
+		local_len = t->name_len - plen - 1;
 	}
-	if (prefix_len ? !colon || (size_t)(colon - t->name) != prefix_len ||
-				 strncmp(t->name, prefix, prefix_len)
-		       : colon != NULL)
-		return false; /* declares it for its children, is not in it */
 	if (m->present) {
 		m->refused = DAQS_SLA_META_TWICE;
 		return true;
@@ -187,7 +193,7 @@ static bool meta_element(struct scan *s, const struct tag *t)
 	if (!copy_text(m->elem, sizeof(m->elem), local, local_len))
 		m->refused = DAQS_SLA_META_TOO_LONG;
 	for (p = t->attrs; next_attr(t, &p, &a);) {
-		if (a.kl >= 5 && !strncmp(a.k, "xmlns", 5))
+		if (is_decl(&a, &dp, &dl))
 			continue;
 		if (m->n == DAQS_SLA_META_ATTRS) {
 			m->refused = DAQS_SLA_META_TOO_MANY;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A libvirt domain XML's NICs: every <interface> element directly under
+ * What daqsd reads of a libvirt domain XML. Its NICs: every <interface> element directly under
  * <domain><devices>, with its type, <mac address=...> and, for a NIC backed
  * by a host netdev (tap, macvtap), its <target dev=...>. A small bounded
  * scanner, not an XML parser: it keeps track of the element path (so an
@@ -9,9 +9,10 @@
  * quoted attribute values. Values that are not a valid MAC or interface
  * name (netname.h), entity references included, are left out, not decoded.
  *
- * It also reads the daqs SLA element in <domain><metadata> (sla.h,
- * DAQS_SLA_META_NS): the child of <metadata> that declares that namespace
- * (xmlns:PREFIX, or xmlns), its local name and its attributes as text.
+ * And the daqs SLA element in <domain><metadata> (sla.h, DAQS_SLA_META_NS):
+ * the child of <metadata> in that namespace (its prefix, or no prefix, bound
+ * to it by a declaration on the element itself, as libvirt writes it), its
+ * local name and its attributes as text; text content is not looked at.
  */
 #pragma once
 

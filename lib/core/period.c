@@ -601,8 +601,13 @@ static size_t policy_inputs(struct daqs_cycle *c, uint64_t now_ns, int64_t now_s
 		if (v->move_mark) {
 			v->moved_ns = now_ns;
 			v->move_mark = false;
+			if (!v->settle_from_ns)
+				v->settle_from_ns = now_ns;
 		}
-		v->pv.settling = v->moved_ns && now_ns - v->moved_ns < DAQS_CYCLE_SETTLE_NS;
+		v->pv.settling = v->moved_ns && now_ns - v->moved_ns < DAQS_CYCLE_SETTLE_NS &&
+				 now_ns - v->settle_from_ns < DAQS_CYCLE_SETTLE_MAX_NS;
+		if (v->moved_ns && now_ns - v->moved_ns >= DAQS_CYCLE_SETTLE_NS)
+			v->settle_from_ns = 0; /* settled: the next mark starts afresh */
 		pv[k++] = v->pv;
 	}
 	return k;

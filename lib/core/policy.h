@@ -89,6 +89,12 @@ struct daqs_vm_pstate {
 	bool jump_squeezed;	 /* the jump was a squeeze probe */
 	double jump_total_bps;	 /* link total when the reserve jumped */
 	bool proved_short;	 /* this step: a squeeze probe proved the link short */
+	/* step 10 (settling): what it was before its NICs were swapped */
+	bool settle_seen;	      /* settling now, and the two below are taken */
+	bool settle_protect;	      /* a Guarantee VM that was sending: protected throughout */
+	double fresh_demand_bps;      /* demand at its last fresh step outside a swap */
+	enum daqs_vm_mode fresh_mode; /* mode at its last fresh step outside a swap (UNMANAGED:
+					 none yet) */
 };
 
 struct daqs_policy_vm {

@@ -104,10 +104,12 @@
  *    the same link not full; TCP retransmissions there stay at ~0.
  * 10. A VM whose NICs are being swapped (a VF plugged or unplugged, its bond
  *    failing over; the cycle says so for a few seconds, see settling in
- *    policy.h) sends what the swap lets it, not what it asks for: a
- *    Guarantee VM that was not idle is protected at its min throughout (its
- *    jump judged by nobody: no false alarm), a Best-Effort VM keeps the
- *    demand it had. Measured on TCG guests (tests/integration/vf-hotplug.sh):
+ *    policy.h) sends what the swap lets it, not what it asks for. What it
+ *    was is taken from its last fresh step before the swap (a sample lost
+ *    in the swap makes any VM missing-hold): a Guarantee VM that was not
+ *    idle then is protected at its min throughout (its jump judged by
+ *    nobody: no false alarm), a Best-Effort VM keeps the demand it had then
+ *    (not the 0 that on_missing: release leaves). Measured on TCG guests (tests/integration/vf-hotplug.sh):
  *    a guarantee VM's limit fell to 135 Mbit/s of a 250 mbit min right after
  *    a plug, and was raised again only a cycle (~1 s there) later.
  */
@@ -342,7 +344,7 @@ static void guarantee_measured(const struct ctx *c, struct daqs_policy_vm *vm)
 	double m = (double)vm->sla->min_bps, d = g_delta(vm->sla);
 	double use = use_of(c, vm);
 
-	if (vm->settling && st->mode != DAQS_VM_IDLE) { /* step 10 */
+	if (vm->settling && st->settle_protect) { /* step 10 */
 		protect(c, vm, 0, false);
 		return;
 	}
@@ -376,14 +378,35 @@ static void guarantee_measured(const struct ctx *c, struct daqs_policy_vm *vm)
 }
 
 /*
- * Step 10: a settling VM keeps the demand it had (none yet: all it can get);
- * no probe starts or ends on rates the swap made.
+ * Step 10: a settling VM keeps the demand it had at its last fresh step
+ * before the swap (none: all it can get); no probe starts or ends on rates
+ * the swap made.
  */
 static double want_demand(const struct ctx *c, struct daqs_policy_vm *vm, double delta)
 {
 	if (vm->settling)
-		return vm->st.n_fresh > 1 ? vm->st.demand_bps : INFINITY;
+		return vm->st.fresh_mode != DAQS_VM_UNMANAGED ? vm->st.fresh_demand_bps : INFINITY;
 	return demand_of(c, vm, delta);
+}
+
+/*
+ * Step 10: when a swap begins, take what the VM was at its last fresh step
+ * (not now: a sample lost in the swap turns any VM into missing-hold): a
+ * Guarantee VM that was not idle is protected until the swap has settled.
+ */
+static void settle_begin(struct daqs_policy_vm *vm)
+{
+	struct daqs_vm_pstate *st = &vm->st;
+
+	if (!vm->settling) {
+		st->settle_seen = false;
+		return;
+	}
+	if (st->settle_seen)
+		return;
+	st->settle_seen = true;
+	st->settle_protect = vm->sla->cls == DAQS_CLASS_GUARANTEE &&
+			     st->fresh_mode != DAQS_VM_UNMANAGED && st->fresh_mode != DAQS_VM_IDLE;
 }
 
 static void guarantee_want(const struct ctx *c, struct daqs_policy_vm *vm, struct want *w)
@@ -459,6 +482,7 @@ static void vm_want(const struct ctx *c, struct daqs_policy_vm *vm, struct want 
 		st->headroom = fmax(c->h0, st->headroom / 2);
 		st->calm_since_ns = c->now;
 	}
+	settle_begin(vm);
 	if (!is_fresh(c, vm)) {
 		missing_want(c, vm, w);
 		return;
@@ -471,6 +495,10 @@ static void vm_want(const struct ctx *c, struct daqs_policy_vm *vm, struct want 
 	else
 		best_effort_want(c, vm, w);
 	st->prev_bps = vm->tx_bps;
+	if (!vm->settling) {
+		st->fresh_mode = st->mode;
+		st->fresh_demand_bps = st->demand_bps;
+	}
 }
 
 /* Floors first (scaled if they do not fit), then demand-capped shares, then the rest. */

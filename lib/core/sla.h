@@ -175,25 +175,30 @@ void daqs_sla_vm_default(const struct daqs_sla *sla, const char *name, struct da
 #define DAQS_SLA_META_ATTRS 12 /* attributes kept; more make the element refused */
 #define DAQS_SLA_META_KEY 24
 #define DAQS_SLA_META_VAL 96
+enum daqs_sla_meta_refusal {
+	DAQS_SLA_META_OK,
+	DAQS_SLA_META_TWICE,	/* more than one element in the namespace */
+	DAQS_SLA_META_TOO_MANY, /* more attributes than kept */
+	DAQS_SLA_META_TOO_LONG, /* a name or value longer than kept */
+	DAQS_SLA_META_CHILDREN, /* the element has child elements */
+};
 struct daqs_sla_meta {
-	bool present;		      /* the domain has an element in the namespace */
-	unsigned refused;	      /* why it cannot be read: 0, or a DAQS_SLA_META_* below */
-	char elem[DAQS_SLA_META_KEY]; /* its local name (after the prefix) */
+	bool present;			    /* the domain has an element in the namespace */
+	enum daqs_sla_meta_refusal refused; /* why it cannot be read */
+	char elem[DAQS_SLA_META_KEY];	    /* its local name (after the prefix) */
 	size_t n;
 	char key[DAQS_SLA_META_ATTRS][DAQS_SLA_META_KEY];
 	char val[DAQS_SLA_META_ATTRS][DAQS_SLA_META_VAL];
 };
-#define DAQS_SLA_META_TWICE 1	 /* more than one element in the namespace */
-#define DAQS_SLA_META_TOO_MANY 2 /* more attributes than kept */
-#define DAQS_SLA_META_TOO_LONG 3 /* a name or value longer than kept */
-#define DAQS_SLA_META_CHILDREN 4 /* the element has content */
 
 /*
  * The SLA entry of libvirt domain `domain` from its metadata m, checked
- * against sla's links and defaults like a vms[] entry of the file (keys
- * class, min, max, weight, link, interface, mac, host_counters, vf, enforce;
- * not agent, host_interface or host_vf, which point daqsd at host
- * resources). 0 with *out filled (its strings owned: daqs_sla_vm_clear), or
+ * against sla's links like a vms[] entry of the file: keys class, min, max,
+ * weight, link (what an orchestrator decides); the rest is the defaults'
+ * (how daqsd reaches, counts and enforces stays the host's: interface, mac,
+ * agent, host_interface, host_vf, host_counters, vf, enforce are refused);
+ * a min above the link's capacity, or above the defaults' max when no max
+ * is given, is refused. 0 with *out filled (strings owned: daqs_sla_vm_clear), or
  * -EINVAL with every problem in d, as "domain 'NAME' metadata: error: ...".
  */
 int daqs_sla_meta_vm(const struct daqs_sla *sla, const char *domain, const struct daqs_sla_meta *m,

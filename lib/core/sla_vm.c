@@ -433,17 +433,15 @@ void daqs_sla_parse_vms(struct daqs_sla_ctx *c, const struct daqs_ynode *vms)
 
 /* ---- an entry from libvirt domain metadata ---- */
 
-static const char *const meta_keys[] = { "class", "min",       "max", "weight",
-					 "link",  "interface", "mac", "host_counters",
-					 "vf",	  "enforce",   NULL };
+/* What an orchestrator decides; how daqsd reaches, counts and enforces stays the host's. */
+static const char *const meta_keys[] = { "class", "min", "max", "weight", "link", NULL };
 
 static const char *const meta_refusals[] = {
 	[DAQS_SLA_META_TWICE] = "more than one element in namespace " DAQS_SLA_META_NS,
-	[DAQS_SLA_META_TOO_MANY] = "more attributes than daqsd reads (at most 12)",
-	[DAQS_SLA_META_TOO_LONG] =
-		"an attribute name or value too long (names 23 bytes, values 95)",
-	[DAQS_SLA_META_CHILDREN] = "the element has content (daqsd reads its attributes only: "
-				   "write <sla class=... min=.../>)",
+	[DAQS_SLA_META_TOO_MANY] = "more attributes than daqsd reads",
+	[DAQS_SLA_META_TOO_LONG] = "an attribute name or value too long",
+	[DAQS_SLA_META_CHILDREN] = "the element has child elements (daqsd reads its attributes "
+				   "only: write <sla class=... min=.../>)",
 };
 
 /* The attributes as a mapping of scalars, so that the vms[] checks read them; no position. */
@@ -470,6 +468,32 @@ static void meta_map(const struct daqs_sla_meta *m, struct meta_map *y)
 	}
 }
 
+/*
+ * A min the link cannot hold even alone, or above the defaults' max that
+ * applies when the metadata gives none, is refused (there is no admission
+ * control across VMs yet: see daqs-sla(5)).
+ */
+static void meta_fits(struct daqs_sla_ctx *c, const struct daqs_sla *sla,
+		      const struct daqs_ynode *map, const struct shape *s, size_t link)
+{
+	char what[WHAT_MAX], what_max[WHAT_MAX], a[32], b[32];
+	const struct daqs_ynode *n = daqs_sla_field(map, "sla", "min", what);
+	const struct daqs_sla_link *lk = link < sla->n_links ? &sla->links[link] : NULL;
+
+	if (!n || s->cls != DAQS_CLASS_GUARANTEE || !s->min_bps)
+		return;
+	daqs_units_format_rate(s->min_bps, a, sizeof(a));
+	if (lk && !lk->capacity_auto && lk->capacity_bps && s->min_bps > lk->capacity_bps) {
+		daqs_units_format_rate(lk->capacity_bps, b, sizeof(b));
+		daqs_ynode_error(n, c->file, what, c->d, "min %s is above link '%s''s capacity %s",
+				 a, lk->name ? lk->name : "?", b);
+	} else if (!daqs_sla_field(map, "sla", "max", what_max) && s->max_bps < s->min_bps) {
+		daqs_units_format_rate(s->max_bps, b, sizeof(b));
+		daqs_ynode_error(n, c->file, what, c->d,
+				 "min %s is above the defaults' max %s (give a max)", a, b);
+	}
+}
+
 int daqs_sla_meta_vm(const struct daqs_sla *sla, const char *domain, const struct daqs_sla_meta *m,
 		     struct daqs_sla_vm *out, struct daqs_diags *d)
 {
@@ -482,7 +506,7 @@ int daqs_sla_meta_vm(const struct daqs_sla *sla, const char *domain, const struc
 
 	snprintf(file, sizeof(file), "domain '%s' metadata", domain);
 	memset(out, 0, sizeof(*out));
-	if (m->refused || strcmp(m->elem, "sla")) {
+	if (m->refused != DAQS_SLA_META_OK || strcmp(m->elem, "sla")) {
 		daqs_diags_add(d, file, 0, 0, "%s",
 			       m->refused < DAQS_ARRAY_SIZE(meta_refusals) && m->refused
 				       ? meta_refusals[m->refused]
@@ -493,19 +517,22 @@ int daqs_sla_meta_vm(const struct daqs_sla *sla, const char *domain, const struc
 	}
 	meta_map(m, y);
 	daqs_ymap_check_keys(&y->map, meta_keys, file, "sla", d);
-	out->name = daqs_strdup(domain);
-	out->max_bps = DAQS_RATE_UNLIMITED;
-	out->weight = 1;
+	/* what the metadata does not say is the defaults' (an unlisted VM's) */
+	s.max_bps = sla->defaults.max_bps;
+	s.weight = sla->defaults.weight;
 	parse_shape(&c, &y->map, "sla", true, &s);
+	parse_vm_link(&c, &y->map, "sla", out);
+	meta_fits(&c, sla, &y->map, &s, out->link);
+	out->name = daqs_strdup(domain);
 	out->cls = s.cls;
 	out->min_bps = s.min_bps;
 	out->max_bps = s.max_bps;
 	out->weight = s.weight;
-	parse_vm_link(&c, &y->map, "sla", out);
-	parse_vm_ifname(&c, &y->map, "sla", "interface", &out->iface);
-	parse_vm_mac(&c, &y->map, "sla", out);
-	parse_vm_host_counters(&c, &y->map, "sla", out);
-	parse_vf_keys(&c, &y->map, "sla", out->link, false, &out->vf_eligible, &out->enforce);
+	out->host_counters = sla->defaults.host_counters;
+	if (out->link == 0) { /* the defaults' vf and enforce were checked for the first link */
+		out->vf_eligible = sla->defaults.vf_eligible;
+		out->enforce = sla->defaults.enforce;
+	}
 	free(y);
 	if (daqs_diags_count(d) == before)
 		return 0;

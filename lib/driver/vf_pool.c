@@ -159,6 +159,7 @@ static void on_done(void *ud, const struct daqs_vf_hotplug_result *r)
 	}
 	label = p->labels[r->slot];
 	daqs_vf_alloc_done(p->alloc, r->slot, r->vm, r->op, ok, r->end_ns);
+	daqs_controller_vf_moving(p->ctl, r->vm); /* the swap's end: its settling runs from here */
 	if (ok) {
 		struct slot_op *s = &p->last[r->slot];
 

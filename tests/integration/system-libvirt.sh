@@ -177,7 +177,8 @@ wait "$pgl" 2>/dev/null || true
 # the 60 s client runs on in the guest (killing tb iperf does not stop it): its
 # server would refuse the next test of G's
 "$tb" exec "$G" /bin/killall iperf3 >/dev/null 2>&1 || true
-
+g_iperf_gone() { ! "$tb" exec "$G" /bin/pidof iperf3 >/dev/null 2>&1; }
+check "G's 60 s iperf3 client is stopped in the guest" wait_until 5 g_iperf_gone
 # 7. SLAs from domain metadata (daqs-sla(5) DOMAIN METADATA). A listed VM
 # follows the file; then a daqsd whose file lists no VM takes G's class and
 # min from G's <metadata>, follows live changes without a reload (the

@@ -18,8 +18,7 @@
 #  2. plugs and unplugs happen (at least 2 plugs and 1 unplug), none fails,
 #     and the guest's bond took the plugged NIC as a member;
 #  3. across them G keeps >= 95 % of its min (iperf3 goodput after the first
-#     4 s), and its 1 s intervals under 50 % of it are no more than the swaps
-#     of its NICs (a bond failover can cost one second; more is daqsd's);
+#     4 s) and no 1 s interval of G's drops below 50 % of it;
 #  4. after every plug and unplug the limit was verified again (daqsctl vf:
 #     "to verified");
 #  5. a daqsd restart adopts the stand-in a guest holds (found by its alias
@@ -167,17 +166,12 @@ check "a guest's bond took the plugged NIC as its active member" \
 	grep -q "joined bond0 as primary" "$state/$G.serial" "$state/$B.serial"
 check "G kept $(mbit "$gl") Mbit/s across the moves, >= 95 % of its 250 mbit min" \
 	fcmp "$gl" '>=' "$(awk -v m="$MIN" 'BEGIN { print 0.95 * m }')"
-# A swap of G's NIC fails its bond over (a lost packet or two, a TCP
-# retransmission timeout): a second under half its min is the guest's, once
-# per swap; more than that (G squeezed between swaps, or held back by a limit
-# of its own) is daqsd's. G's limits themselves: daqsd protects it at its
-# min while its NICs settle (policy step 10).
-low=$(jq -r --argjson h "$((MIN / 2))" \
-	'[.intervals[] | select(.sum.start >= 3.9 and .sum.bits_per_second < $h)] | length' "$tmp/g.json" 2>/dev/null || echo 99)
-gswaps=$(grep -cE "vf: (plugged .* into|unplugged .* from) '$G'" "$tmp/daqsd.log" || true)
+# G's limits across the swaps: daqsd protects it at its min while its NICs
+# settle (policy step 10); before that it was once limited to 135 Mbit/s
+# right after a plug, and this check failed.
 echo "# G's seconds: $(jq -r '[.intervals[] | .sum.bits_per_second / 1e6 | floor] | map(tostring) | join(" ")' "$tmp/g.json" 2>/dev/null)"
-check "G's 1 s intervals under half its min: $low (worst $(mbit "$gmin") Mbit/s), at most one per swap of its NICs ($gswaps)" \
-	test "$low" -le "$gswaps"
+check "G's worst 1 s interval, $(mbit "$gmin") Mbit/s, >= 50 % of its min" \
+	fcmp "$gmin" '>=' "$(awk -v m="$MIN" 'BEGIN { print 0.5 * m }')"
 
 # 4. limits verified after the moves, and in force on bond0 now
 pv=$(jq -r '.ops.plug.to_verified.count' "$tmp/vf.json")
