@@ -140,13 +140,16 @@ setup_rogue() {
 	ip netns exec "$ns_r" ip addr add 198.18.78.2/24 dev eth0
 	ip netns exec "$ns_r" ip link set eth0 up
 	start_qga "$ns_r" rogue
-	timeout -k 2 60 iperf3 -s -B 198.18.78.1 -p "$ROGUE_PORT" -1 >"$tmp/rogue-server.log" 2>&1 </dev/null &
-	pids+=($!)
-	wait_for 250 bash -c "[[ -n \$(ss -Hlun 'sport = :$ROGUE_PORT') || -n \$(ss -Hltn 'sport = :$ROGUE_PORT') ]]" ||
-		fail "qdisc-del: iperf3 server did not start"
 }
 rogue_rx() { cat "/sys/class/net/$veth_r/statistics/rx_bytes"; }
 rogue_start() {
+	# its server, started here so that its lifetime does not depend on how
+	# long daqsd took to come up (under ASan the earlier cases took 100 s)
+	timeout -k 2 $((RUN_S + 20)) iperf3 -s -B 198.18.78.1 -p "$ROGUE_PORT" -1 --forceflush \
+		>"$tmp/rogue-server.log" 2>&1 </dev/null &
+	pids+=($!)
+	wait_for 250 grep -q "Server listening on $ROGUE_PORT" "$tmp/rogue-server.log" ||
+		fail "qdisc-del: iperf3 server did not start: $(head -c 300 "$tmp/rogue-server.log")"
 	# the attack: the root qdisc deleted every 100 ms, bounded in time
 	ip netns exec "$ns_r" timeout $((RUN_S + 4)) bash -c \
 		'while :; do tc qdisc del dev eth0 root 2>/dev/null; sleep 0.1; done' >/dev/null 2>&1 &
@@ -303,6 +306,14 @@ case_checks() { # TAG
 		back=$(awk '$1 > 0 && prev == 0 { k++ } { prev = $1 } END { print k + 0 }' "$tmp/htb-watch")
 		echo "# qdisc-del: the guest sent $(mbit "$rogue_bps") Mbit/s (bytes received at the host end of its veth) against max ${ROGUE_MAX_MBIT}mbit: an in-guest HTB does not hold a guest that deletes it"
 		echo "# qdisc-del: HTB present at $seen of $n reads 50 ms apart, back $back times after a read without it; limit_lost $ll"
+		# the attack needs its traffic: a generator that did not run tests nothing
+		if fcmp "$rogue_bps" '>=' 20e6; then
+			pass "qdisc-del: the guest's UDP generator ran ($(mbit "$rogue_bps") Mbit/s >= 20)"
+		else
+			fail "qdisc-del: the guest's UDP generator ran ($(mbit "$rogue_bps") Mbit/s >= 20)"
+			head -c 600 "$tmp/rogue.json" | sed 's/^/#   client: /'
+			head -c 300 "$tmp/rogue-server.log" | sed 's/^/#   server: /'
+		fi
 		check "qdisc-del: daqsd found the limit lost again and again: limit_lost $ll >= 3" \
 			test "${ll:-0}" -ge 3
 		check "qdisc-del: daqsd put the HTB back again and again: seen back $back times >= 3 ($seen of $n reads)" \
