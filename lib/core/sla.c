@@ -123,6 +123,18 @@ const char *daqs_host_counters_name(enum daqs_host_counters h)
 	return "?";
 }
 
+void daqs_sla_vm_clear(struct daqs_sla_vm *vm)
+{
+	free(vm->name);
+	free(vm->uuid);
+	free(vm->agent);
+	free(vm->iface);
+	free(vm->mac);
+	free(vm->host_iface);
+	free(vm->host_vf_pf);
+	memset(vm, 0, sizeof(*vm));
+}
+
 void daqs_sla_free(struct daqs_sla *sla)
 {
 	if (!sla)
@@ -131,15 +143,8 @@ void daqs_sla_free(struct daqs_sla *sla)
 		free(sla->links[i].name);
 		free(sla->links[i].device);
 	}
-	for (size_t i = 0; i < sla->n_vms; i++) {
-		free(sla->vms[i].name);
-		free(sla->vms[i].uuid);
-		free(sla->vms[i].agent);
-		free(sla->vms[i].iface);
-		free(sla->vms[i].mac);
-		free(sla->vms[i].host_iface);
-		free(sla->vms[i].host_vf_pf);
-	}
+	for (size_t i = 0; i < sla->n_vms; i++)
+		daqs_sla_vm_clear(&sla->vms[i]);
 	free(sla->links);
 	free(sla->vms);
 	free(sla->vf_pool.vfs);

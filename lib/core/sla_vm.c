@@ -539,15 +539,3 @@ int daqs_sla_meta_vm(const struct daqs_sla *sla, const char *domain, const struc
 	daqs_sla_vm_clear(out);
 	return -EINVAL;
 }
-
-void daqs_sla_vm_clear(struct daqs_sla_vm *vm)
-{
-	free(vm->name);
-	free(vm->uuid);
-	free(vm->agent);
-	free(vm->iface);
-	free(vm->mac);
-	free(vm->host_iface);
-	free(vm->host_vf_pf);
-	memset(vm, 0, sizeof(*vm));
-}

@@ -104,14 +104,21 @@ check "each guest is counted on its tap, found in its domain XML" \
 	test "$(jq -r '[.vms[] | .name + "=" + .host_iface + "/" + (.host_iface_auto | tostring)] | sort | join(" ")' "$tmp/st.json")" = \
 	"daqs-tb-g1=daqstb-g1/true daqs-tb-g2=daqstb-g2/true"
 
-# 1. contention: G 1 stream, B 5 streams, 14 s; G's goodput over the last 10 s
-"$tb" iperf "$G" 1 14 "$tmp/g.json" >/dev/null 2>"$tmp/g.err" &
-pg=$!
-"$tb" iperf "$B" 5 14 "$tmp/b.json" >/dev/null 2>"$tmp/b.err" &
-pb=$!
-wait "$pg" || true
-wait "$pb" || true
-gl=$(jq -r '[.intervals[] | select(.sum.start >= 3.9) | .sum.bits_per_second] | add / length' "$tmp/g.json" 2>/dev/null || echo 0)
+# G 1 stream, B 5 streams, 14 s, into $tmp/g$1.json and $tmp/b$1.json; gl = G's
+# goodput after the first 4 s
+contend() { # SUFFIX
+	local pg pb
+	"$tb" iperf "$G" 1 14 "$tmp/g$1.json" >/dev/null 2>"$tmp/g$1.err" &
+	pg=$!
+	"$tb" iperf "$B" 5 14 "$tmp/b$1.json" >/dev/null 2>"$tmp/b$1.err" &
+	pb=$!
+	wait "$pg" || true
+	wait "$pb" || true
+	gl=$(jq -r '[.intervals[] | select(.sum.start >= 3.9) | .sum.bits_per_second] | add / length' "$tmp/g$1.json" 2>/dev/null || echo 0)
+}
+
+# 1. contention: G's goodput over the last 10 s
+contend ""
 echo "# contention: G $(mbit "$(recv "$tmp/g.json")") Mbit/s over 14 s ($(mbit "$gl") over the last 10 s), B $(mbit "$(recv "$tmp/b.json")")"
 check "contention: G gets $(mbit "$gl") Mbit/s after the first 4 s, >= 95 % of its 300 mbit min" \
 	fcmp "$gl" '>=' "$(awk -v m="$MIN" 'BEGIN { print 0.95 * m }')"
@@ -215,13 +222,7 @@ check "metadata at start: G is guarantee 300mbit from its domain metadata, B has
 	wait_until 30 meta_start
 check "daqsd logged where G's SLA came from" \
 	grep -q "guest '$G': SLA from its domain metadata: guarantee, min 300mbit" "$tmp/daqsd-meta.log"
-"$tb" iperf "$G" 1 14 "$tmp/g-meta.json" >/dev/null 2>"$tmp/g-meta.err" &
-pg=$!
-"$tb" iperf "$B" 5 14 "$tmp/b-meta.json" >/dev/null 2>"$tmp/b-meta.err" &
-pb=$!
-wait "$pg" || true
-wait "$pb" || true
-gl=$(jq -r '[.intervals[] | select(.sum.start >= 3.9) | .sum.bits_per_second] | add / length' "$tmp/g-meta.json" 2>/dev/null || echo 0)
+contend -meta
 echo "# metadata guarantee under contention: G $(mbit "$gl") Mbit/s after 4 s, B $(mbit "$(recv "$tmp/b-meta.json")")"
 check "contention: G, a guarantee by its metadata only, gets $(mbit "$gl") Mbit/s after the first 4 s, >= 95 % of its 300 mbit min" \
 	fcmp "$gl" '>=' "$(awk -v m="$MIN" 'BEGIN { print 0.95 * m }')"
