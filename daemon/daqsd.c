@@ -38,6 +38,7 @@
 #include "log.h"
 #include "mem.h"
 #include "notify.h"
+#include "pf_devlink.h"
 #include "pf_netlink.h"
 #include "sla.h"
 #include "state.h"
@@ -582,6 +583,8 @@ static int run(struct daemon *dm, int *ready_fd)
 			 "daqsd: no netlink route socket (%s): VF rates cannot be set; "
 			 "VMs with enforce: vf are limited in the guest",
 			 strerror(-r));
+	else /* each VF's devlink rate leaf where it has one, else the legacy VF rate */
+		daqs_pf_devlink_open(&dm->pf, dm->pf, pf_log, NULL);
 	cfg.pf = dm->pf;
 	daqs_controller_new(&cfg, sla, &dm->ctl);
 	if (sla->vf_pool.present && !strcmp(dm->o.uri, "none"))

@@ -33,6 +33,7 @@ Suite *daqs_test_poller_suite(void);
 Suite *daqs_test_state_suite(void);
 Suite *daqs_test_host_counters_suite(void);
 Suite *daqs_test_pf_netlink_suite(void);
+Suite *daqs_test_devlink_suite(void);
 Suite *daqs_test_vf_hotplug_suite(void);
 Suite *daqs_test_controller_suite(void);
 

@@ -14,6 +14,7 @@ int main(void)
 		daqs_test_guest_suite,	       daqs_test_agent_libvirt_suite,
 		daqs_test_poller_suite,	       daqs_test_state_suite,
 		daqs_test_host_counters_suite, daqs_test_pf_netlink_suite,
+		daqs_test_devlink_suite,
 		daqs_test_vf_hotplug_suite,    daqs_test_controller_suite,
 	};
 	SRunner *sr = srunner_create(NULL);

@@ -9,6 +9,11 @@
  *                                        "result=ok|min-dropped min=.. max=.." (read back)
  *                                        or "result=error errno=NAME"
  *   vf-tool pci PF VF [SYSFS_NET_ROOT]   "pci=ADDRESS" or "result=error errno=NAME"
+ *   vf-tool --auto list|set ...          the same through the lever daqsd uses
+ *                                        (pf_devlink.h: a VF's devlink rate leaf where
+ *                                        it has one, else the legacy VF rate); list adds
+ *                                        "lever=legacy|devlink:BUS/DEV/PORT", set prints
+ *                                        the lever it used
  *
  * The adapter's messages go to stderr prefixed "log: ". Exit 0 on success,
  * 1 when the operation failed, 2 on usage errors.
@@ -19,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pf_devlink.h"
 #include "pf_netlink.h"
 
 static void log_stderr(void *ud, const char *msg)
@@ -53,6 +59,14 @@ static int parse_u32(const char *s, uint32_t *v)
 	return 0;
 }
 
+/* " lever=legacy" or " lever=devlink:BUS/DEV/PORT" (one word) */
+static void print_lever(const char *lever)
+{
+	printf(" lever=");
+	for (const char *c = lever; *c; c++)
+		putchar(*c == ' ' ? ':' : *c);
+}
+
 static int cmd_list(struct daqs_pf *pf, const char *name)
 {
 	struct daqs_pf_vf *vfs;
@@ -74,9 +88,12 @@ static int cmd_list(struct daqs_pf *pf, const char *name)
 		else
 			printf("none");
 		printf(" min=%" PRIu32 " max=%" PRIu32 " link=%d stats=%d tx_bytes=%" PRIu64
-		       " rx_bytes=%" PRIu64 " tx_packets=%" PRIu64 " rx_packets=%" PRIu64 "\n",
+		        " rx_bytes=%" PRIu64 " tx_packets=%" PRIu64 " rx_packets=%" PRIu64,
 		       v->rates.min_mbps, v->rates.max_mbps, v->link_state, v->have_stats,
 		       v->tx_bytes, v->rx_bytes, v->tx_packets, v->rx_packets);
+		if (strcmp(pf->ops->name, "netlink"))
+			print_lever(v->lever);
+		printf("\n");
 	}
 	free(vfs);
 	return 0;
@@ -111,8 +128,15 @@ static int cmd_set(struct daqs_pf *pf, int argc, char **argv)
 		printf("result=error errno=%s\n", errname(r));
 		return 1;
 	}
-	printf("result=%s min=%" PRIu32 " max=%" PRIu32 "\n",
+	printf("result=%s min=%" PRIu32 " max=%" PRIu32,
 	       r == DAQS_PF_MIN_DROPPED ? "min-dropped" : "ok", now.min_mbps, now.max_mbps);
+	if (strcmp(pf->ops->name, "netlink")) {
+		char lever[96];
+
+		daqs_pf_lever(pf, argv[2], vf, lever, sizeof(lever));
+		print_lever(lever);
+	}
+	printf("\n");
 	return 0;
 }
 
@@ -136,9 +160,14 @@ static int cmd_pci(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct daqs_pf *pf;
+	struct daqs_pf *pf, *legacy;
+	bool with_devlink = argc > 1 && !strcmp(argv[1], "--auto");
 	int r;
 
+	if (with_devlink) {
+		argc--;
+		argv++;
+	}
 	if (argc < 3)
 		return usage();
 	if (!strcmp(argv[1], "pci"))
@@ -147,11 +176,14 @@ int main(int argc, char **argv)
 		return usage();
 	if (!strcmp(argv[1], "list") && argc != 3)
 		return usage();
-	r = daqs_pf_netlink_open(&pf, log_stderr, NULL);
+	r = daqs_pf_netlink_open(&legacy, log_stderr, NULL);
 	if (r) {
 		printf("result=error errno=%s\n", errname(r));
 		return 1;
 	}
+	pf = legacy;
+	if (with_devlink)
+		daqs_pf_devlink_open(&pf, legacy, log_stderr, NULL);
 	r = !strcmp(argv[1], "list") ? cmd_list(pf, argv[2]) : cmd_set(pf, argc, argv);
 	daqs_pf_close(pf);
 	return r;

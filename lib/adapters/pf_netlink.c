@@ -174,6 +174,7 @@ static int read_vf(struct rtnl_link *link, uint32_t idx, struct daqs_pf_vf *out)
 			out->rates.max_mbps = rate.max_tx_rate;
 		}
 	}
+	snprintf(out->lever, sizeof(out->lever), "legacy");
 	out->link_state = rtnl_link_vf_get_linkstate(vf, &v) == 0 ? (int)v : -1;
 	out->have_stats = true;
 	for (size_t i = 0; i < DAQS_ARRAY_SIZE(stats); i++) {
@@ -390,6 +391,14 @@ int daqs_pf_netlink_open(struct daqs_pf **out, void (*log)(void *ud, const char 
 	p->pub.h = p;
 	*out = &p->pub;
 	return 0;
+}
+
+void daqs_pf_lever(struct daqs_pf *pf, const char *name, uint32_t vf, char *buf, size_t len)
+{
+	if (pf->ops->lever)
+		pf->ops->lever(pf->h, name, vf, buf, len);
+	else
+		snprintf(buf, len, "legacy");
 }
 
 void daqs_pf_close(struct daqs_pf *pf)

@@ -34,6 +34,9 @@ struct daqs_pf_vf {
 	bool have_stats; /* the counters below were reported (IFLA_VF_STATS) */
 	/* as the PF counts them for the VF (the VF's own tx/rx) */
 	uint64_t tx_bytes, rx_bytes, tx_packets, rx_packets;
+	/* where rates above come from and go to (pf_devlink.h): "legacy" (IFLA_VF_RATE)
+	 * or "devlink BUS/DEV/PORT" (its devlink rate leaf) */
+	char lever[96];
 };
 
 /* set_rates succeeded, but without the min: the NIC refused min_tx_rate. */
@@ -57,6 +60,11 @@ struct daqs_pf_ops {
 	int (*set_rates)(void *h, const char *pf, uint32_t vf,
 			 const struct daqs_vf_rate_change *chg, struct daqs_vf_rates *now);
 	void (*free)(void *h); /* closes the socket, frees h (the struct daqs_pf included) */
+	/*
+	 * Optional (NULL: always "legacy"): the lever the last set_rates of pf/vf
+	 * used, as in struct daqs_pf_vf's lever ("" when none was used yet).
+	 */
+	void (*lever)(void *h, const char *pf, uint32_t vf, char *buf, size_t len);
 };
 
 struct daqs_pf {
@@ -85,6 +93,9 @@ static inline int daqs_pf_set_rates(struct daqs_pf *pf, const char *name, uint32
 {
 	return pf->ops->set_rates(pf->h, name, vf, chg, now);
 }
+
+/* The lever of pf's VF vf (struct daqs_pf_ops's lever) into buf. */
+void daqs_pf_lever(struct daqs_pf *pf, const char *name, uint32_t vf, char *buf, size_t len);
 
 /*
  * libnl's error (a negative NLE_* code, as its calls return) as -errno;

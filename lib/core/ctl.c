@@ -443,6 +443,7 @@ const struct daqs_ctl_field daqs_ctl_vm_fields[] = {
 	F(daqs_ctl_vm, rx_packets, NULL, DAQS_CTL_F_U64),
 	F(daqs_ctl_vm, vf, NULL, DAQS_CTL_F_STR),
 	F(daqs_ctl_vm, vf_max_bps, NULL, DAQS_CTL_F_LIMIT),
+	F(daqs_ctl_vm, vf_lever, NULL, DAQS_CTL_F_STR),
 	F(daqs_ctl_vm, vf_why, NULL, DAQS_CTL_F_STR),
 	F(daqs_ctl_vm, override, "OVR", DAQS_CTL_F_BOOL),
 	F(daqs_ctl_vm, override_left_s, "LEFT", DAQS_CTL_F_SECS),

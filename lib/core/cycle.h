@@ -170,6 +170,7 @@ struct daqs_cycle_vf_write {
 	/* out */
 	int r;		  /* 0 / -errno */
 	bool min_refused; /* the NIC refused the min: the max alone is in force */
+	char lever[96];	  /* how it was written: "legacy", "devlink BUS/DEV/PORT" ("" unknown) */
 };
 
 /* A socket guest of the SLA and the agent path its session must use. */

@@ -17,6 +17,7 @@ struct daqs_vfuse {
 	bool use;	    /* this period: the policy's limit goes on the VF */
 	bool failing;	    /* a write failed (reported) */
 	bool min_refused;   /* the NIC refused a min: the max alone from now on */
+	char lever[96];	    /* the lever of the last write (struct daqs_cycle_vf_write) */
 	char why[96];	    /* why the VF carries the limit, or "" */
 	bool release_tried; /* GONE: its release was written (or failed): the record may go */
 	/* host-side counters from the VF (no host_interface) */

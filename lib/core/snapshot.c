@@ -47,6 +47,7 @@ static void vf_fields(const struct daqs_gvm *v, struct daqs_ctl_vm *o)
 	o->vf_max_bps = DAQS_RATE_UNLIMITED;
 	if (v->vf.pf[0]) {
 		snprintf(o->vf, sizeof(o->vf), "%s:%u", v->vf.pf, v->vf.idx);
+		snprintf(o->vf_lever, sizeof(o->vf_lever), "%s", v->vf.lever);
 		if (v->vf.mbps)
 			o->vf_max_bps = (uint64_t)v->vf.mbps * 1000000ULL;
 		if (v->eff.enforce == DAQS_ENFORCE_VF && v->vf.use && v->vf.mbps)

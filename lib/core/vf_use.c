@@ -144,6 +144,7 @@ void daqs_vfuse_outcome(const struct daqs_cycle *c, struct daqs_gvm *v,
 	}
 	if (w->release) {
 		v->vf.pf[0] = '\0';
+		v->vf.lever[0] = '\0';
 		v->vf.mbps = 0;
 		v->vf.min = 0;
 		daqs_cycle_log(c, DAQS_LOG_DEBUG, "guest '%s': VF %u of '%s' released (no cap)",
@@ -152,6 +153,7 @@ void daqs_vfuse_outcome(const struct daqs_cycle *c, struct daqs_gvm *v,
 	}
 	memcpy(v->vf.pf, w->pf, DAQS_IFNAMSIZ);
 	v->vf.idx = w->idx;
+	memcpy(v->vf.lever, w->lever, sizeof(v->vf.lever));
 	v->vf.mbps = w->max_mbps;
 	if (w->with_min)
 		v->vf.min = min;

@@ -546,6 +546,7 @@ static void vf_run(struct daqs_pf *pf, struct daqs_cycle_vf_write *w, size_t n)
 		};
 
 		w[i].r = daqs_pf_set_rates(pf, w[i].pf, w[i].idx, &chg, NULL);
+		daqs_pf_lever(pf, w[i].pf, w[i].idx, w[i].lever, sizeof(w[i].lever));
 		if (w[i].r == DAQS_PF_MIN_DROPPED) { /* the max is in force; the NIC takes no min */
 			w[i].min_refused = true;
 			w[i].r = 0;
