@@ -299,6 +299,12 @@ static void pf_log(void *ud, const char *msg)
 	daqs_log(DAQS_LOG_WARNING, "%s", msg);
 }
 
+static void pf_note(void *ud, const char *msg)
+{
+	(void)ud;
+	daqs_log(DAQS_LOG_NOTICE, "%s", msg);
+}
+
 /* {"ok":true,"vf":{...}} */
 static char *vf_reply(struct daemon *dm)
 {
@@ -584,7 +590,7 @@ static int run(struct daemon *dm, int *ready_fd)
 			 "VMs with enforce: vf are limited in the guest",
 			 strerror(-r));
 	else /* each VF's devlink rate leaf where it has one, else the legacy VF rate */
-		daqs_pf_devlink_open(&dm->pf, dm->pf, pf_log, NULL);
+		daqs_pf_devlink_open(&dm->pf, dm->pf, pf_log, pf_note, NULL);
 	cfg.pf = dm->pf;
 	daqs_controller_new(&cfg, sla, &dm->ctl);
 	if (sla->vf_pool.present && !strcmp(dm->o.uri, "none"))

@@ -116,7 +116,8 @@ START_TEST(test_parse_rate)
 	ck_assert_uint_eq(r.tx_share, 31250000ULL);
 	ck_assert_uint_eq(r.tx_max, 625000000ULL);
 	ck_assert_str_eq(r.parent, "tenant-a");
-	ck_assert_str_eq(daqs_devlink_rate_name(&r, name, sizeof(name)), "netdevsim/netdevsim1/130");
+	ck_assert_str_eq(daqs_devlink_rate_name(&r, name, sizeof(name)),
+			 "netdevsim/netdevsim1/130");
 	nlmsg_free(m);
 
 	/* a node without rates (none set: 0), without a parent */
@@ -130,7 +131,8 @@ START_TEST(test_parse_rate)
 	ck_assert_uint_eq(r.tx_share, 0);
 	ck_assert_uint_eq(r.tx_max, 0);
 	ck_assert_str_eq(r.parent, "");
-	ck_assert_str_eq(daqs_devlink_rate_name(&r, name, sizeof(name)), "pci/0000:3b:00.0/tenant-b");
+	ck_assert_str_eq(daqs_devlink_rate_name(&r, name, sizeof(name)),
+			 "pci/0000:3b:00.0/tenant-b");
 	nlmsg_free(m);
 
 	/* a leaf without its port, a node without its name, no type, an unknown type */
@@ -182,9 +184,11 @@ static struct daqs_devlink_port port(const char *bus, const char *dev, uint32_t 
 
 START_TEST(test_match_vf)
 {
-	enum { PHYS = DEVLINK_PORT_FLAVOUR_PHYSICAL,
-	       PFL = DEVLINK_PORT_FLAVOUR_PCI_PF,
-	       VFL = DEVLINK_PORT_FLAVOUR_PCI_VF };
+	enum {
+		PHYS = DEVLINK_PORT_FLAVOUR_PHYSICAL,
+		PFL = DEVLINK_PORT_FLAVOUR_PCI_PF,
+		VFL = DEVLINK_PORT_FLAVOUR_PCI_VF
+	};
 	/* two netdevsim instances, each with a PF port and VF ports vf 0, 1 */
 	const struct daqs_devlink_port nsim[] = {
 		port("netdevsim", "netdevsim1", 0, PHYS, -1, -1, "eni1np1"),
@@ -325,7 +329,7 @@ START_TEST(test_pf_devlink_falls_back)
 	int base;
 
 	f.pub.h = &f;
-	ck_assert_int_eq(daqs_pf_devlink_open(&pf, &f.pub, log_cb, &log), 0);
+	ck_assert_int_eq(daqs_pf_devlink_open(&pf, &f.pub, log_cb, log_cb, &log), 0);
 	ck_assert_str_eq(pf->ops->name, "devlink+netlink");
 	base = log.n; /* 1 when this kernel has no devlink, else 0 */
 	ck_assert_int_le(base, 1);

@@ -11,11 +11,9 @@
 int main(void)
 {
 	Suite *(*const suites[])(void) = {
-		daqs_test_guest_suite,	       daqs_test_agent_libvirt_suite,
-		daqs_test_poller_suite,	       daqs_test_state_suite,
-		daqs_test_host_counters_suite, daqs_test_pf_netlink_suite,
-		daqs_test_devlink_suite,
-		daqs_test_vf_hotplug_suite,    daqs_test_controller_suite,
+		daqs_test_guest_suite,	 daqs_test_agent_libvirt_suite, daqs_test_poller_suite,
+		daqs_test_state_suite,	 daqs_test_host_counters_suite, daqs_test_pf_netlink_suite,
+		daqs_test_devlink_suite, daqs_test_vf_hotplug_suite,	daqs_test_controller_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	int failed;

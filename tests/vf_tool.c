@@ -88,7 +88,7 @@ static int cmd_list(struct daqs_pf *pf, const char *name)
 		else
 			printf("none");
 		printf(" min=%" PRIu32 " max=%" PRIu32 " link=%d stats=%d tx_bytes=%" PRIu64
-		        " rx_bytes=%" PRIu64 " tx_packets=%" PRIu64 " rx_packets=%" PRIu64,
+		       " rx_bytes=%" PRIu64 " tx_packets=%" PRIu64 " rx_packets=%" PRIu64,
 		       v->rates.min_mbps, v->rates.max_mbps, v->link_state, v->have_stats,
 		       v->tx_bytes, v->rx_bytes, v->tx_packets, v->rx_packets);
 		if (strcmp(pf->ops->name, "netlink"))
@@ -183,7 +183,7 @@ int main(int argc, char **argv)
 	}
 	pf = legacy;
 	if (with_devlink)
-		daqs_pf_devlink_open(&pf, legacy, log_stderr, NULL);
+		daqs_pf_devlink_open(&pf, legacy, log_stderr, log_stderr, NULL);
 	r = !strcmp(argv[1], "list") ? cmd_list(pf, argv[2]) : cmd_set(pf, argc, argv);
 	daqs_pf_close(pf);
 	return r;

@@ -129,7 +129,7 @@ const char *daqs_devlink_rate_name(const struct daqs_devlink_rate *r, char *buf,
 static int err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
 	struct daqs_devlink *dl = arg;
-	struct nlmsghdr *h = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct nlmsghdr *h = (void *)((char *)e - NLMSG_HDRLEN); /* e is its payload */
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
 	size_t off = sizeof(*e), total;
 
@@ -143,8 +143,8 @@ static int err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	total = h->nlmsg_len - NLMSG_HDRLEN;
 	if (off >= total)
 		return NL_STOP;
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off),
-		      (int)(total - off), NULL) == 0 &&
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (void *)((char *)e + off), (int)(total - off), NULL) ==
+		    0 &&
 	    tb[NLMSGERR_ATTR_MSG] && nla_len(tb[NLMSGERR_ATTR_MSG]) > 0) {
 		const char *m = nla_data(tb[NLMSGERR_ATTR_MSG]);
 
@@ -181,7 +181,8 @@ int daqs_devlink_open(struct daqs_devlink **out)
 	(void)setsockopt(nl_socket_get_fd(dl->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	dl->family = genl_ctrl_resolve(dl->sk, DEVLINK_GENL_NAME);
 	if (dl->family < 0) {
-		r = dl->family == -NLE_OBJ_NOTFOUND ? -EOPNOTSUPP : daqs_pf_nlerr_errno(dl->family, 0);
+		r = dl->family == -NLE_OBJ_NOTFOUND ? -EOPNOTSUPP
+						    : daqs_pf_nlerr_errno(dl->family, 0);
 		goto out;
 	}
 	*out = dl;
@@ -269,6 +270,34 @@ static int valid_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+static int ack_cb(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	*(bool *)arg = true;
+	return NL_STOP;
+}
+
+/*
+ * Read up to the request's ack (or its error). Not nl_wait_for_ack: that
+ * returns after the first batch read, which for a request with a reply is
+ * the reply alone, and its ack would then be read as the next request's.
+ */
+static int until_ack(struct nl_sock *sk)
+{
+	struct nl_cb *base = nl_socket_get_cb(sk), *cb = nl_cb_clone(base);
+	bool acked = false;
+	int r = 0;
+
+	if (!cb)
+		abort();
+	nl_cb_put(base);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, ack_cb, &acked);
+	while (!acked && r >= 0)
+		r = nl_recvmsgs(sk, cb);
+	nl_cb_put(cb);
+	return r < 0 ? r : 0;
+}
+
 /*
  * Send m (freed here) and read the replies into c (NULL: none expected),
  * up to the dump's end or the request's ack. 0 or -errno.
@@ -286,7 +315,7 @@ static int transact(struct daqs_devlink *dl, struct nl_msg *m, struct collect *c
 	r = nl_send_auto(dl->sk, m);
 	nlmsg_free(m);
 	if (r >= 0)
-		r = dump ? nl_recvmsgs_default(dl->sk) : nl_wait_for_ack(dl->sk);
+		r = dump ? nl_recvmsgs_default(dl->sk) : until_ack(dl->sk);
 	nl_socket_modify_cb(dl->sk, NL_CB_VALID, NL_CB_DEFAULT, NULL, NULL);
 	if (r < 0)
 		return fail(dl, r);

@@ -41,21 +41,21 @@ struct daqs_devlink_port {
 	char bus[DAQS_DEVLINK_NAME_MAX]; /* "pci", "netdevsim" */
 	char dev[DAQS_DEVLINK_NAME_MAX]; /* "0000:3b:00.0", "netdevsim1" */
 	uint32_t index;
-	int flavour;		     /* DEVLINK_PORT_FLAVOUR_*; -1 not reported */
-	bool have_pf, have_vf;	     /* the PCI PF / VF numbers below were reported */
+	int flavour;	       /* DEVLINK_PORT_FLAVOUR_*; -1 not reported */
+	bool have_pf, have_vf; /* the PCI PF / VF numbers below were reported */
 	uint16_t pf, vf;
-	char netdev[16];	     /* its netdev ("" none) */
+	char netdev[16]; /* its netdev ("" none) */
 };
 
 /* One rate object (DEVLINK_CMD_RATE_GET): a port's leaf or a named node. */
 struct daqs_devlink_rate {
 	char bus[DAQS_DEVLINK_NAME_MAX];
 	char dev[DAQS_DEVLINK_NAME_MAX];
-	bool leaf;			  /* a port's leaf (port below), else a node (node) */
-	uint32_t port;			  /* leaf: its port index */
+	bool leaf;			    /* a port's leaf (port below), else a node (node) */
+	uint32_t port;			    /* leaf: its port index */
 	char node[DAQS_DEVLINK_NAME_MAX];   /* node: its name */
 	char parent[DAQS_DEVLINK_NAME_MAX]; /* its parent node ("" none) */
-	uint64_t tx_share, tx_max;	  /* bytes/s, 0 = none */
+	uint64_t tx_share, tx_max;	    /* bytes/s, 0 = none */
 };
 
 /*

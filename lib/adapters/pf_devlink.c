@@ -25,24 +25,41 @@ struct vf_seen {
 struct pf_dl {
 	struct daqs_pf pub;
 	struct daqs_pf *legacy;
-	struct daqs_devlink *dl; /* NULL: the kernel has no devlink */
-	void (*log)(void *ud, const char *msg);
+	struct daqs_devlink *dl;		 /* NULL: the kernel has no devlink */
+	void (*log)(void *ud, const char *msg);	 /* failures */
+	void (*note)(void *ud, const char *msg); /* the lever each VF takes */
 	void *log_ud;
 	struct vf_seen *seen;
 	size_t n_seen, cap_seen;
 };
 
-__attribute__((format(printf, 2, 3))) static void plog(struct pf_dl *p, const char *fmt, ...)
+__attribute__((format(printf, 3, 0))) static void vsay(void (*to)(void *, const char *), void *ud,
+						       const char *fmt, va_list ap)
 {
 	char msg[640];
+
+	if (!to)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	to(ud, msg);
+}
+
+__attribute__((format(printf, 2, 3))) static void plog(struct pf_dl *p, const char *fmt, ...)
+{
 	va_list ap;
 
-	if (!p->log)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsay(p->log, p->log_ud, fmt, ap);
 	va_end(ap);
-	p->log(p->log_ud, msg);
+}
+
+__attribute__((format(printf, 2, 3))) static void pnote(struct pf_dl *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(p->note, p->log_ud, fmt, ap);
+	va_end(ap);
 }
 
 static struct vf_seen *seen(struct pf_dl *p, const char *pf, uint32_t vf)
@@ -71,11 +88,15 @@ static void note_lever(struct pf_dl *p, const char *pf, uint32_t vf, const char 
 		return;
 	snprintf(s->lever, sizeof(s->lever), "%s", lever);
 	if (!strcmp(lever, "legacy"))
-		plog(p, "pf: '%s' vf %" PRIu32 " takes its rates by the legacy VF rate (IFLA_VF_RATE)",
-		     pf, vf);
+		pnote(p,
+		      "pf: '%s' vf %" PRIu32
+		      " takes its rates by the legacy VF rate (IFLA_VF_RATE)",
+		      pf, vf);
 	else
-		plog(p, "pf: '%s' vf %" PRIu32 " takes its rates by its %s rate leaf (tx_share, tx_max)",
-		     pf, vf, lever);
+		pnote(p,
+		      "pf: '%s' vf %" PRIu32
+		      " takes its rates by its %s rate leaf (tx_share, tx_max)",
+		      pf, vf, lever);
 }
 
 static uint32_t to_mbps(uint64_t bytes_per_s)
@@ -194,8 +215,11 @@ static int dl_set_rates(void *h, const char *pf, uint32_t vf, const struct daqs_
 	r = find_leaf(p, pf, vf, &port, &leaf);
 	if (r) {
 		/* no devlink, no port for the VF (legacy mode): the usual case, not news */
-		if (r != -EOPNOTSUPP && r != -ENODEV && r != -ENOENT && strcmp(s_lever(p, pf, vf), "legacy"))
-			plog(p, "pf: devlink rate leaf of '%s' vf %" PRIu32 " (%s%s%s): the legacy VF rate instead",
+		if (r != -EOPNOTSUPP && r != -ENODEV && r != -ENOENT &&
+		    strcmp(s_lever(p, pf, vf), "legacy"))
+			plog(p,
+			     "pf: devlink rate leaf of '%s' vf %" PRIu32
+			     " (%s%s%s): the legacy VF rate instead",
 			     pf, vf, strerror(-r), *daqs_devlink_why(p->dl) ? ": " : "",
 			     daqs_devlink_why(p->dl));
 		note_lever(p, pf, vf, "legacy");
@@ -210,8 +234,8 @@ static int dl_set_rates(void *h, const char *pf, uint32_t vf, const struct daqs_
 		dropped = true;
 	}
 	if (daqs_vf_rates_merge(&cur, &c, &want, &why)) {
-		plog(p, "pf: set rates '%s' vf %" PRIu32 " via %s (refused: %s; the VF keeps %s)", pf,
-		     vf, lever, why, daqs_vf_rates_str(&cur, b1, sizeof(b1)));
+		plog(p, "pf: set rates '%s' vf %" PRIu32 " via %s (refused: %s; the VF keeps %s)",
+		     pf, vf, lever, why, daqs_vf_rates_str(&cur, b1, sizeof(b1)));
 		return -EINVAL;
 	}
 	/* equal in Mbps and exactly whole Mbps on the leaf: nothing to write */
@@ -278,19 +302,21 @@ static const struct daqs_pf_ops devlink_ops = {
 };
 
 int daqs_pf_devlink_open(struct daqs_pf **out, struct daqs_pf *legacy,
-			 void (*log)(void *ud, const char *msg), void *log_ud)
+			 void (*log)(void *ud, const char *msg),
+			 void (*note)(void *ud, const char *msg), void *log_ud)
 {
 	struct pf_dl *p = daqs_calloc(1, sizeof(*p));
 	int r;
 
 	p->legacy = legacy;
 	p->log = log;
+	p->note = note;
 	p->log_ud = log_ud;
 	r = daqs_devlink_open(&p->dl);
 	if (r) {
 		p->dl = NULL;
-		plog(p, "pf: no devlink (%s): VF rates by the legacy VF rate (IFLA_VF_RATE) only",
-		     strerror(-r));
+		pnote(p, "pf: no devlink (%s): VF rates by the legacy VF rate (IFLA_VF_RATE) only",
+		      strerror(-r));
 	}
 	p->pub.ops = &devlink_ops;
 	p->pub.h = p;

@@ -16,8 +16,9 @@
  * EINVAL to minimums they cannot hold) are the same for both levers. Each
  * failure is reported once, through the log callback, as
  * "pf: <operation> '<PF>' vf <N> via devlink <BUS/DEV/PORT> (<reason>:
- * <the kernel's message>)"; the first lever used for each VF is reported
- * too ("... uses devlink rate leaf ..." / "... legacy VF rate ...").
+ * <the kernel's message>)"; the first lever used for each VF (and a kernel
+ * without devlink) is said through note ("pf: 'PF' vf N takes its rates by
+ * its devlink BUS/DEV/PORT rate leaf ..." / "... by the legacy VF rate ...").
  */
 #pragma once
 
@@ -29,4 +30,5 @@
  * 0 and *out (always: devlink is optional).
  */
 int daqs_pf_devlink_open(struct daqs_pf **out, struct daqs_pf *legacy,
-			 void (*log)(void *ud, const char *msg), void *log_ud);
+			 void (*log)(void *ud, const char *msg),
+			 void (*note)(void *ud, const char *msg), void *log_ud);

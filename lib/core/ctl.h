@@ -132,8 +132,8 @@ struct daqs_ctl_vm {
 	uint64_t limit_changes; /* new limits decided, put in force in the guest (applies: tc runs) */
 	/* counters since daqsd started watching the VM, from the counters its rates come from */
 	uint64_t tx_bytes, rx_bytes, tx_packets, rx_packets;
-	char vf[DAQS_CTL_STR];	       /* "PF:N" whose max_tx_rate daqsd sets, "" none */
-	uint64_t vf_max_bps;	       /* that rate; DAQS_RATE_UNLIMITED = no cap */
+	char vf[DAQS_CTL_STR]; /* "PF:N" whose max_tx_rate daqsd sets, "" none */
+	uint64_t vf_max_bps;   /* that rate; DAQS_RATE_UNLIMITED = no cap */
 	char vf_lever[96]; /* how: "legacy" (IFLA_VF_RATE), "devlink BUS/DEV/PORT" (rate leaf) */
 	char vf_why[DAQS_CTL_STR * 2]; /* "enforce: vf", "backstop: ...", "" */
 	bool override;		       /* an override is in force */

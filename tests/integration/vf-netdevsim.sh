@@ -31,7 +31,19 @@
 # the rates, an override moving one, the cap back, and every VF cap reset
 # and tc removed when daqsd stops (--on-exit remove).
 #
-#   usage: vf-netdevsim.sh PATH/TO/scripts/testbed PATH/TO/vf-tool [PATH/TO/daqsd PATH/TO/daqsctl]
+# Then, with devlink-tool, netdevsim in switchdev mode, where the legacy VF
+# rate is refused and each VF port has a devlink rate leaf
+# (lib/adapters/devlink.c, pf_devlink.c), every value read back with the
+# host's devlink(8) (copied in with its libraries) and netdevsim's debugfs:
+# the VF ports found; leaf rates set through vf-tool --auto (the lever daqsd
+# uses) with read-modify-write, a min set by devlink(8) kept, a merge refusal
+# and a kernel refusal with the kernel's own message; a rate node (tenant
+# group) created, set, read, VFs put in and out, refused deletion while in
+# use, deleted; daqsd with the same SLA driving the leaves (status vf_lever,
+# an override, --on-exit remove); and back in legacy mode the legacy lever
+# taken again and said.
+#
+#   usage: vf-netdevsim.sh PATH/TO/scripts/testbed PATH/TO/vf-tool [PATH/TO/daqsd PATH/TO/daqsctl [PATH/TO/devlink-tool]]
 #   (root; 77 = skipped: not root, or the guest kernel has no netdevsim and
 #   none can be built for it)
 # Uses its own testbed state (DAQS_TESTBED_STATE, default
@@ -47,6 +59,7 @@ tb=${1:?usage: vf-netdevsim.sh PATH/TO/scripts/testbed PATH/TO/vf-tool}
 tool=${2:?usage: vf-netdevsim.sh PATH/TO/scripts/testbed PATH/TO/vf-tool}
 daqsd=${3:-}
 daqsctl=${4:-}
+dltool=${5:-}
 here=$(cd "$(dirname "$0")" && pwd)
 export DAQS_TESTBED_STATE=${DAQS_TESTBED_STATE:-/run/daqs-testbed-vf}
 state=$DAQS_TESTBED_STATE
@@ -97,6 +110,8 @@ trap 'exec >/dev/null 2>&1; exit 141' PIPE # the reader went away (| head): clea
 gexec() { "$tb" exec "$G" "$@"; } # stdout, stderr, exit status of PATH ARGS in the guest
 gsh() { gexec /bin/sh -c "$1"; }
 VFT=(/tmp/vf/lib/ld-linux-x86-64.so.2 --library-path /tmp/vf/lib /tmp/vf/vf-tool)
+DLT=(/tmp/vf/lib/ld-linux-x86-64.so.2 --library-path /tmp/vf/lib /tmp/vf/devlink-tool)
+DLK=(/tmp/vf/lib/ld-linux-x86-64.so.2 --library-path /tmp/vf/lib /tmp/vf/devlink)
 vft() { # ARGS: vf-tool in the guest; stdout in $tmp/vft.out, stderr in $tmp/vft.err, status in $vrc
 	vrc=0
 	gexec "${VFT[@]}" "$@" >"$tmp/vft.out" 2>"$tmp/vft.err" || vrc=$?
@@ -208,6 +223,13 @@ fi
 mkdir -p "$tmp/bundle/vf/lib"
 cp "$tool" "$tmp/bundle/vf/vf-tool"
 bins=("$tool")
+if [[ -n $dltool ]]; then
+	dlk=$(command -v devlink || true)
+	[[ -x $dlk ]] || skip "no devlink(8) here (iproute2) to read devlink rates back with"
+	cp "$dltool" "$tmp/bundle/vf/devlink-tool"
+	cp "$dlk" "$tmp/bundle/vf/devlink"
+	bins+=("$dltool" "$dlk")
+fi
 if [[ -n $daqsd ]]; then
 	cp "$daqsd" "$tmp/bundle/vf/daqsd"
 	cp "$daqsctl" "$tmp/bundle/vf/daqsctl"
@@ -392,6 +414,126 @@ vms:
 	check "--on-exit remove: vmb's tc limit removed (got '$(ns_htb vmb)')" wait_eq 10 "" ns_htb vmb
 	echo "# daqsd's log in the guest (VF lines):"
 	gsh "grep -E 'VF|pf:' /tmp/daqsd.log | head -20" | sed 's/^/#   /' || true
+fi
+
+# --- switchdev mode: devlink rate (lib/adapters/devlink.c, pf_devlink.c)
+if [[ -n $dltool ]]; then
+	echo "# switchdev: devlink rate leaves and nodes, read back with devlink(8) and netdevsim's debugfs"
+	DL=netdevsim/netdevsim1
+	dlt() { # ARGS: devlink-tool in the guest, like vft
+		vrc=0
+		gexec "${DLT[@]}" "$@" >"$tmp/vft.out" 2>"$tmp/vft.err" || vrc=$?
+	}
+	# devlink(8)'s view of rate object OBJ: "TX_SHARE TX_MAX PARENT" (bytes/s; "-" no parent)
+	dlrate() {
+		gexec "${DLK[@]}" -j port function rate show "$1" >"$tmp/dl.json" 2>&1 || true
+		jq -r --arg o "$1" '.rate[$o] | "\(.tx_share // 0) \(.tx_max // 0) \(.parent // "-")"' "$tmp/dl.json" 2>/dev/null
+	}
+	dbg() { gsh "cat /sys/kernel/debug/netdevsim/netdevsim1/$1" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
+	gsh 'grep -q " /sys/kernel/debug " /proc/mounts || mount -t debugfs debugfs /sys/kernel/debug' >/dev/null 2>&1 || true
+	check "devlink dev eswitch set $DL mode switchdev" gexec "${DLK[@]}" dev eswitch set "$DL" mode switchdev
+	vft set "$PF" 3 max 10
+	check "switchdev: the legacy VF rate is refused now (vf-tool set without --auto: EOPNOTSUPP; got $(cat "$tmp/vft.out"))" \
+		test "$vrc:$(field errno)" = "1:EOPNOTSUPP"
+	declare -A port
+	for n in 0 1 2 3; do
+		dlt port "$PF" "$n"
+		port[$n]=$(field port)
+		check "devlink-tool: VF $n's port ${port[$n]} (flavour pcivf 4, vf $n; got $(cat "$tmp/vft.out"))" \
+			eval '[[ $vrc == 0 && ${port[$n]} == $DL/* && $(field flavour) == 4 && $(field vf) == $n ]]'
+	done
+	check "devlink(8) agrees: ${port[1]} is pcivf vfnum 1" \
+		eval 'gexec "${DLK[@]}" -j port show "${port[1]}" | jq -e --arg p "${port[1]}" ".port[\$p].flavour == \"pcivf\" and .port[\$p].vfnum == 1" >/dev/null'
+	M=125000 # bytes/s in 1 Mbit/s
+	vft_auto() { vrc=0; gexec "${VFT[@]:0:4}" --auto "${VFT[@]:4}" "$@" >"$tmp/vft.out" 2>"$tmp/vft.err" || vrc=$?; }
+	# a min someone else set, through devlink(8): kept by every change of ours
+	check "devlink(8) sets ${port[0]} tx_share 20mbit" gexec "${DLK[@]}" port function rate set "${port[0]}" tx_share 20mbit
+	vft_auto set "$PF" 0 max 300
+	check "--auto set vf 0 max 300: through its leaf (got $(cat "$tmp/vft.out"))" \
+		test "$vrc:$(field result):$(field min):$(field max):$(field lever)" = "0:ok:20:300:devlink:${port[0]}"
+	check "devlink(8): ${port[0]} tx_max $((300 * M)) B/s, its tx_share $((20 * M)) kept (got $(dlrate "${port[0]}"))" \
+		test "$(dlrate "${port[0]}")" = "$((20 * M)) $((300 * M)) -"
+	check "debugfs: ports/${port[0]##*/} tx_share 20 tx_max 300 (Mbps; got $(dbg "ports/${port[0]##*/}/tx_share") $(dbg "ports/${port[0]##*/}/tx_max"))" \
+		test "$(dbg "ports/${port[0]##*/}/tx_share") $(dbg "ports/${port[0]##*/}/tx_max")" = "20 300"
+	check "the lever is said once ('takes its rates by its devlink ${port[0]} rate leaf')" \
+		test "$(grep -c "^log: pf: '$PF' vf 0 takes its rates by its devlink ${port[0]} rate leaf" "$tmp/vft.err")" = 1
+	vft_auto set "$PF" 1 min 100 max 200
+	check "--auto set vf 1 min 100 max 200 (got $(cat "$tmp/vft.out"); devlink $(dlrate "${port[1]}"))" \
+		eval 'test "$vrc:$(field result)" = 0:ok && test "$(dlrate "${port[1]}")" = "$((100 * M)) $((200 * M)) -"'
+	vft_auto set "$PF" 1 max 250
+	check "--auto set vf 1 max 250: the min is kept (got $(cat "$tmp/vft.out"); devlink $(dlrate "${port[1]}"))" \
+		eval 'test "$vrc:$(field result):$(field min):$(field max)" = 0:ok:100:250 && test "$(dlrate "${port[1]}")" = "$((100 * M)) $((250 * M)) -"'
+	vft_auto set "$PF" 1 min 300
+	check "--auto set vf 1 min 300 above its max: refused, EINVAL, nothing written (got $(cat "$tmp/vft.out"); devlink $(dlrate "${port[1]}"))" \
+		eval 'test "$vrc:$(field errno)" = 1:EINVAL && test "$(dlrate "${port[1]}")" = "$((100 * M)) $((250 * M)) -"'
+	vft_auto set "$PF" 2 max 800
+	check "--auto set vf 2 max 800 (got $(cat "$tmp/vft.out"))" test "$vrc:$(field result):$(field max)" = 0:ok:800
+	vft_auto set "$PF" 2 max 6000
+	check "--auto set vf 2 max 6000: netdevsim refuses (EINVAL) with its own message, logged ($(grep -o 'exceed[^)]*' "$tmp/vft.err" | head -1))" \
+		eval 'test "$vrc:$(field errno)" = 1:EINVAL && grep -q "via devlink ${port[2]} (.*exceed link maximum speed 5000Mbps" "$tmp/vft.err"'
+	check "vf 2 keeps its 800 (devlink $(dlrate "${port[2]}"))" test "$(dlrate "${port[2]}")" = "0 $((800 * M)) -"
+	dlt leaf-set "$PF" 2 0 1000
+	check "devlink-tool leaf-set 1000 B/s (not whole Mbit/s): EINVAL and the kernel's message (got $(cat "$tmp/vft.out"))" \
+		eval 'test "$vrc:$(field errno)" = 1:EINVAL && grep -q "why=.*TX rate value not in link speed units of 1Mbps" "$tmp/vft.out"'
+	vft_auto list "$PF"
+	check "--auto list: vf 1's rates and lever from its leaf ($(vfline 1))" \
+		eval 'vfline 1 | grep -q " min=100 max=250 .* lever=devlink:${port[1]}\$"'
+	# nodes: a tenant group
+	dlt node-new netdevsim netdevsim1 tenant-a
+	check "node-new $DL/tenant-a (got $(cat "$tmp/vft.out"))" test "$vrc:$(field result)" = 0:ok
+	dlt node-set netdevsim netdevsim1 tenant-a $((500 * M)) $((1000 * M))
+	check "node-set tenant-a tx_share 500 tx_max 1000 Mbit/s (devlink $(dlrate "$DL/tenant-a"); debugfs $(dbg rate_nodes/tenant-a/tx_share) $(dbg rate_nodes/tenant-a/tx_max))" \
+		eval 'test "$vrc" = 0 && test "$(dlrate "$DL/tenant-a")" = "$((500 * M)) $((1000 * M)) -" && test "$(dbg rate_nodes/tenant-a/tx_share) $(dbg rate_nodes/tenant-a/tx_max)" = "500 1000"'
+	dlt node netdevsim netdevsim1 tenant-a
+	check "node tenant-a read back (got $(cat "$tmp/vft.out"))" \
+		test "$vrc:$(field share):$(field max):$(field leaf)" = "0:$((500 * M)):$((1000 * M)):0"
+	dlt parent "$PF" 0 tenant-a
+	dlt parent "$PF" 1 tenant-a
+	check "vf 0 and 1 in tenant-a (devlink: $(dlrate "${port[0]}") / $(dlrate "${port[1]}"); debugfs rate_parent $(dbg "ports/${port[1]##*/}/rate_parent"))" \
+		eval 'test "$(dlrate "${port[0]}" | cut -d" " -f3)$(dlrate "${port[1]}" | cut -d" " -f3)" = tenant-atenant-a && test "$(dbg "ports/${port[1]##*/}/rate_parent")" = tenant-a'
+	dlt leaf "$PF" 1
+	check "leaf read back names its parent (got $(cat "$tmp/vft.out"))" test "$(field parent)" = tenant-a
+	dlt node-del netdevsim netdevsim1 tenant-a
+	check "node-del while VFs are in it: refused by the kernel (got $(cat "$tmp/vft.out"))" \
+		eval 'test "$vrc" = 1 && test -n "$(dlrate "$DL/tenant-a")" && test "$(dlrate "$DL/tenant-a")" != "null"'
+	dlt parent "$PF" 0 ''
+	dlt parent "$PF" 1 ''
+	check "vf 0 and 1 out of the node (devlink parents: $(dlrate "${port[0]}" | cut -d' ' -f3) $(dlrate "${port[1]}" | cut -d' ' -f3))" \
+		test "$(dlrate "${port[0]}" | cut -d' ' -f3) $(dlrate "${port[1]}" | cut -d' ' -f3)" = "- -"
+	dlt node-del netdevsim netdevsim1 tenant-a
+	check "node-del tenant-a (got $(cat "$tmp/vft.out")); gone from devlink and debugfs" \
+		eval 'test "$vrc:$(field result)" = 0:ok && ! gsh "test -e /sys/kernel/debug/netdevsim/netdevsim1/rate_nodes/tenant-a" && ! gexec "${DLK[@]}" -j port function rate show | grep -q tenant-a'
+	dlt node netdevsim netdevsim1 tenant-a
+	check "node tenant-a no longer there: an errno, not a crash (got $(cat "$tmp/vft.out"))" test "$vrc:$(field result)" = 1:error
+
+	if [[ -n $daqsd ]]; then
+		echo "# daqsd in switchdev mode: the same SLA, its VF rates through the leaves"
+		check "daqsd starts again (switchdev)" \
+			gsh "$DQ /tmp/vf/daqsd -v --config /tmp/sla.yaml --connect none --socket /tmp/daqsd.sock --state-dir /tmp/daqs-state --on-exit remove >/tmp/daqsd2.log 2>&1"
+		dlmax() { dlrate "${port[$1]}" | cut -d' ' -f2; }
+		check "enforce: vf: VF 0's leaf tx_max is vf-only's 300mbit (got $(dlrate "${port[0]}"))" wait_eq 20 $((300 * M)) dlmax 0
+		check "enforce: both: VF 1's leaf tx_share 100 and tx_max 200 Mbit/s (got $(dlrate "${port[1]}"))" \
+			wait_eq 20 "$((100 * M)) $((200 * M)) -" dlrate "${port[1]}"
+		check "backstop: VF 3's leaf carries limited's 150mbit (got $(dlrate "${port[3]}"))" wait_eq 10 $((150 * M)) dlmax 3
+		dctl --json status >"$tmp/dst.json" 2>/dev/null || true
+		check "status: vf-only's vf_lever is 'devlink ${port[0]}' ($(jq -r '.vms[] | select(.name == "vf-only") | .vf_lever' "$tmp/dst.json" 2>/dev/null))" \
+			test "$(jq -r '.vms[] | select(.name == "vf-only") | .vf_lever' "$tmp/dst.json" 2>/dev/null)" = "devlink ${port[0]}"
+		check "override vf-only --max 120mbit" dctl override vf-only --max 120mbit
+		check "the override moves VF 0's leaf to 120 Mbit/s (got $(dlrate "${port[0]}"))" wait_eq 10 $((120 * M)) dlmax 0
+		check "daqsd stopped (SIGTERM)" gsh 'kill $(ps | awk "/[\/]tmp\/vf\/daqsd -v/ { print \$1 }")'
+		check "--on-exit remove: every leaf's tx_max reset (VF 0, 1, 3: $(dlmax 0) $(dlmax 1) $(dlmax 3))" \
+			wait_eq 15 "0 0 0" eval 'echo "$(dlmax 0) $(dlmax 1) $(dlmax 3)"'
+		check "--on-exit remove: VF 1's tx_share (daqsd's) reset, VF 0's (set with ip link) kept (got $(dlrate "${port[1]}"); $(dlrate "${port[0]}"))" \
+			test "$(dlrate "${port[1]}");$(dlrate "${port[0]}")" = "0 0 -;$((20 * M)) 0 -"
+		check "daqsd said which lever each VF takes" \
+			eval 'test "$(gsh "grep -c \"takes its rates by its devlink $DL/[0-9]* rate leaf\" /tmp/daqsd2.log")" = 3'
+		echo "# daqsd's log in the guest (pf: lines):"
+		gsh "grep 'pf:' /tmp/daqsd2.log | head -10" | sed 's/^/#   /' || true
+	fi
+	check "devlink dev eswitch set $DL mode legacy" gexec "${DLK[@]}" dev eswitch set "$DL" mode legacy
+	vft_auto set "$PF" 3 max 40
+	check "legacy mode again: --auto takes the legacy VF rate and says so (got $(cat "$tmp/vft.out"); ip $(iprates 3))" \
+		eval 'test "$vrc:$(field result):$(field lever)" = 0:ok:legacy && test "$(iprates 3)" = "0 40" && grep -q "vf 3 takes its rates by the legacy VF rate" "$tmp/vft.err"'
 fi
 
 echo "# ip -d link show $PF at the end:"
