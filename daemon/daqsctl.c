@@ -21,6 +21,7 @@
 #include <json-c/json.h>
 
 #include "ctl.h"
+#include "ctl_capacity.h"
 #include "ctl_client.h"
 #include "ctl_table.h"
 #include "daqs-config.h"
@@ -43,6 +44,7 @@ enum {
 	O_CLEAR = 1u << 6,
 	O_INTERVAL = 1u << 7,
 	O_COUNT = 1u << 8,
+	O_LINK = 1u << 9,
 	O_OVERRIDE = O_CLASS | O_MIN | O_MAX | O_WEIGHT | O_FOR,
 };
 
@@ -53,6 +55,7 @@ struct opts {
 	struct daqs_ctl_request rq; /* override fields as given */
 	int interval_ms;
 	unsigned long count; /* 0 = until interrupted */
+	const char *link;    /* admit --link */
 };
 
 struct command {
@@ -79,9 +82,12 @@ static void usage(FILE *f)
 		"  metrics                         the status as Prometheus text\n"
 		"  top [--interval SEC] [--count N]  refresh the status table\n"
 		"  vf                              the VF pool: slots, holders, per-VM state, timings\n"
+		"  capacity [LINK]                 each link's admission: capacity, share, committed, free\n"
+		"  admit --link LINK --min RATE    does one more guarantee fit? exit 0 yes, 1 no\n"
 		"\n"
 		"  -s, --socket PATH   daqsd's socket (default $DAQS_SOCKET, else %s)\n"
-		"  -j, --json          print JSON (status, top, vf; the reply for override/reload)\n"
+		"  -j, --json          print JSON (status, top, vf, capacity, admit; the reply for\n"
+		"                      override/reload)\n"
 		"  -t, --timeout SEC   give up after SEC (default 5; units as 500ms also work)\n"
 		"  -h, --help          show this help\n"
 		"  -V, --version       show the version\n"
@@ -399,6 +405,56 @@ static int cmd_vf(const struct opts *o, int argc, char **argv)
 	return r == 0 && fflush(stdout) ? EXIT_FAIL : r;
 }
 
+/* The admission inventory of each link (ctl_capacity.h). */
+static int cmd_capacity(const struct opts *o, int argc, char **argv)
+{
+	struct daqs_ctl_status st;
+	char *text;
+	int r = get_status(o, NULL, &st);
+
+	if (r == 0) {
+		text = daqs_ctl_capacity_render(&st, argc ? argv[0] : NULL, o->seen & O_JSON);
+		if (!text) {
+			fprintf(stderr, "daqsctl: capacity: no link '%s' in daqsd's SLA\n",
+				argv[0]);
+			r = EXIT_FAIL;
+		} else {
+			fputs(text, stdout);
+			if (o->seen & O_JSON)
+				putchar('\n');
+			free(text);
+			r = fflush(stdout) ? EXIT_FAIL : 0;
+		}
+	}
+	daqs_ctl_status_clear(&st);
+	return r;
+}
+
+/* Does one more Guarantee minimum fit on a link? Exit 0 yes, 1 no (or unknown). */
+static int cmd_admit(const struct opts *o, int argc, char **argv)
+{
+	struct daqs_ctl_status st;
+	char *text;
+	int r;
+
+	if (!(o->seen & O_LINK) || !(o->seen & O_MIN))
+		return usage_error("admit needs --link and --min; usage: daqsctl",
+				   "admit --link LINK --min RATE");
+	r = get_status(o, NULL, &st);
+	if (r == 0) {
+		r = daqs_ctl_admit(&st, o->link, o->rq.min_bps, o->seen & O_JSON, &text) ? EXIT_FAIL
+											 : 0;
+		fputs(text, stdout);
+		if (o->seen & O_JSON)
+			putchar('\n');
+		free(text);
+		if (fflush(stdout))
+			r = EXIT_FAIL;
+	}
+	daqs_ctl_status_clear(&st);
+	return r;
+}
+
 static const struct command commands[] = {
 	{ "status", cmd_status, O_JSON, 0, 1, "status [VM]" },
 	{ "override", cmd_override, O_JSON | O_OVERRIDE | O_CLEAR, 1, 1,
@@ -408,6 +464,8 @@ static const struct command commands[] = {
 	{ "metrics", cmd_metrics, 0, 0, 0, "metrics" },
 	{ "top", cmd_top, O_JSON | O_INTERVAL | O_COUNT, 0, 0, "top [--interval SEC] [--count N]" },
 	{ "vf", cmd_vf, O_JSON, 0, 0, "vf" },
+	{ "capacity", cmd_capacity, O_JSON, 0, 1, "capacity [LINK]" },
+	{ "admit", cmd_admit, O_JSON | O_LINK | O_MIN, 0, 0, "admit --link LINK --min RATE" },
 };
 
 /* ---- arguments ---- */
@@ -531,6 +589,10 @@ static int take_option(int c, const char *arg, struct opts *o)
 	case 'i':
 		o->seen |= O_INTERVAL;
 		return parse_secs(arg, &o->interval_ms) ? usage_error("bad --interval", arg) : 0;
+	case 'l':
+		o->seen |= O_LINK;
+		o->link = arg;
+		return 0;
 	case 'n':
 		o->seen |= O_COUNT;
 		return parse_uint(arg, 1000000000UL, &o->count) ? usage_error("bad --count", arg)
@@ -542,9 +604,9 @@ static int take_option(int c, const char *arg, struct opts *o)
 
 static const char *option_name(unsigned bit)
 {
-	static const char *const names[] = { "--json",	"--class",    "--min",
-					     "--max",	"--weight",   "--for",
-					     "--clear", "--interval", "--count" };
+	static const char *const names[] = { "--json",	 "--class", "--min",   "--max",
+					     "--weight", "--for",   "--clear", "--interval",
+					     "--count",	 "--link" };
 
 	for (size_t i = 0; i < DAQS_ARRAY_SIZE(names); i++)
 		if (bit == 1u << i)
@@ -588,6 +650,7 @@ int main(int argc, char **argv)
 		{ "clear", no_argument, NULL, 'C' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, 'n' },
+		{ "link", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },

@@ -1388,6 +1388,105 @@ START_TEST(test_metadata_sla)
 }
 END_TEST
 
+/*
+ * Admission of metadata guarantees (controller: admission 75 % of 1gbit =
+ * 750mbit): the file's 250mbit counts whether its VM runs or not; the first
+ * 300mbit fits, the second is refused for that VM alone (defaults, with the
+ * figures), a Best-Effort metadata SLA always fits, and a VM that goes
+ * frees its share. The link's status carries the inventory.
+ */
+START_TEST(test_metadata_admission)
+{
+	static const char *const g300[] = { "class", "guarantee", "min", "300mbit" };
+	static const char *const be[] = { "class", "best-effort" };
+	static const char *const sla = "version: 1\n"
+				       "links:\n"
+				       "  - name: l0\n"
+				       "    capacity: 1gbit\n"
+				       "controller:\n"
+				       "  admission: 75%\n"
+				       "vms:\n"
+				       "  - {name: f, class: guarantee, min: 250mbit}\n";
+	const struct daqs_ctl_link *l;
+	struct fx f;
+
+	fx_init_kind(&f, sla, false, DAQS_POLICY_DAQS);
+	period(&f);
+	l = &daqs_cycle_status(f.c)->links[0];
+	ck_assert_uint_eq(l->admittable_bps, 750000000);
+	ck_assert_uint_eq(l->committed_bps, 250000000); /* f is not running: still committed */
+	ck_assert_uint_eq(l->free_bps, 500000000);
+	ck_assert_uint_eq(l->guarantees, 1);
+	ck_assert(l->admission > 0.749 && l->admission < 0.751);
+
+	daqs_cycle_upsert(f.c, "m1", "uuid-m1", meta_nics("52:54:00:00:00:01", g300, 2));
+	daqs_cycle_upsert(f.c, "m2", "uuid-m2", meta_nics("52:54:00:00:00:02", g300, 2));
+	period(&f);
+	ck_assert_str_eq(vm_of(&f, "m1")->sla_source, "metadata");
+	ck_assert_uint_eq(vm_of(&f, "m1")->min_bps, 300000000);
+	ck_assert_str_eq(vm_of(&f, "m2")->sla_source, "defaults");
+	ck_assert_str_eq(vm_of(&f, "m2")->cls, "best-effort");
+	ck_assert_str_eq(vm_of(&f, "m2")->sla_error,
+			 "its domain metadata is refused, the SLA's defaults apply: admission on "
+			 "link 'l0': min 300mbit does not fit: 200mbit of 750mbit (75% of 1gbit) "
+			 "left for guarantees, 550mbit committed by 2");
+	ck_assert_uint_eq(logged(&f, "guest 'm2': its domain metadata is refused, the SLA's "
+				     "defaults apply: admission"),
+			  1);
+	l = &daqs_cycle_status(f.c)->links[0];
+	ck_assert_uint_eq(l->committed_bps, 550000000); /* the refused one commits nothing */
+	ck_assert_uint_eq(l->free_bps, 200000000);
+	ck_assert_uint_eq(l->guarantees, 2);
+
+	/* a best-effort SLA by metadata needs no room */
+	daqs_cycle_upsert(f.c, "m2", "uuid-m2", meta_nics("52:54:00:00:00:02", be, 1));
+	period(&f);
+	ck_assert_str_eq(vm_of(&f, "m2")->sla_source, "metadata");
+	ck_assert_str_eq(vm_of(&f, "m2")->sla_error, "");
+
+	/* m1 goes: its 300mbit is free again, and m2's guarantee fits at its next change */
+	daqs_cycle_remove(f.c, "m1");
+	periods(&f, 2);
+	ck_assert_uint_eq(daqs_cycle_status(f.c)->links[0].committed_bps, 250000000);
+	daqs_cycle_upsert(f.c, "m2", "uuid-m2", meta_nics("52:54:00:00:00:02", g300, 2));
+	period(&f);
+	ck_assert_str_eq(vm_of(&f, "m2")->sla_source, "metadata");
+	ck_assert_uint_eq(vm_of(&f, "m2")->min_bps, 300000000);
+	ck_assert_uint_eq(daqs_cycle_status(f.c)->links[0].committed_bps, 550000000);
+	fx_free(&f);
+}
+END_TEST
+
+/* capacity: auto: the file's guarantees are checked when the speed is read, said once. */
+START_TEST(test_auto_capacity_admission)
+{
+	static const char *const sla = "version: 1\n"
+				       "links:\n"
+				       "  - {name: l0, capacity: auto, device: eth9}\n"
+				       "controller: {admission: 75%}\n"
+				       "vms:\n"
+				       "  - {name: f, class: guarantee, min: 800mbit}\n";
+	struct fx f;
+
+	fx_init_kind(&f, sla, false, DAQS_POLICY_DAQS);
+	period(&f);
+	ck_assert_uint_eq(daqs_cycle_status(f.c)->links[0].admittable_bps, 0); /* not read yet */
+	daqs_cycle_link_speed(f.c, 0, 10000000000ULL, 0); /* 10gbit: 7.5gbit admittable */
+	ck_assert_uint_eq(logged(&f, "not every minimum can be held"), 0);
+	daqs_cycle_link_speed(f.c, 0, 1000000000ULL, 0); /* a 1gbit link after all */
+	daqs_cycle_link_speed(f.c, 0, 1000000000ULL, 0);
+	ck_assert_uint_eq(logged(&f,
+				 "link 'l0': the min rates of its 1 guarantee VM sum to "
+				 "800mbit, more than the 750mbit its capacity and admission (75%) "
+				 "allow: not every minimum can be held"),
+			  1);
+	period(&f);
+	ck_assert_uint_eq(daqs_cycle_status(f.c)->links[0].admittable_bps, 750000000);
+	ck_assert_uint_eq(daqs_cycle_status(f.c)->links[0].free_bps, 0);
+	fx_free(&f);
+}
+END_TEST
+
 /* Under-reporting agent: the tap, found without host_interface, is what the rate comes from. */
 START_TEST(test_tap_found_measures)
 {
@@ -1635,6 +1734,8 @@ Suite *daqs_test_cycle_suite(void)
 	tcase_add_test(tc, test_vf_backstop_gained_and_lost);
 	tcase_add_test(tc, test_vf_move_settles);
 	tcase_add_test(tc, test_metadata_sla);
+	tcase_add_test(tc, test_metadata_admission);
+	tcase_add_test(tc, test_auto_capacity_admission);
 	tcase_add_test(tc, test_vf_write_failure_reported_once);
 	tcase_add_test(tc, test_override_set_and_expired);
 	tcase_add_test(tc, test_override_refused_and_undone);

@@ -28,6 +28,22 @@ static const char golden[] =
 	"# HELP daqs_link_reserved_bytes_per_second Rate reserved for guarantee VMs.\n"
 	"# TYPE daqs_link_reserved_bytes_per_second gauge\n"
 	"daqs_link_reserved_bytes_per_second{link=\"up0\"} 1250000000\n"
+	"# HELP daqs_link_admission_ratio Share of the capacity guarantee minimums may reserve (SLA "
+	"admission).\n"
+	"# TYPE daqs_link_admission_ratio gauge\n"
+	"daqs_link_admission_ratio{link=\"up0\"} 0.75\n"
+	"# HELP daqs_link_admittable_bytes_per_second Capacity times admission: what guarantee "
+	"minimums may reserve (0: capacity unknown).\n"
+	"# TYPE daqs_link_admittable_bytes_per_second gauge\n"
+	"daqs_link_admittable_bytes_per_second{link=\"up0\"} 3750000000\n"
+	"# HELP daqs_link_committed_bytes_per_second Guarantee minimums committed on the link (SLA "
+	"file and domain metadata).\n"
+	"# TYPE daqs_link_committed_bytes_per_second gauge\n"
+	"daqs_link_committed_bytes_per_second{link=\"up0\"} 1250000000\n"
+	"# HELP daqs_link_free_bytes_per_second Admittable minus committed: room for one more "
+	"guarantee.\n"
+	"# TYPE daqs_link_free_bytes_per_second gauge\n"
+	"daqs_link_free_bytes_per_second{link=\"up0\"} 2500000000\n"
 	"# HELP daqs_link_transmit_bytes_total Bytes the link's VMs transmitted while on it, since "
 	"daqsd started.\n"
 	"# TYPE daqs_link_transmit_bytes_total counter\n"
@@ -111,7 +127,12 @@ static void sample(void)
 				    .utilisation = 0.5,
 				    .reserved_bps = 1e10,
 				    .vms = 2,
-				    .tx_bytes = 123456789012ULL };
+				    .tx_bytes = 123456789012ULL,
+				    .admission = 0.75,
+				    .admittable_bps = 30000000000ULL,
+				    .committed_bps = 10000000000ULL,
+				    .free_bps = 20000000000ULL,
+				    .guarantees = 1 };
 	v[0] = (struct daqs_ctl_vm){ .name = "web-1",
 				     .cls = "guarantee",
 				     .link = "up0",
@@ -212,8 +233,9 @@ START_TEST(test_line_shapes)
 			      "line '%s'", ln);
 		samples++;
 	}
-	/* 2 daemon + 5 link + 5 of VM 0 (tx rx limit min sat) + 2 (min max) + 2x9 per-VM */
-	ck_assert_uint_eq(samples, 2 + 5 + 5 + 2 + 18);
+	/* 2 daemon + 5 link + 4 link admission (share, admittable, committed, free) + 5 of VM 0
+	 * (tx rx limit min sat) + 2 (min max) + 2x9 per-VM */
+	ck_assert_uint_eq(samples, 2 + 5 + 4 + 5 + 2 + 18);
 	free(text);
 }
 END_TEST

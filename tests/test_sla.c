@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "admission.h"
 #include "mem.h"
 #include "sla.h"
 #include "unit.h"
@@ -1054,6 +1055,52 @@ START_TEST(test_meta_switch)
 }
 END_TEST
 
+/* admission.h: the share, what is left, the answer and its figures. */
+START_TEST(test_admission)
+{
+	struct daqs_admission a;
+	char why[256];
+	struct daqs_sla *sla;
+
+	ck_assert_uint_eq(daqs_admission_admittable(1000000000ULL, 750000), 750000000ULL);
+	ck_assert_uint_eq(daqs_admission_admittable(UINT64_MAX, DAQS_ADMISSION_FULL), UINT64_MAX);
+	ck_assert_uint_eq(daqs_admission_admittable(3, 500000), 1); /* rounded down */
+	daqs_admission_init(&a, 1000000000ULL, DAQS_ADMISSION_FULL);
+	daqs_admission_add(&a, 600000000ULL);
+	ck_assert_int_eq(daqs_admission_fits(&a, 400000000ULL, why, sizeof(why)), 0); /* exactly */
+	ck_assert_str_eq(why, "min 400mbit fits: 400mbit of 1gbit left for guarantees, 600mbit "
+			      "committed by 1");
+	ck_assert_int_eq(daqs_admission_fits(&a, 400000001ULL, NULL, 0), -ENOSPC);
+	daqs_admission_add(&a, UINT64_MAX); /* saturates, never wraps */
+	ck_assert_uint_eq(a.committed_bps, UINT64_MAX);
+	ck_assert_uint_eq(daqs_admission_free(&a), 0);
+	ck_assert_uint_eq(a.guarantees, 2);
+	daqs_admission_init(&a, 0, DAQS_ADMISSION_FULL); /* capacity: auto, not read yet */
+	ck_assert_int_eq(daqs_admission_fits(&a, 1, why, sizeof(why)), -EAGAIN);
+	ck_assert_str_eq(why, "the link's capacity is not known yet (capacity: auto)");
+
+	/* the link's own admission wins over the controller's; default 100 % */
+	sla = load_ok("version: 1\n"
+		      "links:\n"
+		      "  - {name: a, capacity: 1gbit}\n"
+		      "  - {name: b, capacity: 1gbit, admission: 50%}\n");
+	ck_assert_uint_eq(daqs_sla_link_admission(sla, 0), DAQS_ADMISSION_FULL);
+	ck_assert_uint_eq(daqs_sla_link_admission(sla, 1), 500000);
+	daqs_sla_free(sla);
+	sla = load_ok("version: 1\n"
+		      "links:\n"
+		      "  - {name: a, capacity: 1gbit}\n"
+		      "  - {name: b, capacity: 1gbit, admission: 90%}\n"
+		      "controller: {admission: 0.75}\n"
+		      "vms:\n"
+		      "  - {name: x, class: guarantee, min: 750mbit, link: a}\n"
+		      "  - {name: y, class: guarantee, min: 900mbit, link: b}\n");
+	ck_assert_uint_eq(daqs_sla_link_admission(sla, 0), 750000);
+	ck_assert_uint_eq(daqs_sla_link_admission(sla, 1), 900000);
+	daqs_sla_free(sla);
+}
+END_TEST
+
 Suite *daqs_test_sla_suite(void)
 {
 	Suite *s = suite_create("sla");
@@ -1089,6 +1136,7 @@ Suite *daqs_test_sla_suite(void)
 	tcase_add_test(tc, test_host_vf);
 	tcase_add_loop_test(tc, test_vf_error, 0, (int)DAQS_ARRAY_SIZE(vf_error_cases));
 	tcase_add_test(tc, test_vf_all_errors);
+	tcase_add_test(tc, test_admission);
 	suite_add_tcase(s, tc);
 	return s;
 }

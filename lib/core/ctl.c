@@ -460,6 +460,11 @@ const struct daqs_ctl_field daqs_ctl_link_fields[] = {
 	F(daqs_ctl_link, utilisation, "UTIL", DAQS_CTL_F_RATIO),
 	F(daqs_ctl_link, reserved_bps, "RESERVED", DAQS_CTL_F_RATE),
 	F(daqs_ctl_link, vms, "VMS", DAQS_CTL_F_U32),
+	F(daqs_ctl_link, admission, NULL, DAQS_CTL_F_RATIO),
+	F(daqs_ctl_link, admittable_bps, NULL, DAQS_CTL_F_U64),
+	F(daqs_ctl_link, committed_bps, NULL, DAQS_CTL_F_U64),
+	F(daqs_ctl_link, free_bps, NULL, DAQS_CTL_F_U64),
+	F(daqs_ctl_link, guarantees, NULL, DAQS_CTL_F_U32),
 };
 const size_t daqs_ctl_n_link_fields = DAQS_ARRAY_SIZE(daqs_ctl_link_fields);
 

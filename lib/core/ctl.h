@@ -110,7 +110,7 @@ struct daqs_ctl_vm {
 	char source[DAQS_CTL_STR];     /* "libvirt" | "socket" */
 	char cls[DAQS_CTL_STR];	       /* effective class (override applied) */
 	char sla_source[DAQS_CTL_STR]; /* its SLA entry: file | metadata | defaults */
-	char sla_error[256];	       /* why its domain metadata is refused or ignored, "" */
+	char sla_error[384];	       /* why its domain metadata is refused or ignored, "" */
 	uint64_t min_bps;	       /* effective; 0 for best-effort */
 	uint64_t max_bps;	       /* effective; DAQS_RATE_UNLIMITED = none */
 	uint32_t weight;
@@ -150,6 +150,12 @@ struct daqs_ctl_link {
 	double utilisation;    /* tx_bps / effective_bps */
 	double reserved_bps;   /* guarantee reserves */
 	uint32_t vms;
+	/* admission (admission.h): what the SLAs commit, against capacity x share */
+	double admission;	 /* the share guarantees may reserve, 0..1 */
+	uint64_t admittable_bps; /* capacity x admission (0: capacity not known yet) */
+	uint64_t committed_bps;	 /* Guarantee minimums of the file and of metadata VMs */
+	uint64_t free_bps;	 /* admittable - committed, 0 when over */
+	uint32_t guarantees;	 /* how many minimums are committed */
 };
 
 struct daqs_ctl_status {

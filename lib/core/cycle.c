@@ -210,10 +210,51 @@ static void entry_summary(const struct daqs_sla_vm *e, char *buf, size_t len)
 		 min[0] ? ", min " : "", min, max, e->weight);
 }
 
+static bool live(const struct daqs_gvm *v);
+
+void daqs_cycle_link_admission(const struct daqs_cycle *c, size_t li, const struct daqs_gvm *skip,
+			       struct daqs_admission *a)
+{
+	const struct daqs_sla_link *lk = &c->sla->links[li];
+
+	daqs_admission_init(a, lk->capacity_auto ? c->speed_bps[li] : lk->capacity_bps,
+			    daqs_sla_link_admission(c->sla, li));
+	for (size_t i = 0; i < c->sla->n_vms; i++)
+		if (c->sla->vms[i].link == li && c->sla->vms[i].cls == DAQS_CLASS_GUARANTEE)
+			daqs_admission_add(a, c->sla->vms[i].min_bps);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct daqs_gvm *v = c->v[i];
+
+		if (v != skip && live(v) && v->ent == &v->meta_ent && v->meta_ent.link == li &&
+		    v->meta_ent.cls == DAQS_CLASS_GUARANTEE)
+			daqs_admission_add(a, v->meta_ent.min_bps);
+	}
+}
+
+/* A metadata guarantee admitted on its link? 0, or -ENOSPC with why (first come, first served). */
+static int admit_meta(const struct daqs_cycle *c, const struct daqs_gvm *v,
+		      const struct daqs_sla_vm *e, char *why, size_t n)
+{
+	struct daqs_admission a;
+	char fit[224];
+	int r;
+
+	if (e->cls != DAQS_CLASS_GUARANTEE)
+		return 0;
+	daqs_cycle_link_admission(c, e->link, v, &a);
+	r = daqs_admission_fits(&a, e->min_bps, fit, sizeof(fit));
+	if (r != -ENOSPC)
+		return 0; /* fits, or the capacity is not known yet (auto): not refused */
+	snprintf(why, n, "admission on link '%s': %s", c->sla->links[e->link].name, fit);
+	return r;
+}
+
 /*
  * The SLA entry a libvirt guest follows: the file's (by name or uuid) wins;
  * else its domain metadata's (unless controller: metadata: false), checked
- * like a file entry; else the defaults (NULL). A refusal, an ignored
+ * like a file entry, and admitted on its link (a Guarantee minimum that
+ * does not fit the link's admission share is refused); else the defaults
+ * (NULL). A refusal, an ignored
  * element and a change of what it follows are logged once each.
  */
 static const struct daqs_sla_vm *libvirt_ent(struct daqs_cycle *c, struct daqs_gvm *v)
@@ -221,7 +262,7 @@ static const struct daqs_sla_vm *libvirt_ent(struct daqs_cycle *c, struct daqs_g
 	const struct daqs_sla_vm *e =
 		daqs_sla_find_vm(c->sla, v->name, v->uuid[0] ? v->uuid : NULL);
 	const struct daqs_sla_meta *m = &v->nics.meta;
-	char said[sizeof(v->sla_said)] = "", summary[128];
+	char said[sizeof(v->sla_said)] = "", summary[128], why[320];
 	const char *src = e ? "file" : "defaults";
 	enum daqs_log_prio prio = DAQS_LOG_NOTICE;
 	struct daqs_diags d;
@@ -235,8 +276,17 @@ static const struct daqs_sla_vm *libvirt_ent(struct daqs_cycle *c, struct daqs_g
 		snprintf(v->meta_error, sizeof(v->meta_error),
 			 "its domain metadata is ignored (controller: metadata: false)");
 	} else if (m->present) {
+		int mr;
+
 		daqs_diags_init(&d);
-		if (daqs_sla_meta_vm(c->sla, v->name, m, &v->meta_ent, &d) == 0) {
+		mr = daqs_sla_meta_vm(c->sla, v->name, m, &v->meta_ent, &d);
+		if (mr == 0 && admit_meta(c, v, &v->meta_ent, why, sizeof(why))) {
+			snprintf(v->meta_error, sizeof(v->meta_error),
+				 "its domain metadata is refused, the SLA's defaults apply: %s",
+				 why);
+			daqs_sla_vm_clear(&v->meta_ent);
+			prio = DAQS_LOG_WARNING;
+		} else if (mr == 0) {
 			src = "metadata";
 			e = &v->meta_ent;
 			entry_summary(e, summary, sizeof(summary));
@@ -526,6 +576,28 @@ void daqs_cycle_vf_moving(struct daqs_cycle *c, const char *name)
 		v->move_mark = true;
 }
 
+/*
+ * capacity: auto, a speed read (or changed): the guarantees committed on the
+ * link, checked as the file's would be at load time; a shortfall is said
+ * (the file was accepted; what no longer fits is the operator's to fix).
+ */
+static void admission_of_speed(const struct daqs_cycle *c, size_t link)
+{
+	struct daqs_admission a;
+	char com[32], adm[32];
+
+	daqs_cycle_link_admission(c, link, NULL, &a);
+	if (a.committed_bps <= a.admittable_bps)
+		return;
+	daqs_units_format_rate(a.committed_bps, com, sizeof(com));
+	daqs_units_format_rate(a.admittable_bps, adm, sizeof(adm));
+	daqs_cycle_log(c, DAQS_LOG_WARNING,
+		       "link '%s': the min rates of its %u guarantee VM%s sum to %s, more than the "
+		       "%s its capacity and admission (%g%%) allow: not every minimum can be held",
+		       c->sla->links[link].name, a.guarantees, a.guarantees == 1 ? "" : "s", com,
+		       adm, a.share_ppm / 10000.0);
+}
+
 void daqs_cycle_link_speed(struct daqs_cycle *c, size_t link, uint64_t bps, int err)
 {
 	const struct daqs_sla_link *lk;
@@ -536,6 +608,8 @@ void daqs_cycle_link_speed(struct daqs_cycle *c, size_t link, uint64_t bps, int 
 	if (err)
 		bps = 0;
 	if (bps != c->speed_bps[link] || err != c->speed_err[link] || !c->speed_seen[link]) {
+		bool changed = bps != c->speed_bps[link] || !c->speed_seen[link];
+
 		if (err)
 			daqs_cycle_log(
 				c, DAQS_LOG_WARNING,
@@ -546,6 +620,9 @@ void daqs_cycle_link_speed(struct daqs_cycle *c, size_t link, uint64_t bps, int 
 				       "link '%s': capacity %llu Mb/s from '%s'", lk->name,
 				       (unsigned long long)(bps / 1000000ULL),
 				       lk->device ? lk->device : "");
+		c->speed_bps[link] = bps;
+		if (changed && bps && lk->capacity_auto)
+			admission_of_speed(c, link);
 	}
 	c->speed_bps[link] = bps;
 	c->speed_err[link] = err;

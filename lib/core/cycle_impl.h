@@ -2,6 +2,7 @@
 /* Private to cycle.c, period.c, vf_use.c and snapshot.c: the records. */
 #pragma once
 
+#include "admission.h"
 #include "crosscheck.h"
 #include "cycle.h"
 #include "problem.h"
@@ -51,8 +52,8 @@ struct daqs_gvm {
 	/* its SLA entry from nics.meta, when that is the one in force (sla_source) */
 	struct daqs_sla_vm meta_ent;
 	char sla_source[16];	    /* file | metadata | defaults */
-	char meta_error[256];	    /* why its metadata is refused or ignored ("" none) */
-	char sla_said[256];	    /* what was last logged about its SLA's source */
+	char meta_error[384];	    /* why its metadata is refused or ignored ("" none) */
+	char sla_said[384];	    /* what was last logged about its SLA's source */
 	struct daqs_tapmatch tm;    /* which guest interface tracks host_iface */
 	char pinned[DAQS_IFNAMSIZ]; /* the one that did when MAC or SLA pointed elsewhere */
 	/* measurement */
@@ -147,4 +148,12 @@ void daqs_vfuse_counters(const struct daqs_cycle *c, struct daqs_gvm *v, const c
 
 /* snapshot.c */
 void daqs_snapshot_publish(struct daqs_cycle *c, double cycle_ms);
+/*
+ * Link li's admission (admission.h): its capacity (configured, or read when
+ * auto), its share, and the Guarantee minimums committed on it: the file's
+ * entries, running or not, and the live VMs whose SLA came from their domain
+ * metadata, skip excepted (NULL: none).
+ */
+void daqs_cycle_link_admission(const struct daqs_cycle *c, size_t li, const struct daqs_gvm *skip,
+			       struct daqs_admission *a);
 void daqs_snapshot_clear(struct daqs_ctl_status *s);

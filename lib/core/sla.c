@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "admission.h"
 #include "mem.h"
 #include "sla_impl.h"
 #include "units.h"
@@ -177,31 +178,41 @@ static void parse_version(struct daqs_sla_ctx *c, const struct daqs_ynode *root)
 
 /* ---- whole-file checks ---- */
 
+uint32_t daqs_sla_link_admission(const struct daqs_sla *sla, size_t li)
+{
+	return li < sla->n_links && sla->links[li].admission_ppm ? sla->links[li].admission_ppm
+								 : sla->ctl.admission_ppm;
+}
+
+/* Admission: the file's Guarantee minimums on a link within its share of the capacity. */
 static void check_link_capacity(struct daqs_sla_ctx *c, size_t li)
 {
 	const struct daqs_sla_link *lk = &c->sla->links[li];
-	uint64_t sum = 0;
-	size_t count = 0;
-	char a[32], b[32];
+	struct daqs_admission a;
+	uint32_t share = daqs_sla_link_admission(c->sla, li);
+	char s[32], b[32], why[64] = "";
 
 	if (lk->capacity_auto || !lk->capacity_bps)
 		return; /* auto: checked when the speed is known; 0: already reported */
+	daqs_admission_init(&a, lk->capacity_bps, share);
 	for (size_t i = 0; i < c->sla->n_vms; i++) {
 		const struct daqs_sla_vm *vm = &c->sla->vms[i];
 
-		if (vm->link != li || vm->cls != DAQS_CLASS_GUARANTEE)
-			continue;
-		sum = sum + vm->min_bps < sum ? UINT64_MAX : sum + vm->min_bps;
-		count++;
+		if (vm->link == li && vm->cls == DAQS_CLASS_GUARANTEE)
+			daqs_admission_add(&a, vm->min_bps);
 	}
-	if (sum <= lk->capacity_bps)
+	if (a.committed_bps <= a.admittable_bps)
 		return;
-	daqs_units_format_rate(sum, a, sizeof(a));
+	daqs_units_format_rate(a.committed_bps, s, sizeof(s));
 	daqs_units_format_rate(lk->capacity_bps, b, sizeof(b));
+	if (share != DAQS_ADMISSION_FULL)
+		snprintf(why, sizeof(why), "%g%% (%s) of ", share / 10000.0,
+			 lk->admission_ppm ? "its admission" : "controller: admission");
 	daqs_diags_add(c->d, c->file, lk->line, lk->col,
-		       "link '%s': the min rates of its %zu guarantee VM%s sum to %s, more than "
-		       "the link capacity %s",
-		       lk->name ? lk->name : "?", count, count == 1 ? "" : "s", a, b);
+		       "link '%s': the min rates of its %u guarantee VM%s sum to %s, more than "
+		       "%sthe link capacity %s",
+		       lk->name ? lk->name : "?", a.guarantees, a.guarantees == 1 ? "" : "s", s,
+		       why, b);
 }
 
 static const char *const root_keys[] = { "version",  "links",	"controller", "vms",
@@ -218,6 +229,7 @@ static void sla_init(struct daqs_sla *sla, const char *file)
 	sla->ctl.burst_ns = MS;
 	sla->ctl.on_missing = DAQS_MISSING_PROTECT;
 	sla->ctl.metadata = true;
+	sla->ctl.admission_ppm = DAQS_ADMISSION_FULL;
 	sla->defaults.cls = DAQS_CLASS_BEST_EFFORT;
 	sla->defaults.max_bps = DAQS_RATE_UNLIMITED;
 	sla->defaults.weight = 1;

@@ -65,9 +65,10 @@ enum daqs_host_counters {
 
 struct daqs_sla_link {
 	char *name;
-	char *device;	       /* PF netdev, optional (NULL) */
-	uint64_t capacity_bps; /* 0 when capacity_auto */
-	bool capacity_auto;    /* "capacity: auto": read from device at run time */
+	char *device;		/* PF netdev, optional (NULL) */
+	uint64_t capacity_bps;	/* 0 when capacity_auto */
+	bool capacity_auto;	/* "capacity: auto": read from device at run time */
+	uint32_t admission_ppm; /* share of the capacity guarantees may reserve; 0: controller's */
 	unsigned line, col;
 };
 
@@ -80,6 +81,7 @@ struct daqs_sla_controller {
 	uint64_t burst_ns;	  /* in-guest HTB burst, as time at the limit; default 1ms */
 	enum daqs_missing_action on_missing; /* default protect */
 	bool metadata; /* take an unlisted libvirt VM's SLA from its domain metadata; default true */
+	uint32_t admission_ppm; /* share of each link's capacity guarantees may reserve; 100% */
 };
 
 /* The vf_pool section; present is false when the file has none. */
@@ -154,6 +156,9 @@ void daqs_sla_free(struct daqs_sla *sla);
  * "PATH: ok" on out, or every diagnostic on err. 0, or the load's -errno.
  */
 int daqs_sla_check_file(const char *path, FILE *out, FILE *err);
+
+/* The admission share of link li: its own admission, else the controller's (admission.h). */
+uint32_t daqs_sla_link_admission(const struct daqs_sla *sla, size_t li);
 
 /*
  * The listed VM matching name (exact, case-sensitive) or uuid (either may be

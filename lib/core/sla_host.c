@@ -10,7 +10,7 @@
 
 /* ---- links ---- */
 
-static const char *const link_keys[] = { "name", "capacity", "device", NULL };
+static const char *const link_keys[] = { "name", "capacity", "device", "admission", NULL };
 
 static void parse_link_name(struct daqs_sla_ctx *c, const struct daqs_ynode *map, const char *base,
 			    size_t idx)
@@ -76,6 +76,13 @@ static void parse_link(struct daqs_sla_ctx *c, const struct daqs_ynode *map, siz
 	if (n && daqs_ynode_expect(n, DAQS_YNODE_SCALAR, c->file, what, c->d) == 0 &&
 	    daqs_sla_field_check_ifname(c, n, what) == 0)
 		lk->device = daqs_strdup(n->str);
+	n = daqs_sla_field(map, base, "admission", what);
+	if (n && daqs_ynode_get_ppm(n, c->file, what, c->d, &lk->admission_ppm) == 0 &&
+	    (lk->admission_ppm == 0 || lk->admission_ppm > 1000000)) {
+		daqs_ynode_error(n, c->file, what, c->d, "'%s' is out of range (1%%..100%%)",
+				 n->str);
+		lk->admission_ppm = 0;
+	}
 }
 
 void daqs_sla_parse_links(struct daqs_sla_ctx *c, const struct daqs_ynode *root)
@@ -134,11 +141,12 @@ static const struct duration_field ctl_durations[] = {
 static const struct ppm_field ctl_ppms[] = {
 	{ "headroom", offsetof(struct daqs_sla_controller, headroom_ppm), 500000, "0%..50%" },
 	{ "min_change", offsetof(struct daqs_sla_controller, min_change_ppm), 500000, "0%..50%" },
+	{ "admission", offsetof(struct daqs_sla_controller, admission_ppm), 1000000, "1%..100%" },
 };
 
-static const char *const ctl_keys[] = { "period",     "smoothing",    "headroom",
-					"min_change", "missing_hold", "on_missing",
-					"burst",      "metadata",     NULL };
+static const char *const ctl_keys[] = { "period",	"smoothing",  "headroom", "min_change",
+					"missing_hold", "on_missing", "burst",	  "metadata",
+					"admission",	NULL };
 
 static void parse_ctl_durations(struct daqs_sla_ctx *c, const struct daqs_ynode *map)
 {
@@ -170,7 +178,7 @@ static void parse_ctl_ppms(struct daqs_sla_ctx *c, const struct daqs_ynode *map)
 
 		if (!n || daqs_ynode_get_ppm(n, c->file, what, c->d, &v) < 0)
 			continue;
-		if (v > f->max)
+		if (v > f->max || (!strcmp(f->key, "admission") && v == 0))
 			daqs_ynode_error(n, c->file, what, c->d, "'%s' is out of range (%s)",
 					 n->str, f->range);
 		else

@@ -113,12 +113,19 @@ static void snap_links(const struct daqs_cycle *c, struct daqs_ctl_status *s)
 	for (size_t l = 0; l < s->n_links; l++) {
 		const struct daqs_policy_link_status *ls = daqs_policy_link_status(c->policy, l);
 		struct daqs_ctl_link *o = &s->links[l];
+		struct daqs_admission a;
 
 		snprintf(o->name, sizeof(o->name), "%s", c->sla->links[l].name);
 		o->capacity_bps = ls ? ls->capacity_bps : c->sla->links[l].capacity_bps;
 		o->effective_bps = ls && ls->effective_bps > 0 ? ls->effective_bps
 							       : (double)o->capacity_bps;
 		o->reserved_bps = ls ? ls->reserved_bps : 0;
+		daqs_cycle_link_admission(c, l, NULL, &a);
+		o->admission = a.share_ppm / (double)DAQS_ADMISSION_FULL;
+		o->admittable_bps = a.admittable_bps;
+		o->committed_bps = a.committed_bps;
+		o->free_bps = daqs_admission_free(&a);
+		o->guarantees = a.guarantees;
 		o->tx_bytes = c->link_tx_bytes[l];
 	}
 }

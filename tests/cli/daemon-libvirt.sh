@@ -62,6 +62,43 @@ check_daqsd "unmeasured guarantee VM is held protected, then on_missing applies 
 	grep -qE '^(protected|failsafe)$' <<<"$(field vm-guar .mode)"
 stop
 
+# Admission (daqs-sla(5) ADMISSION) on the test driver's metadata domains: 10gbit at 75 % is
+# 7.5gbit; the file's 2gbit guarantee (its domain not running) counts; one of the two 3gbit
+# metadata guarantees fits and the other is refused for that VM alone; best-effort always fits.
+cat >"$tmp/sla.yaml" <<EOF2
+version: 1
+links: [{name: l0, capacity: 10gbit}]
+controller: {admission: 75%}
+vms:
+  - uuid: 11111111-2222-3333-4444-555555555501
+    class: guarantee
+    min: 2gbit
+EOF2
+check_daqsd "daqsd starts on test:///$src/tests/data/libvirt/node-admission.xml" \
+	start "test://$src/tests/data/libvirt/node-admission.xml"
+check_daqsd "admission: one of meta-a and meta-b is admitted by metadata, the other refused ($(jq -c '[.vms[] | [.name, .sla_source]]' "$tmp/st.json"))" \
+	test "$(jq -r '[.vms[] | select(.name != "meta-c") | .sla_source] | sort | join(" ")' "$tmp/st.json")" = "defaults metadata"
+refused=$(jq -r '.vms[] | select(.name != "meta-c" and .sla_source == "defaults") | .name' "$tmp/st.json")
+check_daqsd "admission: $refused's sla_error gives the figures ($(field "$refused" .sla_error))" \
+	test "$(field "$refused" .sla_error)" = "its domain metadata is refused, the SLA's defaults apply: admission on link 'l0': min 3gbit does not fit: 2.5gbit of 7.5gbit (75% of 10gbit) left for guarantees, 5gbit committed by 2"
+check_daqsd "admission: $refused is best-effort (the defaults), meta-c best-effort by metadata" \
+	test "$(field "$refused" .cls) $(field meta-c '.cls + "/" + .sla_source')" = "best-effort best-effort/metadata"
+check_daqsd "admission: the refusal is logged once, as a warning naming the domain" \
+	test "$(grep -c "warning: guest '$refused': its domain metadata is refused, the SLA's defaults apply: admission" "$tmp/d.log")" = 1
+check_daqsd "status: link l0 commits 5gbit of 7.5gbit admittable, 2.5gbit free, 2 guarantees" \
+	test "$(jq -r '.links[0] | "\(.committed_bps) \(.admittable_bps) \(.free_bps) \(.guarantees) \(.admission)"' "$tmp/st.json")" = "5000000000 7500000000 2500000000 2 0.75"
+rc=0
+"$daqsctl" --socket "$tmp/s.sock" admit --link l0 --min 2.5gbit >"$tmp/admit.out" 2>&1 || rc=$?
+check_daqsd "daqsctl admit --min 2.5gbit: yes, exit 0 ($(cat "$tmp/admit.out"))" test "$rc" = 0
+rc=0
+"$daqsctl" --socket "$tmp/s.sock" admit --link l0 --min 3gbit >"$tmp/admit.out" 2>&1 || rc=$?
+check_daqsd "daqsctl admit --min 3gbit: no, exit 1, as daqsd decided for $refused ($(cat "$tmp/admit.out"))" \
+	test "$rc:$(cat "$tmp/admit.out")" = "1:no: min 3gbit does not fit: 2.5gbit of 7.5gbit (75% of 10gbit) left for guarantees, 5gbit committed by 2"
+"$daqsctl" --socket "$tmp/s.sock" metrics >"$tmp/metrics.out" 2>&1 || true
+check_daqsd "metrics: daqs_link_free_bytes_per_second{link=\"l0\"} 312500000 (2.5gbit/8)" \
+	grep -qx 'daqs_link_free_bytes_per_second{link="l0"} 312500000' "$tmp/metrics.out"
+stop
+
 check_daqsd "daqsd starts even when libvirt cannot be reached" \
 	start "qemu+unix:///system?socket=$tmp/no-libvirtd.sock"
 check_daqsd "... with no guests, and says it retries" \

@@ -139,6 +139,35 @@ else
 	pass "metrics: NaN satisfaction left out"
 fi
 
+# ---- capacity and admit (uplink0: 40gbit, admission 75 %: 30gbit admittable, 10gbit committed) ----
+run capacity
+expect_rc 0 "capacity"
+expect_file "$tmp/out" "LINK               CAPACITY ADMISSION ADMITTABLE  COMMITTED       FREE GUARANTEES
+uplink0              40gbit       75%     30gbit     10gbit     20gbit          1" "capacity: the table"
+run --json capacity uplink0
+expect_rc 0 "--json capacity uplink0"
+expect_grep "$tmp/out" '"free_bps": 20000000000,' "--json capacity: free_bps"
+run capacity nosuch
+expect_rc 1 "capacity of a link daqsd does not have"
+expect_file "$tmp/err" "daqsctl: capacity: no link 'nosuch' in daqsd's SLA" "capacity nosuch: said"
+run admit --link uplink0 --min 20gbit
+expect_rc 0 "admit 20gbit (exactly what is free)"
+expect_file "$tmp/out" "yes: min 20gbit fits: 20gbit of 30gbit (75% of 40gbit) left for guarantees, 10gbit committed by 1" \
+	"admit 20gbit: yes, with the figures"
+run admit --link uplink0 --min 20.5gbit
+expect_rc 1 "admit 20.5gbit: does not fit"
+expect_grep "$tmp/out" "no: min 20.5gbit does not fit" "admit 20.5gbit: no"
+run --json admit --link uplink0 --min 25gbit
+expect_rc 1 "--json admit 25gbit"
+expect_grep "$tmp/out" '"fits": false,' "--json admit: fits false"
+run admit --link nosuch --min 1gbit
+expect_rc 1 "admit on a link daqsd does not have"
+expect_file "$tmp/out" "no: no link 'nosuch' in daqsd's SLA" "admit nosuch: said"
+run admit --link uplink0
+expect_rc 2 "admit without --min: usage"
+run status --link uplink0
+expect_rc 2 "--link is admit's alone"
+
 : >"$log"
 run top --count 3 --interval 0.05
 expect_rc 0 "top --count 3"
