@@ -709,6 +709,48 @@ START_TEST(test_vf_backstop_gained_and_lost)
 }
 END_TEST
 
+/*
+ * Tamper: a guest that removes its tc and sends above its limit, with a VF,
+ * gets its limit on the VF too (the host's, which the guest cannot change),
+ * held DAQS_CYCLE_TAMPER_HOLD_NS after the last loss, then released.
+ */
+START_TEST(test_vf_backstop_tamper)
+{
+	struct fx f;
+	struct fg g;
+	uint64_t hold = DAQS_CYCLE_TAMPER_HOLD_NS / (200ULL * 1000000ULL); /* periods of 200ms */
+	size_t writes = 0;
+
+	fx_init(&f, one_socket, true);
+	fg_init(&g, "eth0");
+	attach(&f, "a", &g);
+	daqs_cycle_set_vf(f.c, "a", "pf0", 3);
+	periods(&f, 5);
+	ck_assert_str_eq(state_of(&f, "a"), "shaped");
+	ck_assert_str_eq(vm_of(&f, "a")->vf, ""); /* a healthy agent: the VF carries nothing */
+	g.escaped = true;			  /* tc qdisc del in the guest */
+	g.rate_bps = 400e6;
+	for (int i = 0; i < 6 && !writes; i++) {
+		period(&f);
+		writes = f.n_vf;
+	}
+	ck_assert_uint_eq(vm_of(&f, "a")->limit_lost, 1);
+	ck_assert_uint_eq(writes, 1);
+	ck_assert(!f.vf[0].release);
+	ck_assert_uint_eq(f.vf[0].max_mbps, 100); /* the VM's limit, on the host */
+	ck_assert_str_eq(vm_of(&f, "a")->vf_why, "backstop: its tc was changed in the guest");
+	ck_assert(!g.escaped); /* and the guest's HTB put back, as before */
+	g.rate_bps = 90e6;
+	/* held: the guest behaves again, the VF keeps the limit for the hold */
+	periods(&f, (int)(hold - 10));
+	ck_assert_str_eq(vm_of(&f, "a")->vf, "pf0:3");
+	periods(&f, 20);
+	ck_assert_str_eq(vm_of(&f, "a")->vf, ""); /* released after the hold */
+	ck_assert_str_eq(vm_of(&f, "a")->vf_why, "");
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_vf_write_failure_reported_once)
 {
 	struct fx f;
@@ -1732,6 +1774,7 @@ Suite *daqs_test_cycle_suite(void)
 	tcase_add_test(tc, test_agent_limited);
 	tcase_add_test(tc, test_limit_lost_reverified);
 	tcase_add_test(tc, test_vf_backstop_gained_and_lost);
+	tcase_add_test(tc, test_vf_backstop_tamper);
 	tcase_add_test(tc, test_vf_move_settles);
 	tcase_add_test(tc, test_metadata_sla);
 	tcase_add_test(tc, test_metadata_admission);

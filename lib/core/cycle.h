@@ -73,6 +73,12 @@
 #define DAQS_CYCLE_SETTLE_NS (4ULL * 1000000000ULL)
 /* ... but no longer than this in a row (moves back to back: a short interval, failed unplugs) */
 #define DAQS_CYCLE_SETTLE_MAX_NS (15ULL * 1000000000ULL)
+/*
+ * A VM found sending well above the limit in force (its tc changed in the
+ * guest, limit_lost) that has a VF gets its limit on the VF as well, for
+ * this long after the last time: a host-side rate the guest cannot change.
+ */
+#define DAQS_CYCLE_TAMPER_HOLD_NS (300ULL * 1000000000ULL)
 
 enum daqs_guest_state {
 	DAQS_GUEST_FIND_IFACE, /* no interface to shape known: sampling discovers it first */

@@ -81,6 +81,7 @@ struct daqs_gvm {
 	uint64_t verified_ns; /* last read back or applied */
 	unsigned over;	      /* consecutive rates well above in_force */
 	uint64_t limit_lost;  /* times found sending well above it */
+	uint64_t tamper_until; /* cycle count: the VF backstops its limit until then (limit lost) */
 	/* this period */
 	bool sampled;	 /* a sampling job ran for it */
 	int sample_r;	 /* its outcome */

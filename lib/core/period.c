@@ -489,6 +489,7 @@ static void over_limit_check(const struct daqs_cycle *c, struct daqs_gvm *v)
 	v->over = 0;
 	v->state = DAQS_GUEST_VERIFY;
 	v->limit_lost++;
+	v->tamper_until = c->cycles + DAQS_CYCLE_TAMPER_HOLD_NS / c->sla->ctl.period_ns + 1;
 	daqs_units_format_rate_approx(tx, a, sizeof(a));
 	daqs_units_format_rate(v->in_force, b, sizeof(b));
 	daqs_cycle_log(c, DAQS_LOG_WARNING,

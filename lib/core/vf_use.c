@@ -40,6 +40,8 @@ bool daqs_vfuse_wanted(const struct daqs_cycle *c, struct daqs_gvm *v)
 		why = v->eff.enforce == DAQS_ENFORCE_VF ? "enforce: vf" : "enforce: both";
 	else if (v->limited)
 		why = "backstop: the agent cannot run tc";
+	else if (v->tamper_until > c->cycles)
+		why = "backstop: its tc was changed in the guest";
 	else if (v->xc.distrust)
 		why = "backstop: the agent's counters are not believed";
 	else if (v->health == DAQS_AGENT_NOT_CONNECTED || v->health == DAQS_AGENT_ERROR)
