@@ -352,6 +352,20 @@ START_TEST(test_pf_devlink_falls_back)
 	ck_assert_int_eq(f.sets, 2);
 	ck_assert_int_eq(log.n, base + 1);
 
+	/* vf_lever: legacy goes straight to the legacy lever; devlink without a leaf writes
+	 * nothing and says so once */
+	chg.lever = DAQS_VF_LEVER_LEGACY;
+	ck_assert_int_eq(daqs_pf_set_rates(pf, "lo", 2, &chg, NULL), 0);
+	ck_assert_int_eq(f.sets, 3);
+	chg.lever = DAQS_VF_LEVER_DEVLINK;
+	ck_assert_int_eq(daqs_pf_set_rates(pf, "lo", 2, &chg, NULL), -EOPNOTSUPP);
+	ck_assert_int_eq(daqs_pf_set_rates(pf, "lo", 2, &chg, NULL), -EOPNOTSUPP);
+	ck_assert_int_eq(f.sets, 3); /* nothing reached the legacy lever */
+	ck_assert_int_eq(log.n, base + 2);
+	ck_assert_ptr_nonnull(strstr(log.last, "pf: set rates 'lo' vf 2 (vf_lever: devlink, but "
+					       "it has no devlink rate leaf: "));
+	ck_assert_ptr_nonnull(strstr(log.last, "); nothing written"));
+
 	ck_assert_int_eq(daqs_pf_list_vfs(pf, "lo", &vfs, &n), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(vfs[0].lever, "legacy");

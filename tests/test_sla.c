@@ -1101,6 +1101,25 @@ START_TEST(test_admission)
 }
 END_TEST
 
+/* vf_lever: auto unless given; given with host_vf (the errors are in sla-bad/vf-lever.yaml). */
+START_TEST(test_vf_lever)
+{
+	struct daqs_sla *sla = load_ok(
+		"version: 1\n"
+		"links: [{name: a, capacity: 1gbit, device: ens1f0}]\n"
+		"vms:\n"
+		"  - {name: x, class: best-effort, host_vf: 'ens1f0:1', vf_lever: devlink}\n"
+		"  - {name: y, class: best-effort, host_vf: 'ens1f0:2', vf_lever: legacy}\n"
+		"  - {name: z, class: best-effort, host_vf: 'ens1f0:3'}\n");
+
+	ck_assert_int_eq(sla->vms[0].vf_lever, DAQS_VF_LEVER_DEVLINK);
+	ck_assert_int_eq(sla->vms[1].vf_lever, DAQS_VF_LEVER_LEGACY);
+	ck_assert_int_eq(sla->vms[2].vf_lever, DAQS_VF_LEVER_AUTO);
+	ck_assert_int_eq(sla->defaults.vf_lever, DAQS_VF_LEVER_AUTO);
+	daqs_sla_free(sla);
+}
+END_TEST
+
 Suite *daqs_test_sla_suite(void)
 {
 	Suite *s = suite_create("sla");
@@ -1137,6 +1156,7 @@ Suite *daqs_test_sla_suite(void)
 	tcase_add_loop_test(tc, test_vf_error, 0, (int)DAQS_ARRAY_SIZE(vf_error_cases));
 	tcase_add_test(tc, test_vf_all_errors);
 	tcase_add_test(tc, test_admission);
+	tcase_add_test(tc, test_vf_lever);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -5,7 +5,7 @@
  *
  *   vf-tool list PF                      one "vf=N mac=.. min=.. max=.. link=.. stats=.. tx_bytes=.."
  *                                        line per VF, after "vfs=N"
- *   vf-tool set PF VF [min MBPS] [max MBPS]
+ *   vf-tool set PF VF [min MBPS] [max MBPS] [lever devlink|legacy]
  *                                        "result=ok|min-dropped min=.. max=.." (read back)
  *                                        or "result=error errno=NAME"
  *   vf-tool pci PF VF [SYSFS_NET_ROOT]   "pci=ADDRESS" or "result=error errno=NAME"
@@ -111,6 +111,15 @@ static int cmd_set(struct daqs_pf *pf, int argc, char **argv)
 	for (int i = 4; i < argc; i += 2) {
 		uint32_t v;
 
+		if (i + 1 < argc && !strcmp(argv[i], "lever")) { /* the SLA's vf_lever */
+			if (!strcmp(argv[i + 1], "devlink"))
+				chg.lever = DAQS_VF_LEVER_DEVLINK;
+			else if (!strcmp(argv[i + 1], "legacy"))
+				chg.lever = DAQS_VF_LEVER_LEGACY;
+			else
+				return usage();
+			continue;
+		}
 		if (i + 1 >= argc || parse_u32(argv[i + 1], &v))
 			return usage();
 		if (!strcmp(argv[i], "min")) {

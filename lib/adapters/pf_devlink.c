@@ -20,6 +20,7 @@ struct vf_seen {
 	uint32_t vf;
 	char lever[96];
 	bool min_refused;
+	bool pin_said; /* vf_lever: devlink without a leaf, reported */
 };
 
 struct pf_dl {
@@ -212,7 +213,22 @@ static int dl_set_rates(void *h, const char *pf, uint32_t vf, const struct daqs_
 	bool dropped = false;
 	int r;
 
+	if (chg->lever == DAQS_VF_LEVER_LEGACY) { /* pinned: the leaf is not looked at */
+		note_lever(p, pf, vf, "legacy");
+		return daqs_pf_set_rates(p->legacy, pf, vf, chg, now);
+	}
 	r = find_leaf(p, pf, vf, &port, &leaf);
+	if (r && chg->lever == DAQS_VF_LEVER_DEVLINK) {
+		s = seen(p, pf, vf);
+		if (!s->pin_said)
+			plog(p,
+			     "pf: set rates '%s' vf %" PRIu32 " (vf_lever: devlink, but it has no "
+			     "devlink rate leaf: %s%s%s); nothing written",
+			     pf, vf, strerror(-r), *daqs_devlink_why(p->dl) ? ": " : "",
+			     p->dl ? daqs_devlink_why(p->dl) : "");
+		s->pin_said = true;
+		return -EOPNOTSUPP;
+	}
 	if (r) {
 		/* no devlink, no port for the VF (legacy mode): the usual case, not news */
 		if (r != -EOPNOTSUPP && r != -ENODEV && r != -ENOENT &&

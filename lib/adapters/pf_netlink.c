@@ -279,6 +279,13 @@ static int nl_set_rates(void *h, const char *pf, uint32_t vf, const struct daqs_
 	bool dropped = false;
 	int r;
 
+	if (chg->lever == DAQS_VF_LEVER_DEVLINK) {
+		plog(p,
+		     "pf: set rates '%s' vf %" PRIu32 " (vf_lever: devlink, but only the legacy "
+		     "VF rate is open here)",
+		     pf, vf);
+		return -EOPNOTSUPP;
+	}
 	r = get_link(p, pf, "set rates", &link);
 	if (r)
 		return r;

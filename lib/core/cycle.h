@@ -171,8 +171,9 @@ struct daqs_cycle_vf_write {
 	uint32_t idx;
 	uint32_t max_mbps; /* 0 = no cap */
 	uint32_t min_mbps;
-	bool with_min; /* write the min too (else the min is left as it is) */
-	bool release;  /* daqsd stops using this VF: back to no cap (and no min of ours) */
+	bool with_min;		/* write the min too (else the min is left as it is) */
+	bool release;		/* daqsd stops using this VF: back to no cap (and no min of ours) */
+	enum daqs_vf_lever pin; /* the SLA's vf_lever: which lever may write (0: auto) */
 	/* out */
 	int r;		  /* 0 / -errno */
 	bool min_refused; /* the NIC refused the min: the max alone is in force */

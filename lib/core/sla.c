@@ -46,6 +46,13 @@ const char *const daqs_sla_vf_kind_names[] = {
 	NULL,
 };
 
+const char *const daqs_sla_vf_lever_names[] = {
+	[DAQS_VF_LEVER_AUTO] = "auto",
+	[DAQS_VF_LEVER_DEVLINK] = "devlink",
+	[DAQS_VF_LEVER_LEGACY] = "legacy",
+	NULL,
+};
+
 const char *const daqs_sla_enforce_names[] = {
 	[DAQS_ENFORCE_GUEST] = "guest",
 	[DAQS_ENFORCE_VF] = "vf",
@@ -357,6 +364,7 @@ void daqs_sla_vm_default(const struct daqs_sla *sla, const char *name, struct da
 	out->link = 0;
 	out->vf_eligible = sla->defaults.vf_eligible;
 	out->enforce = sla->defaults.enforce;
+	out->vf_lever = sla->defaults.vf_lever;
 	out->host_counters = sla->defaults.host_counters;
 }
 

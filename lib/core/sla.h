@@ -57,6 +57,13 @@ enum daqs_enforce {
 	DAQS_ENFORCE_BOTH,
 };
 
+/* Which host lever sets the rates of the VM's VF (vf_lever; pf_devlink.h). */
+enum daqs_vf_lever {
+	DAQS_VF_LEVER_AUTO,    /* its devlink rate leaf where it has one, else the legacy VF rate */
+	DAQS_VF_LEVER_DEVLINK, /* its devlink rate leaf only (none: not set, reported) */
+	DAQS_VF_LEVER_LEGACY,  /* IFLA_VF_RATE only */
+};
+
 /* Whether a libvirt VM's tap is found in its domain XML and counted (host_counters). */
 enum daqs_host_counters {
 	DAQS_HOST_COUNTERS_AUTO, /* the tap of the NIC with the VM's MAC (default) */
@@ -115,8 +122,9 @@ struct daqs_sla_vm {
 	/* host_vf: "PF:N", a VF assigned to the VM for good (not by the vf_pool) */
 	char *host_vf_pf; /* NULL unless given */
 	uint32_t host_vf;
-	bool vf_eligible;	   /* may hold a VF of the pool (vf:); false without a pool */
-	enum daqs_enforce enforce; /* default guest */
+	bool vf_eligible;	     /* may hold a VF of the pool (vf:); false without a pool */
+	enum daqs_enforce enforce;   /* default guest */
+	enum daqs_vf_lever vf_lever; /* default auto */
 	enum daqs_host_counters host_counters; /* default auto; host_iface wins */
 	unsigned line, col;
 };
@@ -128,6 +136,7 @@ struct daqs_sla_defaults {
 	uint32_t weight;		       /* default 1 */
 	bool vf_eligible;		       /* default true when there is a vf_pool */
 	enum daqs_enforce enforce;	       /* default guest */
+	enum daqs_vf_lever vf_lever;	       /* default auto */
 	enum daqs_host_counters host_counters; /* default auto */
 };
 

@@ -36,6 +36,7 @@ extern const char *const daqs_sla_missing_names[];
 extern const char *const daqs_sla_vf_strategy_names[];
 extern const char *const daqs_sla_vf_kind_names[];
 extern const char *const daqs_sla_enforce_names[];
+extern const char *const daqs_sla_vf_lever_names[];
 extern const char *const daqs_sla_bool_names[];
 extern const char *const daqs_sla_host_counters_names[];
 

@@ -25,6 +25,27 @@ struct shape {
  * vf: and enforce: of a VM (or the defaults) on link li; host_vf: the VM has
  * a VF of its own (host_vf:).
  */
+/* vf_lever: of a VM (or the defaults): only where it has a VF whose rate daqsd may set. */
+static void parse_vf_lever(struct daqs_sla_ctx *c, const struct daqs_ynode *map, const char *base,
+			   size_t li, bool host_vf, enum daqs_vf_lever *lever)
+{
+	const struct daqs_sla_vf_pool *p = &c->sla->vf_pool;
+	char what[WHAT_MAX];
+	const struct daqs_ynode *n = daqs_sla_field(map, base, "vf_lever", what);
+	unsigned idx;
+
+	if (!n || daqs_ynode_get_enum(n, c->file, what, c->d, daqs_sla_vf_lever_names, &idx) < 0)
+		return;
+	*lever = (enum daqs_vf_lever)idx;
+	if (*lever == DAQS_VF_LEVER_AUTO || host_vf ||
+	    (p->present && p->link == li && p->kind == DAQS_VF_POOL_HOSTDEV))
+		return;
+	daqs_ynode_error(n, c->file, what, c->d,
+			 "vf_lever '%s' picks how the VM's VF takes its rate: it needs host_vf, "
+			 "or a vf_pool of kind hostdev on its link",
+			 n->str);
+}
+
 static void parse_vf_keys(struct daqs_sla_ctx *c, const struct daqs_ynode *map, const char *base,
 			  size_t li, bool host_vf, bool *eligible, enum daqs_enforce *enforce)
 {
@@ -134,8 +155,8 @@ static void parse_shape(struct daqs_sla_ctx *c, const struct daqs_ynode *map, co
 		s->weight = (uint32_t)v;
 }
 
-static const char *const defaults_keys[] = { "class", "min",	 "max",		  "weight",
-					     "vf",    "enforce", "host_counters", NULL };
+static const char *const defaults_keys[] = { "class",	"min",	    "max",	     "weight", "vf",
+					     "enforce", "vf_lever", "host_counters", NULL };
 
 /* host_counters: auto | off (a VM's or the defaults'); *out keeps its value when absent. */
 static const struct daqs_ynode *parse_host_counters(struct daqs_sla_ctx *c,
@@ -170,6 +191,7 @@ void daqs_sla_parse_defaults(struct daqs_sla_ctx *c, const struct daqs_ynode *ma
 	df->max_bps = s.max_bps;
 	df->weight = s.weight;
 	parse_vf_keys(c, map, "defaults", 0, false, &df->vf_eligible, &df->enforce);
+	parse_vf_lever(c, map, "defaults", 0, false, &df->vf_lever);
 	parse_host_counters(c, map, "defaults", &df->host_counters);
 }
 
@@ -178,7 +200,8 @@ void daqs_sla_parse_defaults(struct daqs_sla_ctx *c, const struct daqs_ynode *ma
 static const char *const vm_keys[] = { "name", "uuid",	    "class",	      "min",
 				       "max",  "weight",    "link",	      "agent",
 				       "mac",  "interface", "host_interface", "host_vf",
-				       "vf",   "enforce",   "host_counters",  NULL };
+				       "vf",   "enforce",   "host_counters",  "vf_lever",
+				       NULL };
 
 /* agent: an absolute path to a unix socket, printable, no spaces. */
 static void parse_vm_agent(struct daqs_sla_ctx *c, const struct daqs_ynode *map, const char *base,
@@ -408,6 +431,7 @@ static void parse_vm(struct daqs_sla_ctx *c, const struct daqs_ynode *map, size_
 	parse_vm_host_vf(c, map, base, vm);
 	parse_vf_keys(c, map, base, vm->link, vm->host_vf_pf != NULL, &vm->vf_eligible,
 		      &vm->enforce);
+	parse_vf_lever(c, map, base, vm->link, vm->host_vf_pf != NULL, &vm->vf_lever);
 	check_vm_reach(c, map, base, vm);
 }
 
@@ -532,6 +556,7 @@ int daqs_sla_meta_vm(const struct daqs_sla *sla, const char *domain, const struc
 	if (out->link == 0) { /* the defaults' vf and enforce were checked for the first link */
 		out->vf_eligible = sla->defaults.vf_eligible;
 		out->enforce = sla->defaults.enforce;
+		out->vf_lever = sla->defaults.vf_lever;
 	}
 	free(y);
 	if (daqs_diags_count(d) == before)

@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sla.h" /* enum daqs_vf_lever */
+
 /* One VF's rates as the kernel holds them: Mbps, 0 = none. */
 struct daqs_vf_rates {
 	uint32_t min_mbps;
@@ -43,6 +45,7 @@ struct daqs_vf_rate_change {
 	unsigned set; /* DAQS_VF_SET_* */
 	uint32_t min_mbps;
 	uint32_t max_mbps;
+	enum daqs_vf_lever lever; /* which lever may set them (the SLA's vf_lever; 0: auto) */
 };
 
 /* bit/s -> Mbps for a max limit (rules above): 0 and UINT64_MAX -> 0 (no limit). */

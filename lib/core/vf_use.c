@@ -68,7 +68,11 @@ bool daqs_vfuse_release(const struct daqs_gvm *v, struct daqs_cycle_vf_write *w)
 	if (!v->vf.pf[0] || (!v->vf.mbps && !v->vf.min))
 		return false;
 	*w = (struct daqs_cycle_vf_write){
-		.rec = v, .idx = v->vf.idx, .release = true, .with_min = v->vf.min != 0
+		.rec = v,
+		.idx = v->vf.idx,
+		.release = true,
+		.with_min = v->vf.min != 0,
+		.pin = v->eff.vf_lever,
 	};
 	memcpy(w->pf, v->vf.pf, DAQS_IFNAMSIZ);
 	return true;
@@ -108,6 +112,7 @@ size_t daqs_vfuse_writes(const struct daqs_cycle *c, struct daqs_cycle_vf_write 
 				.max_mbps = mbps,
 				.min_mbps = min,
 				.with_min = !v->vf.min_refused && (min || v->vf.min),
+				.pin = v->eff.vf_lever,
 			};
 			snprintf(w[k++].pf, DAQS_IFNAMSIZ, "%s", pf);
 		}

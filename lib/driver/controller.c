@@ -543,6 +543,7 @@ static void vf_run(struct daqs_pf *pf, struct daqs_cycle_vf_write *w, size_t n)
 			.set = DAQS_VF_SET_MAX | (w[i].with_min ? DAQS_VF_SET_MIN : 0),
 			.max_mbps = w[i].max_mbps,
 			.min_mbps = w[i].min_mbps,
+			.lever = w[i].pin,
 		};
 
 		w[i].r = daqs_pf_set_rates(pf, w[i].pf, w[i].idx, &chg, NULL);

@@ -475,6 +475,9 @@ if [[ -n $dltool ]]; then
 	dlt leaf-set "$PF" 2 0 1000
 	check "devlink-tool leaf-set 1000 B/s (not whole Mbit/s): EINVAL and the kernel's message (got $(cat "$tmp/vft.out"))" \
 		eval 'test "$vrc:$(field errno)" = 1:EINVAL && grep -q "why=.*TX rate value not in link speed units of 1Mbps" "$tmp/vft.out"'
+	vft_auto set "$PF" 3 max 10 lever legacy
+	check "--auto set vf 3 lever legacy (the SLA's vf_lever pinned): the legacy call, which switchdev refuses (got $(cat "$tmp/vft.out"); devlink $(dlrate "${port[3]}"))" \
+		eval 'test "$vrc:$(field errno)" = 1:EOPNOTSUPP && test "$(dlrate "${port[3]}")" = "0 0 -"'
 	vft_auto list "$PF"
 	check "--auto list: vf 1's rates and lever from its leaf ($(vfline 1))" \
 		eval 'vfline 1 | grep -q " min=100 max=250 .* lever=devlink:${port[1]}\$"'
@@ -534,6 +537,9 @@ if [[ -n $dltool ]]; then
 	vft_auto set "$PF" 3 max 40
 	check "legacy mode again: --auto takes the legacy VF rate and says so (got $(cat "$tmp/vft.out"); ip $(iprates 3))" \
 		eval 'test "$vrc:$(field result):$(field lever)" = 0:ok:legacy && test "$(iprates 3)" = "0 40" && grep -q "vf 3 takes its rates by the legacy VF rate" "$tmp/vft.err"'
+	vft_auto set "$PF" 3 max 30 lever devlink
+	check "legacy mode, vf_lever devlink pinned: refused (EOPNOTSUPP), said, nothing written (got $(cat "$tmp/vft.out"); ip $(iprates 3))" \
+		eval 'test "$vrc:$(field errno)" = 1:EOPNOTSUPP && test "$(iprates 3)" = "0 40" && grep -q "vf 3 (vf_lever: devlink, but it has no devlink rate leaf: .*); nothing written" "$tmp/vft.err"'
 fi
 
 echo "# ip -d link show $PF at the end:"
