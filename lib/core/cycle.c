@@ -456,6 +456,20 @@ void daqs_cycle_set_sla(struct daqs_cycle *c, struct daqs_sla *sla)
 		for (size_t i = 0; i < c->n; i++)
 			daqs_policy_vm_reset(&c->v[i]->pv);
 	}
+	/*
+	 * capacity: auto links are read again at once; sized for the new links
+	 * before admission below reads them (an added link was past the old arrays)
+	 */
+	free(c->speed_bps);
+	free(c->speed_err);
+	free(c->speed_seen);
+	c->speed_bps = daqs_calloc(nl, sizeof(*c->speed_bps));
+	c->speed_err = daqs_calloc(nl, sizeof(*c->speed_err));
+	c->speed_seen = daqs_calloc(nl, sizeof(*c->speed_seen));
+	/* metadata admissions of the old SLA (old link indexes) count for nothing: re-admitted below */
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i]->ent == &c->v[i]->meta_ent)
+			c->v[i]->ent = NULL;
 	for (size_t i = 0; i < c->n; i++) { /* entries of the old SLA are gone */
 		struct daqs_gvm *v = c->v[i];
 
@@ -473,13 +487,6 @@ void daqs_cycle_set_sla(struct daqs_cycle *c, struct daqs_sla *sla)
 		daqs_overrides_effective(sla, v->ent, v->name,
 					 daqs_overrides_find(&c->ovr, v->name), &v->eff);
 	}
-	/* capacity: auto links are read again at once */
-	free(c->speed_bps);
-	free(c->speed_err);
-	free(c->speed_seen);
-	c->speed_bps = daqs_calloc(nl, sizeof(*c->speed_bps));
-	c->speed_err = daqs_calloc(nl, sizeof(*c->speed_err));
-	c->speed_seen = daqs_calloc(nl, sizeof(*c->speed_seen));
 	c->sla_error[0] = '\0';
 	reconcile_sockets(c);
 	daqs_sla_free(old);
