@@ -332,28 +332,28 @@ static int parse_rate_cb(struct nlmsghdr *h, void *out)
 	return daqs_devlink_parse_rate(h, out);
 }
 
-int daqs_devlink_ports(struct daqs_devlink *dl, struct daqs_devlink_port **ports, size_t *n)
+/* A dump of cmd into a malloc'd array (*items, *n), each reply by parse_one; 0 or -errno. */
+static int dump(struct daqs_devlink *dl, uint8_t cmd, int (*parse_one)(struct nlmsghdr *, void *),
+		size_t size, void **items, size_t *n)
 {
-	struct collect c = { .parse = parse_port_cb, .size = sizeof(**ports) };
-	int r = transact(dl, new_msg(dl, DEVLINK_CMD_PORT_GET, NLM_F_DUMP), &c, true);
+	struct collect c = { .parse = parse_one, .size = size };
+	int r = transact(dl, new_msg(dl, cmd, NLM_F_DUMP), &c, true);
 
-	*ports = r ? NULL : c.items;
+	*items = r ? NULL : c.items;
 	*n = r ? 0 : c.n;
 	if (r)
 		free(c.items);
 	return r;
 }
 
+int daqs_devlink_ports(struct daqs_devlink *dl, struct daqs_devlink_port **ports, size_t *n)
+{
+	return dump(dl, DEVLINK_CMD_PORT_GET, parse_port_cb, sizeof(**ports), (void **)ports, n);
+}
+
 int daqs_devlink_rates(struct daqs_devlink *dl, struct daqs_devlink_rate **rates, size_t *n)
 {
-	struct collect c = { .parse = parse_rate_cb, .size = sizeof(**rates) };
-	int r = transact(dl, new_msg(dl, DEVLINK_CMD_RATE_GET, NLM_F_DUMP), &c, true);
-
-	*rates = r ? NULL : c.items;
-	*n = r ? 0 : c.n;
-	if (r)
-		free(c.items);
-	return r;
+	return dump(dl, DEVLINK_CMD_RATE_GET, parse_rate_cb, sizeof(**rates), (void **)rates, n);
 }
 
 int daqs_devlink_match_vf(const struct daqs_devlink_port *ports, size_t n, const char *pf,
