@@ -81,7 +81,7 @@ struct daqs_gvm {
 	uint64_t verified_ns;  /* last read back or applied */
 	unsigned over;	       /* consecutive rates well above in_force */
 	uint64_t limit_lost;   /* times found sending well above it */
-	uint64_t tamper_until; /* cycle count: the VF backstops its limit until then (limit lost) */
+	uint64_t tamper_until_ns; /* monotonic: the VF backstops its limit until then (limit lost) */
 	/* this period */
 	bool sampled;	 /* a sampling job ran for it */
 	int sample_r;	 /* its outcome */
@@ -137,7 +137,7 @@ void daqs_gvm_host_pick(const struct daqs_cycle *c, struct daqs_gvm *v);
 
 /* vf_use.c */
 bool daqs_vfuse_of(const struct daqs_gvm *v, const char **pf, uint32_t *idx);
-bool daqs_vfuse_wanted(const struct daqs_cycle *c, struct daqs_gvm *v);
+bool daqs_vfuse_wanted(const struct daqs_cycle *c, struct daqs_gvm *v, uint64_t now_ns);
 size_t daqs_vfuse_writes(const struct daqs_cycle *c, struct daqs_cycle_vf_write **out);
 void daqs_vfuse_outcome(const struct daqs_cycle *c, struct daqs_gvm *v,
 			const struct daqs_cycle_vf_write *w);

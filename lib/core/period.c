@@ -489,7 +489,8 @@ static void over_limit_check(const struct daqs_cycle *c, struct daqs_gvm *v)
 	v->over = 0;
 	v->state = DAQS_GUEST_VERIFY;
 	v->limit_lost++;
-	v->tamper_until = c->cycles + DAQS_CYCLE_TAMPER_HOLD_NS / c->sla->ctl.period_ns + 1;
+	/* a deadline, not a count of periods: a reload may change the period */
+	v->tamper_until_ns = e->rate_t_ns + DAQS_CYCLE_TAMPER_HOLD_NS;
 	daqs_units_format_rate_approx(tx, a, sizeof(a));
 	daqs_units_format_rate(v->in_force, b, sizeof(b));
 	daqs_cycle_log(c, DAQS_LOG_WARNING,
@@ -660,12 +661,13 @@ static void counted(struct daqs_cycle *c)
 }
 
 /* What this period's apply job of a live VM does (false: none). */
-static bool plan(struct daqs_cycle *c, struct daqs_gvm *v, bool due, struct daqs_cycle_job *j)
+static bool plan(struct daqs_cycle *c, struct daqs_gvm *v, bool due, uint64_t now_ns,
+		 struct daqs_cycle_job *j)
 {
 	bool ok = v->sampled && v->sample_r == 0 && v->iface[0];
 	bool vf_only, change, verify_now, enforce, discover;
 
-	v->vf.use = daqs_vfuse_wanted(c, v);
+	v->vf.use = daqs_vfuse_wanted(c, v, now_ns);
 	vf_only = v->vf.use && v->eff.enforce == DAQS_ENFORCE_VF;
 	/* enforce: vf with the VF there: the guest's own limit is removed */
 	v->target = vf_only ? DAQS_RATE_UNLIMITED : v->pv.limit_bps;
@@ -724,7 +726,7 @@ size_t daqs_cycle_decide(struct daqs_cycle *c, uint64_t now_ns, int64_t now_s,
 		}
 		budget -= due;
 		v->pv = pv[k++];
-		nj += plan(c, v, due, &j[nj]);
+		nj += plan(c, v, due, now_ns, &j[nj]);
 	}
 	free(pv);
 	*jobs = j;

@@ -10,6 +10,10 @@
 
 /* ---- links ---- */
 
+/* An admission share, of the controller or a link: 1 %..100 % (in ppm). */
+#define ADMISSION_MIN_PPM 10000u
+#define ADMISSION_MAX_PPM 1000000u
+
 static const char *const link_keys[] = { "name", "capacity", "device", "admission", NULL };
 
 static void parse_link_name(struct daqs_sla_ctx *c, const struct daqs_ynode *map, const char *base,
@@ -78,7 +82,7 @@ static void parse_link(struct daqs_sla_ctx *c, const struct daqs_ynode *map, siz
 		lk->device = daqs_strdup(n->str);
 	n = daqs_sla_field(map, base, "admission", what);
 	if (n && daqs_ynode_get_ppm(n, c->file, what, c->d, &lk->admission_ppm) == 0 &&
-	    (lk->admission_ppm == 0 || lk->admission_ppm > 1000000)) {
+	    (lk->admission_ppm < ADMISSION_MIN_PPM || lk->admission_ppm > ADMISSION_MAX_PPM)) {
 		daqs_ynode_error(n, c->file, what, c->d, "'%s' is out of range (1%%..100%%)",
 				 n->str);
 		lk->admission_ppm = 0;
@@ -124,9 +128,10 @@ struct duration_field {
 struct ppm_field {
 	const char *key;
 	size_t off;
-	uint32_t max;
+	uint32_t min, max;
 	const char *range;
 };
+
 
 static const struct duration_field ctl_durations[] = {
 	{ "period", offsetof(struct daqs_sla_controller, period_ns), 10 * MS, 60 * SEC,
@@ -139,9 +144,11 @@ static const struct duration_field ctl_durations[] = {
 };
 
 static const struct ppm_field ctl_ppms[] = {
-	{ "headroom", offsetof(struct daqs_sla_controller, headroom_ppm), 500000, "0%..50%" },
-	{ "min_change", offsetof(struct daqs_sla_controller, min_change_ppm), 500000, "0%..50%" },
-	{ "admission", offsetof(struct daqs_sla_controller, admission_ppm), 1000000, "1%..100%" },
+	{ "headroom", offsetof(struct daqs_sla_controller, headroom_ppm), 0, 500000, "0%..50%" },
+	{ "min_change", offsetof(struct daqs_sla_controller, min_change_ppm), 0, 500000,
+	  "0%..50%" },
+	{ "admission", offsetof(struct daqs_sla_controller, admission_ppm), ADMISSION_MIN_PPM,
+	  ADMISSION_MAX_PPM, "1%..100%" },
 };
 
 static const char *const ctl_keys[] = { "period",	"smoothing",  "headroom", "min_change",
@@ -178,7 +185,7 @@ static void parse_ctl_ppms(struct daqs_sla_ctx *c, const struct daqs_ynode *map)
 
 		if (!n || daqs_ynode_get_ppm(n, c->file, what, c->d, &v) < 0)
 			continue;
-		if (v > f->max || (!strcmp(f->key, "admission") && v == 0))
+		if (v < f->min || v > f->max)
 			daqs_ynode_error(n, c->file, what, c->d, "'%s' is out of range (%s)",
 					 n->str, f->range);
 		else

@@ -27,7 +27,7 @@ bool daqs_vfuse_of(const struct daqs_gvm *v, const char **pf, uint32_t *idx)
 	return false;
 }
 
-bool daqs_vfuse_wanted(const struct daqs_cycle *c, struct daqs_gvm *v)
+bool daqs_vfuse_wanted(const struct daqs_cycle *c, struct daqs_gvm *v, uint64_t now_ns)
 {
 	const char *pf, *why = NULL;
 	uint32_t idx;
@@ -40,7 +40,7 @@ bool daqs_vfuse_wanted(const struct daqs_cycle *c, struct daqs_gvm *v)
 		why = v->eff.enforce == DAQS_ENFORCE_VF ? "enforce: vf" : "enforce: both";
 	else if (v->limited)
 		why = "backstop: the agent cannot run tc";
-	else if (v->tamper_until > c->cycles)
+	else if (v->tamper_until_ns > now_ns)
 		why = "backstop: its tc was changed in the guest";
 	else if (v->xc.distrust)
 		why = "backstop: the agent's counters are not believed";

@@ -18,7 +18,7 @@
 #  2. plugs and unplugs happen (at least 2 plugs and 1 unplug), none fails,
 #     and the guest's bond took the plugged NIC as a member;
 #  3. across them G keeps >= 95 % of its min (iperf3 goodput after the first
-#     4 s) and no 1 s interval of G's drops below 50 % of it;
+#     4 s), and no limit daqsd puts on G while it sends is under its min;
 #  4. after every plug and unplug the limit was verified again (daqsctl vf:
 #     "to verified");
 #  5. a daqsd restart adopts the stand-in a guest holds (found by its alias
@@ -143,12 +143,15 @@ check "daqsd shapes bond0 in both guests (agents ok, bond0 found by MAC)" wait_u
 check "the first stand-in is plugged within 20 s" wait_until 20 plugged
 
 # Both send for 40 s while the slot moves every ~6 s.
+utc() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%S.%3N; }
+w0=$(now)
 "$tb" iperf "$G" 1 40 "$tmp/g.json" >/dev/null 2>"$tmp/g.err" &
 pg=$!
 "$tb" iperf "$B" 4 40 "$tmp/b.json" >/dev/null 2>"$tmp/b.err" &
 pb=$!
 wait "$pg" || true
 wait "$pb" || true
+w1=$(now)
 vf_json || true
 gl=$(jq -r '[.intervals[] | select(.sum.start >= 3.9) | .sum.bits_per_second] | add / length' "$tmp/g.json" 2>/dev/null || echo 0)
 gmin=$(jq -r '[.intervals[] | select(.sum.start >= 3.9) | .sum.bits_per_second] | min' "$tmp/g.json" 2>/dev/null || echo 0)
@@ -168,10 +171,30 @@ check "G kept $(mbit "$gl") Mbit/s across the moves, >= 95 % of its 250 mbit min
 	fcmp "$gl" '>=' "$(awk -v m="$MIN" 'BEGIN { print 0.95 * m }')"
 # G's limits across the swaps: daqsd protects it at its min while its NICs
 # settle (policy step 10); before that it was once limited to 135 Mbit/s
-# right after a plug, and this check failed.
-echo "# G's seconds: $(jq -r '[.intervals[] | .sum.bits_per_second / 1e6 | floor] | map(tostring) | join(" ")' "$tmp/g.json" 2>/dev/null)"
-check "G's worst 1 s interval, $(mbit "$gmin") Mbit/s, >= 50 % of its min" \
-	fcmp "$gmin" '>=' "$(awk -v m="$MIN" 'BEGIN { print 0.5 * m }')"
+# right after a plug. What must hold is the limit: every one daqsd put in
+# force on G (its -v log: "limit X in force") from 1 s after G started
+# sending until it stopped is at least its min (or none). G's worst second
+# of goodput is only printed: a bond failover on an unplug that takes ~1 s
+# under TCG loses what was queued on the leaving NIC, and TCP's retransmit
+# timeout can then cost G most of a second that no limit caused (seen:
+# 106 Mbit/s in one second with no limit under its min).
+echo "# G's seconds: $(jq -r '[.intervals[] | .sum.bits_per_second / 1e6 | floor] | map(tostring) | join(" ")' "$tmp/g.json" 2>/dev/null); worst $(mbit "$gmin")"
+limits_g() { # G's limits in force in [FROM, TO] (UTC stamps of the log), in bit/s; "none" as 0
+	awk -v g="'$G':" -v from="$1" -v to="$2" '
+		$5 == g && $6 == "limit" && $8 == "in" && substr($1, 1, 23) >= from && substr($1, 1, 23) <= to {
+			r = $7; m = 1
+			if (r == "none") { print 0; next }
+			if (r ~ /gbit$/) m = 1e9; else if (r ~ /mbit$/) m = 1e6; else if (r ~ /kbit$/) m = 1e3
+			sub(/[a-z]+$/, "", r)
+			printf "%.0f\n", r * m
+		}' "$tmp/daqsd.log"
+}
+limits_g "$(utc "$(awk -v t="$w0" 'BEGIN { printf "%.3f", t + 1 }')")" "$(utc "$w1")" >"$tmp/glimits"
+glow=$(awk 'BEGIN { low = "" } $1 > 0 && (low == "" || $1 < low) { low = $1 } END { print low }' "$tmp/glimits")
+echo "# G's limits in force while it sent: $(wc -l <"$tmp/glimits") (lowest $(mbit "${glow:-0}") Mbit/s, 0 = none)"
+check "daqsd -v logged G's limits while it sent" test -s "$tmp/glimits"
+check "no limit under its 250 mbit min was put on G while it sent (lowest: ${glow:-none})" \
+	test -z "$glow" -o "${glow:-0}" -ge "$MIN"
 
 # 4. limits verified after the moves, and in force on bond0 now
 pv=$(jq -r '.ops.plug.to_verified.count' "$tmp/vf.json")
