@@ -77,10 +77,10 @@ struct daqs_gvm {
 	/* the limit in force in the guest */
 	uint64_t in_force;
 	bool in_force_known;
-	uint64_t in_force_ns;  /* since when */
-	uint64_t verified_ns;  /* last read back or applied */
-	unsigned over;	       /* consecutive rates well above in_force */
-	uint64_t limit_lost;   /* times found sending well above it */
+	uint64_t in_force_ns;	  /* since when */
+	uint64_t verified_ns;	  /* last read back or applied */
+	unsigned over;		  /* consecutive rates well above in_force */
+	uint64_t limit_lost;	  /* times found sending well above it */
 	uint64_t tamper_until_ns; /* monotonic: the VF backstops its limit until then (limit lost) */
 	/* this period */
 	bool sampled;	 /* a sampling job ran for it */

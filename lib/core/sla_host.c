@@ -132,7 +132,6 @@ struct ppm_field {
 	const char *range;
 };
 
-
 static const struct duration_field ctl_durations[] = {
 	{ "period", offsetof(struct daqs_sla_controller, period_ns), 10 * MS, 60 * SEC,
 	  "10ms..60s" },
