@@ -65,6 +65,7 @@ struct daemon {
 	struct daqs_ctlserver *srv;
 	struct daqs_vf_pool *pool; /* NULL without a vf_pool in the SLA */
 	struct daqs_pf *pf;	   /* netlink to the PFs: host-side VF rates (NULL: unavailable) */
+	struct daqs_tap *tap;	   /* libvirt VMs' tap rates (NULL: --connect none) */
 	struct daqs_domains *dom;
 	struct daqs_httpmetrics *http;
 	int sigfd, sigwatch, timer;
@@ -592,6 +593,9 @@ static int run(struct daemon *dm, int *ready_fd)
 	else /* each VF's devlink rate leaf where it has one, else the legacy VF rate */
 		daqs_pf_devlink_open(&dm->pf, dm->pf, pf_log, pf_note, NULL);
 	cfg.pf = dm->pf;
+	if (strcmp(dm->o.uri, "none")) /* libvirt VMs' taps: enforce: host, and the backstop */
+		daqs_tap_libvirt_open(dm->o.uri, &dm->tap);
+	cfg.tap = dm->tap;
 	daqs_controller_new(&cfg, sla, &dm->ctl);
 	if (sla->vf_pool.present && !strcmp(dm->o.uri, "none"))
 		daqs_log(DAQS_LOG_ERR, "vf: the SLA's vf_pool needs libvirt (--connect none): "
@@ -641,6 +645,7 @@ static void teardown(struct daemon *dm)
 	daqs_domains_free(dm->dom);
 	daqs_controller_free(dm->ctl);
 	daqs_pf_close(dm->pf); /* after the controller: it sets VF rates until it is freed */
+	daqs_tap_close(dm->tap);
 	if (dm->timer > 0)
 		virEventRemoveTimeout(dm->timer);
 	if (dm->sigwatch > 0)

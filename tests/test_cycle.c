@@ -60,6 +60,10 @@ struct fx {
 	struct daqs_cycle_vf_write vf[8];
 	size_t n_vf;
 	int vf_r; /* what the next VF writes return */
+	/* the tap writes of the last period (tap_rates) */
+	struct daqs_cycle_tap_write tap[2];
+	size_t n_tap;
+	int tap_r; /* what the next tap writes return */
 	void *dropped[8];
 	size_t n_dropped;
 };
@@ -108,17 +112,20 @@ static const char *const one_socket = "version: 1\n"
 				      "    mac: 52:54:00:00:00:0a\n"
 				      "    max: 100mbit\n";
 
-static void fx_init_kind(struct fx *f, const char *sla, bool vf_rates, enum daqs_policy_kind kind)
+static void fx_init_cfg(struct fx *f, const char *sla, struct daqs_cycle_cfg cfg)
 {
-	struct daqs_cycle_cfg cfg = {
-		.kind = kind, .log = log_cb, .log_ud = f, .vf_rates = vf_rates
-	};
-
+	cfg.log = log_cb;
+	cfg.log_ud = f;
 	memset(f, 0, sizeof(*f));
 	f->log = calloc(64, sizeof(*f->log));
 	f->now = 1000 * MS;
 	f->now_s = 1000000;
 	f->c = daqs_cycle_new(&cfg, sla_of(sla));
+}
+
+static void fx_init_kind(struct fx *f, const char *sla, bool vf_rates, enum daqs_policy_kind kind)
+{
+	fx_init_cfg(f, sla, (struct daqs_cycle_cfg){ .kind = kind, .vf_rates = vf_rates });
 }
 
 static void fx_init(struct fx *f, const char *sla, bool vf_rates)
@@ -302,6 +309,7 @@ static void period(struct fx *f)
 	struct daqs_cycle_job *j;
 	static struct daqs_cycle_result r[16]; /* large: not on the stack */
 	struct daqs_cycle_vf_write *w;
+	struct daqs_cycle_tap_write *t;
 	void **dropped;
 	size_t n, nd;
 
@@ -326,6 +334,17 @@ static void period(struct fx *f)
 	}
 	daqs_cycle_vf_written(f->c, w, n);
 	free(w);
+	n = daqs_cycle_tap_writes(f->c, &t);
+	f->n_tap = 0;
+	for (size_t i = 0; i < n; i++) {
+		t[i].r = f->tap_r;
+		if (f->tap_r)
+			snprintf(t[i].msg, sizeof(t[i].msg), "Failed to load TC action module");
+		if (f->n_tap < 2)
+			f->tap[f->n_tap++] = t[i];
+	}
+	daqs_cycle_tap_written(f->c, t, n, f->now + 60 * MS);
+	free(t);
 	daqs_cycle_end(f->c, 1.0);
 	f->now += PERIOD_NS; /* the wall clock (now_s) moves only when a test says */
 }
@@ -774,6 +793,188 @@ START_TEST(test_vf_write_failure_reported_once)
 }
 END_TEST
 
+/* ---- a libvirt VM's tap (tap_use.c) ---- */
+
+static const char *const on_tap = "version: 1\n"
+				  "links:\n"
+				  "  - name: l0\n"
+				  "    capacity: 1gbit\n"
+				  "controller:\n"
+				  "  period: 200ms\n"
+				  "vms:\n"
+				  "  - name: d\n"
+				  "    class: best-effort\n"
+				  "    max: 100mbit\n"
+				  "    enforce: host\n";
+
+static const char *const guest_tap = "version: 1\n"
+				     "links:\n"
+				     "  - name: l0\n"
+				     "    capacity: 1gbit\n"
+				     "controller:\n"
+				     "  period: 200ms\n"
+				     "vms:\n"
+				     "  - name: d\n"
+				     "    class: best-effort\n"
+				     "    max: 100mbit\n";
+
+/* Libvirt domain d, its one NIC of this type on tap vnet0, with the tap lever. */
+static void tap_vm(struct fx *f, const char *sla, struct fg *g, const char *type)
+{
+	struct daqs_domxml_nics *n =
+		(struct daqs_domxml_nics *)nics_of("52:54:00:00:00:0d", "vnet0");
+	void *old;
+
+	fx_init_cfg(f, sla,
+		    (struct daqs_cycle_cfg){ .kind = DAQS_POLICY_STATIC, .tap_rates = true });
+	fg_init(g, "eth0");
+	g->rate_bps = 90e6;
+	snprintf(n->v[0].type, sizeof(n->v[0].type), "%s", type);
+	daqs_cycle_upsert(f->c, "d", "uuid-d", n);
+	ck_assert_int_eq(daqs_cycle_attach(f->c, "d", g, &old), 0);
+}
+
+/* enforce: host puts the limit on the tap (libvirt's units), none in the guest; written once. */
+START_TEST(test_tap_enforce_host)
+{
+	struct fx f;
+	struct fg g;
+	struct daqs_cycle_tap_write w = { 0 }, *rm;
+	size_t writes = 0;
+	const struct daqs_ctl_vm *v;
+
+	tap_vm(&f, on_tap, &g, "bridge");
+	for (int i = 0; i < 8; i++) {
+		period(&f);
+		writes += f.n_tap;
+		if (f.n_tap)
+			w = f.tap[0];
+	}
+	ck_assert_uint_eq(writes, 1);
+	ck_assert_str_eq(w.dev, "vnet0");
+	ck_assert_str_eq(w.uuid, "uuid-d");
+	ck_assert_str_eq(w.vm, "d");
+	ck_assert_uint_eq(w.out_kBps, 12500);	 /* 100 Mbit/s as 1000-byte "kilobytes" */
+	ck_assert_uint_eq(w.out_burst_kB, 1250); /* 100 ms of it */
+	ck_assert(!w.release);
+	ck_assert_uint_eq(g.tc, NO_LIMIT); /* no limit of daqsd's in the guest */
+	v = vm_of(&f, "d");
+	ck_assert_str_eq(v->tap, "vnet0");
+	ck_assert_uint_eq(v->tap_max_bps, 100000000);
+	ck_assert_str_eq(v->tap_why, "enforce: host");
+	ck_assert_uint_eq(v->limit_bps, 100000000); /* the tap's is the limit in force */
+	/* --on-exit remove: the tap back to no cap */
+	ck_assert_uint_eq(daqs_cycle_tap_remove_all(f.c, &rm), 1);
+	ck_assert(rm[0].release);
+	ck_assert_str_eq(rm[0].dev, "vnet0");
+	ck_assert_uint_eq(rm[0].out_kBps, 0);
+	free(rm);
+	fx_free(&f);
+}
+END_TEST
+
+/*
+ * libvirt refuses (e.g. a host kernel without act_police): said once with
+ * libvirt's message, the limit goes into the guest, and the tap is tried
+ * again after DAQS_CYCLE_TAP_RETRY_NS; when it takes the rate, the guest's
+ * limit is removed.
+ */
+START_TEST(test_tap_failure_falls_back_to_guest)
+{
+	struct fx f;
+	struct fg g;
+	int retry = (int)(DAQS_CYCLE_TAP_RETRY_NS / PERIOD_NS);
+	size_t writes = 0;
+
+	tap_vm(&f, on_tap, &g, "bridge");
+	f.tap_r = -EIO;
+	periods(&f, 6);
+	ck_assert_uint_eq(logged(&f, "cannot set the transmit rate of its tap 'vnet0' through "
+				     "libvirt (Failed to load TC action module)"),
+			  1);
+	ck_assert_uint_eq(g.tc, 100000000); /* the guest holds it meanwhile */
+	ck_assert_str_eq(vm_of(&f, "d")->tap_why,
+			 "enforce: host; libvirt refused it: Failed to load TC action module");
+	for (int i = 0; i < retry - 10; i++) {
+		period(&f);
+		writes += f.n_tap;
+	}
+	ck_assert_uint_eq(writes, 0); /* not before the retry */
+	f.tap_r = 0;
+	for (int i = 0; i < 20; i++) {
+		period(&f);
+		writes += f.n_tap;
+	}
+	ck_assert_uint_eq(writes, 1);
+	ck_assert_uint_eq(logged(&f, "its tap 'vnet0' takes its rate again"), 1);
+	ck_assert_uint_eq(g.tc, NO_LIMIT);
+	ck_assert_str_eq(vm_of(&f, "d")->tap_why, "enforce: host");
+	fx_free(&f);
+}
+END_TEST
+
+/*
+ * enforce: guest and an agent that stops answering: the tap is the backstop;
+ * when the VM takes a VF (the tap no longer carries all of its traffic) the
+ * tap is released.
+ */
+START_TEST(test_tap_backstop)
+{
+	struct fx f;
+	struct fg g;
+	size_t writes = 0;
+
+	tap_vm(&f, guest_tap, &g, "bridge");
+	periods(&f, 5);
+	ck_assert_uint_eq(f.n_tap, 0); /* a healthy agent: the tap carries nothing */
+	ck_assert_uint_eq(g.tc, 100000000);
+	g.down = true;
+	for (int i = 0; i < 10 && !writes; i++) {
+		period(&f);
+		writes = f.n_tap;
+	}
+	ck_assert_uint_eq(writes, 1);
+	ck_assert_uint_eq(f.tap[0].out_kBps, 12500);
+	ck_assert_str_eq(vm_of(&f, "d")->tap_why, "backstop: the agent does not answer");
+	daqs_cycle_set_vf(f.c, "d", "pf0", 3);
+	period(&f);
+	ck_assert_uint_eq(f.n_tap, 1);
+	ck_assert(f.tap[0].release);
+	ck_assert_str_eq(vm_of(&f, "d")->tap, "");
+	fx_free(&f);
+}
+END_TEST
+
+/*
+ * A NIC type libvirt cannot tune (user networking): no tap lever, the guest
+ * holds the limit; with guest-exec blocked as well, nothing can (shown).
+ */
+START_TEST(test_tap_untunable_nic)
+{
+	struct fx f;
+	struct fg g;
+	size_t writes = 0;
+
+	tap_vm(&f, on_tap, &g, "user");
+	for (int i = 0; i < 6; i++) {
+		period(&f);
+		writes += f.n_tap;
+	}
+	ck_assert_uint_eq(writes, 0);
+	ck_assert_uint_eq(g.tc, 100000000);
+	ck_assert_str_eq(vm_of(&f, "d")->tap, "");
+	fx_free(&f);
+	/* a tunable NIC and guest-exec blocked from the start: the tap holds it */
+	tap_vm(&f, guest_tap, &g, "network");
+	g.limited = true;
+	periods(&f, 4);
+	ck_assert_str_eq(state_of(&f, "d"), "no-exec");
+	ck_assert_str_eq(vm_of(&f, "d")->tap, "vnet0");
+	ck_assert_str_eq(vm_of(&f, "d")->tap_why, "backstop: the agent cannot run tc");
+	fx_free(&f);
+}
+END_TEST
+
 /* ---- overrides ---- */
 
 START_TEST(test_override_set_and_expired)
@@ -1084,7 +1285,7 @@ END_TEST
 /* Not for a best-effort VM, nor under another policy, nor with its limit on its VF. */
 START_TEST(test_tcp_queue_not_read)
 {
-	struct fx f, o, v;
+	static struct fx f, o, v; /* large: not on the stack */
 	struct fg g, h, k;
 	static const char *const on_vf = "version: 1\n"
 					 "links:\n"
@@ -1780,6 +1981,10 @@ Suite *daqs_test_cycle_suite(void)
 	tcase_add_test(tc, test_metadata_admission);
 	tcase_add_test(tc, test_auto_capacity_admission);
 	tcase_add_test(tc, test_vf_write_failure_reported_once);
+	tcase_add_test(tc, test_tap_enforce_host);
+	tcase_add_test(tc, test_tap_failure_falls_back_to_guest);
+	tcase_add_test(tc, test_tap_backstop);
+	tcase_add_test(tc, test_tap_untunable_nic);
 	tcase_add_test(tc, test_override_set_and_expired);
 	tcase_add_test(tc, test_override_refused_and_undone);
 	tcase_add_test(tc, test_reload_drops_and_changes);

@@ -838,8 +838,15 @@ static const struct {
 	  "VF index '65536' is not 0..65535" },
 	{ DEV_LINK "vms: [{name: a, class: best-effort, host_vf: \"a/b:1\"}]\n", 6, 46,
 	  "field 'vms[0].host_vf': 'a/b' is not a valid interface name" },
-	{ DEV_LINK "vms: [{name: a, class: best-effort, enforce: host}]\n", 6, 46,
-	  "field 'vms[0].enforce': unknown value 'host' (expected one of: guest, vf, both)" },
+	{ DEV_LINK "vms: [{name: a, class: best-effort, enforce: tap}]\n", 6, 46,
+	  "field 'vms[0].enforce': unknown value 'tap' (expected one of: guest, vf, both, host)" },
+	{ DEV_LINK "vms: [{name: a, class: best-effort, enforce: host, agent: /run/a.sock, "
+		   "interface: eth0}]\n",
+	  6, 46,
+	  "field 'vms[0].enforce': enforce 'host' sets the rate of the VM's tap through libvirt: "
+	  "a VM reached through 'agent' has no libvirt domain" },
+	{ DEV_LINK "vms: [{name: a, class: best-effort, enforce: host, host_vf: \"ens1f0:1\"}]\n",
+	  6, 46, "with host_vf its traffic goes through the VF, not a tap (enforce: vf)" },
 };
 
 START_TEST(test_vf_error)

@@ -12,6 +12,7 @@
 
 #include "agent.h"
 #include "clock.h"
+#include "lv_conn.h"
 #include "mem.h"
 #include "netname.h"
 #include "vf_hotplug.h"
@@ -200,30 +201,6 @@ int daqs_vf_hotplug_xml_device(const char *xml, size_t slot, struct daqs_vf_hotp
 
 /* ---- libvirt ---- */
 
-static int lv_errno(char *why, size_t len)
-{
-	const virError *e = virGetLastError();
-
-	snprintf(why, len, "%s", e && e->message ? e->message : "unknown libvirt error");
-	if (!e)
-		return -EIO;
-	switch (e->code) {
-	case VIR_ERR_NO_DOMAIN:
-	case VIR_ERR_OPERATION_INVALID: /* domain not running */
-		return -ENOENT;
-	case VIR_ERR_DEVICE_MISSING:
-		return -ENODEV;
-	case VIR_ERR_OPERATION_TIMEOUT:
-		return -ETIMEDOUT;
-	case VIR_ERR_NO_SUPPORT:
-	case VIR_ERR_ARGUMENT_UNSUPPORTED:
-	case VIR_ERR_OPERATION_UNSUPPORTED:
-		return -EOPNOTSUPP;
-	default:
-		return -EIO;
-	}
-}
-
 static void quiet(void *ud, virErrorPtr e)
 {
 	(void)ud;
@@ -232,16 +209,7 @@ static void quiet(void *ud, virErrorPtr e)
 
 static int connect_lv(struct daqs_vf_hotplug *p, char *why, size_t len)
 {
-	if (p->conn && virConnectIsAlive(p->conn) == 1)
-		return 0;
-	if (p->conn)
-		virConnectClose(p->conn);
-	p->conn = virConnectOpen(p->uri);
-	if (!p->conn) {
-		lv_errno(why, len);
-		return -ECONNREFUSED;
-	}
-	return 0;
+	return daqs_lv_connect(&p->conn, p->uri, why, len);
 }
 
 static int do_plug(virDomainPtr dom, const struct op *o, char *why, size_t len)
@@ -254,7 +222,7 @@ static int do_plug(virDomainPtr dom, const struct op *o, char *why, size_t len)
 		return r;
 	}
 	if (virDomainAttachDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_LIVE) < 0)
-		return lv_errno(why, len);
+		return daqs_lv_errno(why, len);
 	return 0;
 }
 
@@ -287,7 +255,7 @@ static int do_unplug(struct daqs_vf_hotplug *p, virDomainPtr dom, const struct o
 	pthread_mutex_unlock(&p->lock);
 
 	if (virDomainDetachDeviceAlias(dom, p->wait_alias, VIR_DOMAIN_AFFECT_LIVE) < 0) {
-		r = lv_errno(why, len);
+		r = daqs_lv_errno(why, len);
 		pthread_mutex_lock(&p->lock);
 		p->wait_result = 0;
 		pthread_mutex_unlock(&p->lock);
@@ -333,7 +301,7 @@ static void run_scan(struct daqs_vf_hotplug *p)
 	res.start_ns = daqs_monotonic_ns();
 	if (connect_lv(p, why, sizeof(why)) == 0 &&
 	    (n = virConnectListAllDomains(p->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE)) < 0)
-		lv_errno(why, sizeof(why));
+		daqs_lv_errno(why, sizeof(why));
 	for (int i = 0; i < n; i++) {
 		char *xml = virDomainGetXMLDesc(doms[i], 0);
 		size_t slots[64], k = xml ? daqs_vf_hotplug_xml_slots(xml, slots, 64) : 0;
@@ -374,7 +342,7 @@ static void run_op(struct daqs_vf_hotplug *p, struct op *o)
 	int r = connect_lv(p, why, sizeof(why));
 
 	if (r == 0 && !(dom = virDomainLookupByName(p->conn, o->vm)))
-		r = lv_errno(why, sizeof(why));
+		r = daqs_lv_errno(why, sizeof(why));
 	if (r == 0)
 		r = o->op == DAQS_VF_PLUG ? do_plug(dom, o, why, sizeof(why))
 					  : do_unplug(p, dom, o, why, sizeof(why));

@@ -141,8 +141,9 @@ bool daqs_gvm_tap_whole(const struct daqs_gvm *v)
 	return true;
 }
 
-static const char *auto_tap(const struct daqs_gvm *v, const struct daqs_sla_vm *e)
+const char *daqs_gvm_whole_tap(const struct daqs_gvm *v)
 {
+	const struct daqs_sla_vm *e = v->ent;
 	const struct daqs_domxml_nic *nic = daqs_domxml_find_mac(&v->nics, v->mac);
 	size_t taps = 0;
 
@@ -173,7 +174,7 @@ void daqs_gvm_host_pick(const struct daqs_cycle *c, struct daqs_gvm *v)
 	if (e && e->host_iface) {
 		dev = e->host_iface;
 	} else if (v->libvirt && hc == DAQS_HOST_COUNTERS_AUTO) {
-		dev = auto_tap(v, e);
+		dev = daqs_gvm_whole_tap(v);
 		v->host_auto = dev[0] != '\0';
 	}
 	snprintf(v->host_iface, sizeof(v->host_iface), "%s", dev);

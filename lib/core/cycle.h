@@ -19,6 +19,8 @@
  *   daqs_cycle_applied    their results;
  *   daqs_cycle_vf_writes / _vf_written
  *                         host-side VF rates to write, then their outcomes;
+ *   daqs_cycle_tap_writes / _tap_written
+ *                         the same for libvirt VMs' taps (interface parameters);
  *   daqs_cycle_end        the status snapshot and whether the state file is
  *                         due a write.
  *
@@ -79,6 +81,18 @@
  * this long after the last time: a host-side rate the guest cannot change.
  */
 #define DAQS_CYCLE_TAMPER_HOLD_NS (300ULL * 1000000000ULL)
+/* A tap whose rate could not be set is tried again this long after (its limit in the guest) */
+#define DAQS_CYCLE_TAP_RETRY_NS (30ULL * 1000000000ULL)
+/*
+ * libvirt's interface parameters count in "kilobytes" per second, which it
+ * hands to tc as "kbps": 1000 bytes, 8000 bit/s (measured: tests/integration/
+ * host-lever.sh reads the tc rate back). The outbound burst daqsd writes is
+ * 100 ms of the average (at least 16 kB): libvirt's own default is a whole
+ * second, which lets a guest send twice its limit for a second after idling.
+ */
+#define DAQS_TAP_KBPS_BITS 8000ULL
+#define DAQS_TAP_BURST_DIV 10ULL
+#define DAQS_TAP_BURST_MIN_KB 16ULL
 
 enum daqs_guest_state {
 	DAQS_GUEST_FIND_IFACE, /* no interface to shape known: sampling discovers it first */
@@ -102,7 +116,8 @@ struct daqs_cycle_cfg {
 	enum daqs_policy_kind kind;
 	daqs_log_fn log; /* may be NULL */
 	void *log_ud;
-	bool vf_rates; /* host-side VF rates can be written (the driver has a PF adapter) */
+	bool vf_rates;	/* host-side VF rates can be written (the driver has a PF adapter) */
+	bool tap_rates; /* libvirt VMs' tap rates can be written (the driver has a tap adapter) */
 };
 
 enum daqs_cycle_job_kind {
@@ -179,6 +194,33 @@ struct daqs_cycle_vf_write {
 	bool min_refused; /* the NIC refused the min: the max alone is in force */
 	char lever[96];	  /* how it was written: "legacy", "devlink BUS/DEV/PORT" ("" unknown) */
 };
+
+/*
+ * A libvirt VM's tap rate to write, through its domain's interface
+ * parameters: the outbound direction (what the guest transmits), in
+ * libvirt's units. Who: enforce: host, or a backstop while the guest cannot
+ * be trusted to enforce (as for a VF, which wins where the VM has one), when
+ * one tap carries all of the VM's traffic (NIC types bridge, network,
+ * direct, ethernet). A failed write is said once; the limit then goes into
+ * the guest and the tap is tried again after DAQS_CYCLE_TAP_RETRY_NS.
+ */
+struct daqs_cycle_tap_write {
+	const void *rec;
+	char vm[DAQS_SLA_NAME_MAX + 1];
+	char uuid[37];		 /* the domain ("" unknown: by name) */
+	char dev[DAQS_IFNAMSIZ]; /* its tap */
+	uint64_t out_kBps;	 /* outbound average, kB/s (DAQS_TAP_KBPS_BITS); 0 = no cap */
+	uint64_t out_burst_kB;	 /* its burst (0 with no cap) */
+	bool release;		 /* daqsd stops using this tap: back to no cap */
+	/* out */
+	int r;	       /* 0 / -errno */
+	char msg[256]; /* libvirt's message when r < 0 ("" none) */
+};
+
+/* bit/s as libvirt's kB/s (rounded down, at least 1); DAQS_RATE_UNLIMITED -> 0 (none). */
+uint64_t daqs_tap_kBps(uint64_t bps);
+/* The burst written with an average of kBps (kB). */
+uint64_t daqs_tap_burst_kB(uint64_t kBps);
 
 /* A socket guest of the SLA and the agent path its session must use. */
 struct daqs_cycle_socket {
@@ -277,6 +319,10 @@ void daqs_cycle_applied(struct daqs_cycle *c, const struct daqs_cycle_job *jobs,
 /* The VF writes this period needs (releases first); *w caller frees. */
 size_t daqs_cycle_vf_writes(struct daqs_cycle *c, struct daqs_cycle_vf_write **w);
 void daqs_cycle_vf_written(struct daqs_cycle *c, const struct daqs_cycle_vf_write *w, size_t n);
+/* The tap writes this period needs (releases first); *w caller frees. now_ns: when written. */
+size_t daqs_cycle_tap_writes(struct daqs_cycle *c, struct daqs_cycle_tap_write **w);
+void daqs_cycle_tap_written(struct daqs_cycle *c, const struct daqs_cycle_tap_write *w, size_t n,
+			    uint64_t now_ns);
 /* Publish the status snapshot; true when the state file is due a write. */
 bool daqs_cycle_end(struct daqs_cycle *c, double cycle_ms);
 
@@ -287,6 +333,8 @@ size_t daqs_cycle_remove_all(struct daqs_cycle *c, struct daqs_cycle_job **jobs,
 			     struct daqs_cycle_vf_write **w, size_t *n_w);
 void daqs_cycle_removed(struct daqs_cycle *c, const struct daqs_cycle_job *jobs,
 			const struct daqs_cycle_result *res, size_t n);
+/* The tap releases of --on-exit remove (*w caller frees); their outcomes: _tap_written. */
+size_t daqs_cycle_tap_remove_all(struct daqs_cycle *c, struct daqs_cycle_tap_write **w);
 
 /* Every record's session (set to NULL), for the driver to close before daqs_cycle_free. */
 void **daqs_cycle_drop_all(struct daqs_cycle *c, size_t *n);

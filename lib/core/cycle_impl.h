@@ -29,6 +29,18 @@ struct daqs_vfuse {
 	struct daqs_counters first;
 };
 
+/* One libvirt VM's tap as a host lever: the outbound rate daqsd writes there (tap_use.c). */
+struct daqs_tapuse {
+	char dev[DAQS_IFNAMSIZ];      /* the tap whose outbound rate we set ("" none) */
+	uint64_t kBps;		      /* the outbound average written there (0 = no cap) */
+	bool use;		      /* this period: the policy's limit goes on the tap */
+	char want_dev[DAQS_IFNAMSIZ]; /* ... this one */
+	bool failing;		      /* a write failed (reported) */
+	char err[160];		      /* ... with this message */
+	uint64_t retry_ns;	      /* failing: not used again before this (monotonic) */
+	char why[96];		      /* why the tap carries the limit, or "" */
+};
+
 struct daqs_gvm {
 	char name[DAQS_SLA_NAME_MAX + 1];
 	char uuid[37];
@@ -93,6 +105,7 @@ struct daqs_gvm {
 	uint64_t agent_errors, applies;
 	uint64_t limit_changes; /* new limits the policy decided put in force in the guest */
 	struct daqs_vfuse vf;
+	struct daqs_tapuse tap;
 	/* NICs being swapped (a VF plug or unplug): the policy's settling (policy.h) */
 	bool move_mark;		 /* one began or ended since the last period */
 	uint64_t moved_ns;	 /* the period that saw the last mark (0 = none) */
@@ -132,6 +145,8 @@ const char *daqs_gvm_host_name(const struct daqs_gvm *v);
  * hostdev, the VM holds a VF, or it is shaped on a bond.
  */
 bool daqs_gvm_tap_whole(const struct daqs_gvm *v);
+/* The tap of the NIC that carries all of its traffic (host_counters: auto's), or "". */
+const char *daqs_gvm_whole_tap(const struct daqs_gvm *v);
 /* Take the host netdev to count again: the SLA's, the tap (host_counters: auto), or none. */
 void daqs_gvm_host_pick(const struct daqs_cycle *c, struct daqs_gvm *v);
 
@@ -158,3 +173,11 @@ void daqs_snapshot_publish(struct daqs_cycle *c, double cycle_ms);
 void daqs_cycle_link_admission(const struct daqs_cycle *c, size_t li, const struct daqs_gvm *skip,
 			       struct daqs_admission *a);
 void daqs_snapshot_clear(struct daqs_ctl_status *s);
+
+/* tap_use.c */
+const char *daqs_tapuse_dev(const struct daqs_gvm *v);
+bool daqs_tapuse_wanted(const struct daqs_cycle *c, struct daqs_gvm *v, uint64_t now_ns);
+bool daqs_tapuse_release(const struct daqs_gvm *v, struct daqs_cycle_tap_write *w);
+size_t daqs_tapuse_writes(const struct daqs_cycle *c, struct daqs_cycle_tap_write **w);
+void daqs_tapuse_outcome(const struct daqs_cycle *c, struct daqs_gvm *v,
+			 const struct daqs_cycle_tap_write *w, uint64_t now_ns);

@@ -668,8 +668,14 @@ static bool plan(struct daqs_cycle *c, struct daqs_gvm *v, bool due, uint64_t no
 	bool vf_only, change, verify_now, enforce, discover;
 
 	v->vf.use = daqs_vfuse_wanted(c, v, now_ns);
-	vf_only = v->vf.use && v->eff.enforce == DAQS_ENFORCE_VF;
-	/* enforce: vf with the VF there: the guest's own limit is removed */
+	v->tap.use = daqs_tapuse_wanted(c, v, now_ns);
+	/*
+	 * enforce: vf with the VF there (host: with the tap, once a write there
+	 * worked: make before break): the guest's own limit is removed
+	 */
+	vf_only = (v->vf.use && v->eff.enforce == DAQS_ENFORCE_VF) ||
+		  (v->tap.use && v->eff.enforce == DAQS_ENFORCE_HOST && !v->tap.failing &&
+		   !strcmp(v->tap.dev, v->tap.want_dev));
 	v->target = vf_only ? DAQS_RATE_UNLIMITED : v->pv.limit_bps;
 	change = vf_only ? really_in_force(v) != DAQS_RATE_UNLIMITED : v->pv.apply;
 	verify_now = v->state == DAQS_GUEST_VERIFY || v->state == DAQS_GUEST_REFIND || due;
@@ -842,6 +848,22 @@ void daqs_cycle_vf_written(struct daqs_cycle *c, const struct daqs_cycle_vf_writ
 		daqs_vfuse_outcome(c, (struct daqs_gvm *)w[i].rec, &w[i]);
 }
 
+size_t daqs_cycle_tap_writes(struct daqs_cycle *c, struct daqs_cycle_tap_write **w)
+{
+	if (!c->cfg.tap_rates) {
+		*w = daqs_calloc(1, sizeof(**w));
+		return 0;
+	}
+	return daqs_tapuse_writes(c, w);
+}
+
+void daqs_cycle_tap_written(struct daqs_cycle *c, const struct daqs_cycle_tap_write *w, size_t n,
+			    uint64_t now_ns)
+{
+	for (size_t i = 0; i < n; i++)
+		daqs_tapuse_outcome(c, (struct daqs_gvm *)w[i].rec, &w[i], now_ns);
+}
+
 bool daqs_cycle_end(struct daqs_cycle *c, double cycle_ms)
 {
 	c->cycles++;
@@ -872,6 +894,16 @@ size_t daqs_cycle_remove_all(struct daqs_cycle *c, struct daqs_cycle_job **jobs,
 		v->target = DAQS_RATE_UNLIMITED;
 	}
 	*jobs = j;
+	return k;
+}
+
+size_t daqs_cycle_tap_remove_all(struct daqs_cycle *c, struct daqs_cycle_tap_write **w)
+{
+	size_t k = 0;
+
+	*w = daqs_calloc(c->n ? c->n : 1, sizeof(**w));
+	for (size_t i = 0; c->cfg.tap_rates && i < c->n; i++)
+		k += daqs_tapuse_release(c->v[i], &(*w)[k]);
 	return k;
 }
 

@@ -57,6 +57,7 @@ const char *const daqs_sla_enforce_names[] = {
 	[DAQS_ENFORCE_GUEST] = "guest",
 	[DAQS_ENFORCE_VF] = "vf",
 	[DAQS_ENFORCE_BOTH] = "both",
+	[DAQS_ENFORCE_HOST] = "host",
 	NULL,
 };
 
@@ -116,6 +117,7 @@ const char *daqs_enforce_name(enum daqs_enforce e)
 	case DAQS_ENFORCE_GUEST:
 	case DAQS_ENFORCE_VF:
 	case DAQS_ENFORCE_BOTH:
+	case DAQS_ENFORCE_HOST:
 		return daqs_sla_enforce_names[e];
 	}
 	return "?";

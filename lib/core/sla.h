@@ -55,6 +55,7 @@ enum daqs_enforce {
 	DAQS_ENFORCE_GUEST, /* in the guest, through its agent (default) */
 	DAQS_ENFORCE_VF,    /* on the host, as the rate of the VF it holds */
 	DAQS_ENFORCE_BOTH,
+	DAQS_ENFORCE_HOST, /* on the host, on its virtio NIC's tap (libvirt interface parameters) */
 };
 
 /* Which host lever sets the rates of the VM's VF (vf_lever; pf_devlink.h). */

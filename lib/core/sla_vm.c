@@ -74,8 +74,8 @@ static void parse_vf_keys(struct daqs_sla_ctx *c, const struct daqs_ynode *map, 
 	if (!n || daqs_ynode_get_enum(n, c->file, what, c->d, daqs_sla_enforce_names, &idx) < 0)
 		return;
 	*enforce = (enum daqs_enforce)idx;
-	if (*enforce == DAQS_ENFORCE_GUEST || host_vf)
-		return;
+	if (*enforce == DAQS_ENFORCE_GUEST || *enforce == DAQS_ENFORCE_HOST || host_vf)
+		return; /* host: a libvirt VM's tap (check_vm_reach) */
 	if (p->present && p->link == li && p->kind == DAQS_VF_POOL_HOSTDEV)
 		return; /* the rate of the pool's VF it holds, while it holds one */
 	daqs_ynode_error(
@@ -336,6 +336,16 @@ static void check_vm_reach(struct daqs_sla_ctx *c, const struct daqs_ynode *map,
 	if (vm->agent && !daqs_ymap_get(map, "name"))
 		daqs_ynode_error(map, c->file, base, c->d,
 				 "a VM reached through 'agent' needs a 'name'");
+	if (vm->enforce == DAQS_ENFORCE_HOST && (vm->agent || vm->host_vf_pf)) {
+		char what[WHAT_MAX];
+		const struct daqs_ynode *n = daqs_sla_field(map, base, "enforce", what);
+
+		daqs_ynode_error(n ? n : map, c->file, what, c->d,
+				 "enforce 'host' sets the rate of the VM's tap through libvirt: %s",
+				 vm->agent ? "a VM reached through 'agent' has no libvirt domain"
+					   : "with host_vf its traffic goes through the VF, not a "
+					     "tap (enforce: vf)");
+	}
 }
 
 static void parse_vm_name(struct daqs_sla_ctx *c, const struct daqs_ynode *map, const char *base,

@@ -57,6 +57,23 @@ static void vf_fields(const struct daqs_gvm *v, struct daqs_ctl_vm *o)
 	snprintf(o->vf_why, sizeof(o->vf_why), "%s", v->vf.use ? v->vf.why : "");
 }
 
+static void tap_fields(const struct daqs_gvm *v, struct daqs_ctl_vm *o)
+{
+	o->tap_max_bps = DAQS_RATE_UNLIMITED;
+	if (v->tap.dev[0]) {
+		snprintf(o->tap, sizeof(o->tap), "%s", v->tap.dev);
+		if (v->tap.kBps)
+			o->tap_max_bps = v->tap.kBps * DAQS_TAP_KBPS_BITS;
+		if (v->eff.enforce == DAQS_ENFORCE_HOST && v->tap.use && v->tap.kBps)
+			o->limit_bps = o->tap_max_bps; /* no limit in the guest: the tap's */
+	}
+	if (v->tap.failing && v->tap.why[0])
+		snprintf(o->tap_why, sizeof(o->tap_why), "%.95s; libvirt refused it: %.159s",
+			 v->tap.why, v->tap.err);
+	else
+		snprintf(o->tap_why, sizeof(o->tap_why), "%s", v->tap.use ? v->tap.why : "");
+}
+
 static void snap_vm(const struct daqs_cycle *c, const struct daqs_gvm *v, struct daqs_ctl_vm *o)
 {
 	const struct daqs_estimator *e = daqs_gvm_rates(v);
@@ -83,6 +100,7 @@ static void snap_vm(const struct daqs_cycle *c, const struct daqs_gvm *v, struct
 	o->host_iface_auto = v->host_auto;
 	o->limit_bps = v->in_force;
 	vf_fields(v, o);
+	tap_fields(v, o);
 	snprintf(o->mode, sizeof(o->mode), "%s",
 		 v->state == DAQS_GUEST_RETIRING ? "retiring" : daqs_vm_mode_name(v->pv.st.mode));
 	snprintf(o->state, sizeof(o->state), "%s", daqs_guest_state_name(v->state));

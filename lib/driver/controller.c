@@ -232,6 +232,7 @@ int daqs_controller_new(const struct daqs_controller_cfg *cfg, struct daqs_sla *
 		.log = cfg->log,
 		.log_ud = cfg->log_ud,
 		.vf_rates = cfg->pf != NULL,
+		.tap_rates = cfg->tap != NULL,
 	};
 
 	pthread_mutex_init(&c->lock, NULL);
@@ -572,6 +573,34 @@ static void vf_writes(struct daqs_controller *c)
 	free(w);
 }
 
+/* Write tap rates through libvirt (the lock is not held). */
+static void tap_run(struct daqs_tap *tap, struct daqs_cycle_tap_write *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct daqs_tap_rates r = { w[i].out_kBps, w[i].out_burst_kB };
+
+		w[i].r = daqs_tap_set_out(tap, w[i].uuid, w[i].vm, w[i].dev, &r, w[i].msg,
+					  sizeof(w[i].msg));
+	}
+}
+
+static void tap_writes(struct daqs_controller *c)
+{
+	struct daqs_cycle_tap_write *w;
+	size_t n;
+
+	pthread_mutex_lock(&c->lock);
+	n = daqs_cycle_tap_writes(c->cy, &w);
+	pthread_mutex_unlock(&c->lock);
+	if (n && c->cfg.tap) {
+		tap_run(c->cfg.tap, w, n);
+		pthread_mutex_lock(&c->lock);
+		daqs_cycle_tap_written(c->cy, w, n, daqs_monotonic_ns());
+		pthread_mutex_unlock(&c->lock);
+	}
+	free(w);
+}
+
 static uint64_t clamp_ns(uint64_t v, uint64_t lo, uint64_t hi)
 {
 	return v < lo ? lo : v > hi ? hi : v;
@@ -627,6 +656,7 @@ void daqs_controller_cycle(struct daqs_controller *c, uint64_t now)
 	free(res);
 	free(jobs);
 	vf_writes(c);
+	tap_writes(c);
 
 	pthread_mutex_lock(&c->lock);
 	if (daqs_cycle_end(c->cy, (double)(t_end - now) / 1e6))
@@ -639,25 +669,32 @@ void daqs_controller_remove_limits(struct daqs_controller *c, uint64_t deadline)
 	struct daqs_cycle_job *jobs;
 	struct daqs_cycle_result *res;
 	struct daqs_cycle_vf_write *w;
-	size_t nj, nw;
+	struct daqs_cycle_tap_write *tw;
+	size_t nj, nw, nt;
 	char why[512];
 
 	pthread_mutex_lock(&c->lock);
 	apply_events(c);
 	nj = daqs_cycle_remove_all(c->cy, &jobs, &w, &nw);
+	nt = daqs_cycle_tap_remove_all(c->cy, &tw);
 	pthread_mutex_unlock(&c->lock);
 	res = run_jobs(c, jobs, nj, deadline);
 	if (nw && c->cfg.pf)
 		vf_run(c->cfg.pf, w, nw);
+	if (nt && c->cfg.tap)
+		tap_run(c->cfg.tap, tw, nt);
 	pthread_mutex_lock(&c->lock);
 	daqs_cycle_removed(c->cy, jobs, res, nj);
 	if (nw && c->cfg.pf)
 		daqs_cycle_vf_written(c->cy, w, nw);
+	if (nt && c->cfg.tap)
+		daqs_cycle_tap_written(c->cy, tw, nt, daqs_monotonic_ns());
 	state_save(c, why, sizeof(why));
 	pthread_mutex_unlock(&c->lock);
 	free(res);
 	free(jobs);
 	free(w);
+	free(tw);
 }
 
 /* ---- control verbs ---- */

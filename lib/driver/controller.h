@@ -62,6 +62,7 @@
 #include "pf_netlink.h"
 #include "policy.h"
 #include "sla.h"
+#include "tap_rate.h"
 
 #define DAQS_CONTROLLER_VERIFY_NS DAQS_CYCLE_VERIFY_NS
 
@@ -76,6 +77,11 @@ struct daqs_controller_cfg {
 	 * SLA says enforce: vf|both are enforced in the guest and report why.
 	 */
 	struct daqs_pf *pf;
+	/*
+	 * The tap adapter (tap_rate.h) for libvirt VMs' tap rates, or NULL:
+	 * then VMs whose SLA says enforce: host are enforced in the guest.
+	 */
+	struct daqs_tap *tap;
 	/* capacity: auto links' speed; NULL = the kernel's (sysfs) */
 	const struct daqs_link_speed *speed;
 };
