@@ -31,7 +31,7 @@
 #include "sla.h"
 #include "units.h"
 
-enum { EXIT_FAIL = 1, EXIT_USAGE = 2 };
+enum { EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_NO = 3 /* admit: does not fit */ };
 
 /* Options a command may take, as bits of struct opts.seen. */
 enum {
@@ -83,7 +83,7 @@ static void usage(FILE *f)
 		"  top [--interval SEC] [--count N]  refresh the status table\n"
 		"  vf                              the VF pool: slots, holders, per-VM state, timings\n"
 		"  capacity [LINK]                 each link's admission: capacity, share, committed, free\n"
-		"  admit --link LINK --min RATE    does one more guarantee fit? exit 0 yes, 1 no\n"
+		"  admit --link LINK --min RATE    does one more guarantee fit? exit 0 yes, 3 no\n"
 		"\n"
 		"  -s, --socket PATH   daqsd's socket (default $DAQS_SOCKET, else %s)\n"
 		"  -j, --json          print JSON (status, top, vf, capacity, admit; the reply for\n"
@@ -430,7 +430,11 @@ static int cmd_capacity(const struct opts *o, int argc, char **argv)
 	return r;
 }
 
-/* Does one more Guarantee minimum fit on a link? Exit 0 yes, 1 no (or unknown). */
+/*
+ * Does one more Guarantee minimum fit on a link? Exit 0 yes, 3 no, 1 not
+ * known (no such link, capacity not read yet, daqsd unreachable): a
+ * scheduler filter must not take "cannot tell" for "full".
+ */
 static int cmd_admit(const struct opts *o, int argc, char **argv)
 {
 	struct daqs_ctl_status st;
@@ -442,8 +446,8 @@ static int cmd_admit(const struct opts *o, int argc, char **argv)
 				   "admit --link LINK --min RATE");
 	r = get_status(o, NULL, &st);
 	if (r == 0) {
-		r = daqs_ctl_admit(&st, o->link, o->rq.min_bps, o->seen & O_JSON, &text) ? EXIT_FAIL
-											 : 0;
+		r = daqs_ctl_admit(&st, o->link, o->rq.min_bps, o->seen & O_JSON, &text);
+		r = r == 0 ? 0 : r == -ENOSPC ? EXIT_NO : EXIT_FAIL;
 		fputs(text, stdout);
 		if (o->seen & O_JSON)
 			putchar('\n');

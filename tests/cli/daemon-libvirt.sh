@@ -92,8 +92,8 @@ rc=0
 check_daqsd "daqsctl admit --min 2.5gbit: yes, exit 0 ($(cat "$tmp/admit.out"))" test "$rc" = 0
 rc=0
 "$daqsctl" --socket "$tmp/s.sock" admit --link l0 --min 3gbit >"$tmp/admit.out" 2>&1 || rc=$?
-check_daqsd "daqsctl admit --min 3gbit: no, exit 1, as daqsd decided for $refused ($(cat "$tmp/admit.out"))" \
-	test "$rc:$(cat "$tmp/admit.out")" = "1:no: min 3gbit does not fit: 2.5gbit of 7.5gbit (75% of 10gbit) left for guarantees, 5gbit committed by 2"
+check_daqsd "daqsctl admit --min 3gbit: no, exit 3, as daqsd decided for $refused ($(cat "$tmp/admit.out"))" \
+	test "$rc:$(cat "$tmp/admit.out")" = "3:no: min 3gbit does not fit: 2.5gbit of 7.5gbit (75% of 10gbit) left for guarantees, 5gbit committed by 2"
 "$daqsctl" --socket "$tmp/s.sock" metrics >"$tmp/metrics.out" 2>&1 || true
 check_daqsd "metrics: daqs_link_free_bytes_per_second{link=\"l0\"} 312500000 (2.5gbit/8)" \
 	grep -qx 'daqs_link_free_bytes_per_second{link="l0"} 312500000' "$tmp/metrics.out"

@@ -155,10 +155,10 @@ expect_rc 0 "admit 20gbit (exactly what is free)"
 expect_file "$tmp/out" "yes: min 20gbit fits: 20gbit of 30gbit (75% of 40gbit) left for guarantees, 10gbit committed by 1" \
 	"admit 20gbit: yes, with the figures"
 run admit --link uplink0 --min 20.5gbit
-expect_rc 1 "admit 20.5gbit: does not fit"
+expect_rc 3 "admit 20.5gbit: does not fit"
 expect_grep "$tmp/out" "no: min 20.5gbit does not fit" "admit 20.5gbit: no"
 run --json admit --link uplink0 --min 25gbit
-expect_rc 1 "--json admit 25gbit"
+expect_rc 3 "--json admit 25gbit"
 expect_grep "$tmp/out" '"fits": false,' "--json admit: fits false"
 run admit --link nosuch --min 1gbit
 expect_rc 1 "admit on a link daqsd does not have"
