@@ -793,6 +793,56 @@ START_TEST(test_vf_write_failure_reported_once)
 }
 END_TEST
 
+/*
+ * A new vf_lever (reload) first undoes what the old lever wrote (its
+ * release goes through the old one: a leaf's rates are not left behind),
+ * then writes through the new one.
+ */
+START_TEST(test_vf_lever_switch_releases_old)
+{
+	static const char *const base = "version: 1\n"
+					"links:\n"
+					"  - name: l0\n"
+					"    capacity: 1gbit\n"
+					"    device: pf0\n"
+					"controller:\n"
+					"  period: 200ms\n"
+					"vms:\n"
+					"  - name: a\n"
+					"    class: best-effort\n"
+					"    agent: /run/a.sock\n"
+					"    mac: 52:54:00:00:00:0a\n"
+					"    max: 100mbit\n"
+					"    host_vf: pf0:3\n"
+					"    enforce: vf\n";
+	char legacy[1024];
+	struct fx f;
+	struct fg g;
+	size_t writes = 0;
+
+	snprintf(legacy, sizeof(legacy), "%s    vf_lever: legacy\n", base);
+	fx_init(&f, base, true);
+	fg_init(&g, "eth0");
+	attach(&f, "a", &g);
+	for (int i = 0; i < 5; i++) {
+		period(&f);
+		writes += f.n_vf;
+	}
+	ck_assert_uint_eq(writes, 1);
+	daqs_cycle_set_sla(f.c, sla_of(legacy));
+	period(&f);
+	ck_assert_uint_eq(f.n_vf, 2);
+	ck_assert(f.vf[0].release);
+	ck_assert_int_eq(f.vf[0].pin, DAQS_VF_LEVER_AUTO);
+	ck_assert(!f.vf[1].release);
+	ck_assert_int_eq(f.vf[1].pin, DAQS_VF_LEVER_LEGACY);
+	ck_assert_uint_eq(f.vf[1].max_mbps, 100);
+	period(&f);
+	ck_assert_uint_eq(f.n_vf, 0); /* settled */
+	fx_free(&f);
+}
+END_TEST
+
 /* ---- a libvirt VM's tap (tap_use.c) ---- */
 
 static const char *const on_tap = "version: 1\n"
@@ -1981,6 +2031,7 @@ Suite *daqs_test_cycle_suite(void)
 	tcase_add_test(tc, test_metadata_admission);
 	tcase_add_test(tc, test_auto_capacity_admission);
 	tcase_add_test(tc, test_vf_write_failure_reported_once);
+	tcase_add_test(tc, test_vf_lever_switch_releases_old);
 	tcase_add_test(tc, test_tap_enforce_host);
 	tcase_add_test(tc, test_tap_failure_falls_back_to_guest);
 	tcase_add_test(tc, test_tap_backstop);

@@ -19,6 +19,7 @@ struct daqs_vfuse {
 	bool failing;	    /* a write failed (reported) */
 	bool min_refused;   /* the NIC refused a min: the max alone from now on */
 	char lever[96];	    /* the lever of the last write (struct daqs_cycle_vf_write) */
+	enum daqs_vf_lever pin; /* the SLA's vf_lever it was written with */
 	char why[96];	    /* why the VF carries the limit, or "" */
 	bool release_tried; /* GONE: its release was written (or failed): the record may go */
 	/* host-side counters from the VF (no host_interface) */

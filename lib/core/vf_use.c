@@ -72,7 +72,7 @@ bool daqs_vfuse_release(const struct daqs_gvm *v, struct daqs_cycle_vf_write *w)
 		.idx = v->vf.idx,
 		.release = true,
 		.with_min = v->vf.min != 0,
-		.pin = v->eff.vf_lever,
+		.pin = v->vf.pin, /* through the lever that wrote it */
 	};
 	memcpy(w->pf, v->vf.pf, DAQS_IFNAMSIZ);
 	return true;
@@ -90,7 +90,9 @@ size_t daqs_vfuse_writes(const struct daqs_cycle *c, struct daqs_cycle_vf_write 
 			uint32_t idx = 0, mbps, min;
 			bool use = v->vf.use && v->state != DAQS_GUEST_GONE &&
 				   daqs_vfuse_of(v, &pf, &idx);
-			bool same = use && !strcmp(pf, v->vf.pf) && idx == v->vf.idx;
+			/* another vf_lever: undo what the old one wrote (a leaf's rates) first */
+			bool same = use && !strcmp(pf, v->vf.pf) && idx == v->vf.idx &&
+				    v->vf.pin == v->eff.vf_lever;
 
 			if (pass == 0 && v->vf.pf[0] && !same) {
 				if (daqs_vfuse_release(v, &w[k]))
@@ -160,6 +162,7 @@ void daqs_vfuse_outcome(const struct daqs_cycle *c, struct daqs_gvm *v,
 	}
 	memcpy(v->vf.pf, w->pf, DAQS_IFNAMSIZ);
 	v->vf.idx = w->idx;
+	v->vf.pin = w->pin;
 	memcpy(v->vf.lever, w->lever, sizeof(v->vf.lever));
 	v->vf.mbps = w->max_mbps;
 	if (w->with_min)
