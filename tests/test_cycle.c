@@ -1027,6 +1027,50 @@ END_TEST
 
 /* ---- overrides ---- */
 
+/* An override's guarantees must fit the link's admission share (100 %: its capacity). */
+START_TEST(test_override_admission)
+{
+	static const char *const half = "version: 1\n"
+					"links:\n"
+					"  - name: l0\n"
+					"    capacity: 1gbit\n"
+					"    admission: 50%\n"
+					"vms:\n"
+					"  - name: a\n"
+					"    class: best-effort\n"
+					"    agent: /run/a.sock\n"
+					"    mac: 52:54:00:00:00:0a\n";
+	struct fx f;
+	struct fg g;
+	struct daqs_override o = { .vm = "a",
+				   .has_class = true,
+				   .cls = DAQS_CLASS_GUARANTEE,
+				   .has_min = true,
+				   .min_bps = 600000000 };
+	struct daqs_cycle_undo undo;
+	char why[256];
+
+	fx_init(&f, half, false);
+	fg_init(&g, "eth0");
+	attach(&f, "a", &g);
+	period(&f);
+	ck_assert_int_eq(daqs_cycle_override(f.c, &o, &undo, why, sizeof(why)), -EINVAL);
+	ck_assert_str_eq(why, "the guarantees on link 'l0' would sum to 600mbit, more than the "
+			      "500mbit its admission allows (50% of its capacity 1gbit)");
+	o.min_bps = 500000000;
+	ck_assert_int_eq(daqs_cycle_override(f.c, &o, &undo, why, sizeof(why)), 0);
+	fx_free(&f);
+	shaped(&f, &g); /* no admission: the capacity */
+	o.min_bps = 1100000000;
+	o.has_max = true;
+	o.max_bps = NO_LIMIT;
+	ck_assert_int_eq(daqs_cycle_override(f.c, &o, &undo, why, sizeof(why)), -EINVAL);
+	ck_assert_str_eq(why, "the guarantees on link 'l0' would sum to 1.1gbit, more than its "
+			      "capacity 1gbit");
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_override_set_and_expired)
 {
 	struct fx f;
@@ -2037,6 +2081,7 @@ Suite *daqs_test_cycle_suite(void)
 	tcase_add_test(tc, test_tap_backstop);
 	tcase_add_test(tc, test_tap_untunable_nic);
 	tcase_add_test(tc, test_override_set_and_expired);
+	tcase_add_test(tc, test_override_admission);
 	tcase_add_test(tc, test_override_refused_and_undone);
 	tcase_add_test(tc, test_reload_drops_and_changes);
 	tcase_add_test(tc, test_reload_retiring_agent_down_gives_up);

@@ -13,15 +13,15 @@ struct daqs_vfuse {
 	uint32_t pool_idx;
 	char pf[DAQS_IFNAMSIZ]; /* the VF whose rate we set ("" none) */
 	uint32_t idx;
-	uint32_t mbps;	    /* the max_tx_rate written there (0 = no cap) */
-	uint32_t min;	    /* the min_tx_rate written there (0 = none) */
-	bool use;	    /* this period: the policy's limit goes on the VF */
-	bool failing;	    /* a write failed (reported) */
-	bool min_refused;   /* the NIC refused a min: the max alone from now on */
-	char lever[96];	    /* the lever of the last write (struct daqs_cycle_vf_write) */
+	uint32_t mbps;		/* the max_tx_rate written there (0 = no cap) */
+	uint32_t min;		/* the min_tx_rate written there (0 = none) */
+	bool use;		/* this period: the policy's limit goes on the VF */
+	bool failing;		/* a write failed (reported) */
+	bool min_refused;	/* the NIC refused a min: the max alone from now on */
+	char lever[96];		/* the lever of the last write (struct daqs_cycle_vf_write) */
 	enum daqs_vf_lever pin; /* the SLA's vf_lever it was written with */
-	char why[96];	    /* why the VF carries the limit, or "" */
-	bool release_tried; /* GONE: its release was written (or failed): the record may go */
+	char why[96];		/* why the VF carries the limit, or "" */
+	bool release_tried;	/* GONE: its release was written (or failed): the record may go */
 	/* host-side counters from the VF (no host_interface) */
 	bool count;	/* they are the VM's host counters now */
 	char label[48]; /* "VF N of PF" counted ("" none) */

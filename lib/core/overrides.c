@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admission.h"
 #include "diag.h"
 #include "mem.h"
 #include "overrides.h"
@@ -158,16 +159,26 @@ static int check_fit(const struct daqs_sla *sla, const struct daqs_overrides *t,
 			sum[e.link] += e.min_bps;
 	}
 	for (size_t l = 0; l < sla->n_links && !r; l++) {
-		char a[32], b[32];
+		uint32_t share = daqs_sla_link_admission(sla, l);
+		uint64_t adm = daqs_admission_admittable(cap_bps[l], share);
+		char a[32], b[32], c[32];
 
-		if (!cap_bps[l] || sum[l] <= cap_bps[l])
+		if (!cap_bps[l] || sum[l] <= adm)
 			continue;
 		daqs_units_format_rate(sum[l], a, sizeof(a));
 		daqs_units_format_rate(cap_bps[l], b, sizeof(b));
-		r = daqs_why(
-			why, len, -EINVAL,
-			"the guarantees on link '%s' would sum to %s, more than its capacity %s",
-			sla->links[l].name, a, b);
+		daqs_units_format_rate(adm, c, sizeof(c));
+		if (share == DAQS_ADMISSION_FULL)
+			r = daqs_why(why, len, -EINVAL,
+				     "the guarantees on link '%s' would sum to %s, more than its "
+				     "capacity %s",
+				     sla->links[l].name, a, b);
+		else
+			r = daqs_why(
+				why, len, -EINVAL,
+				"the guarantees on link '%s' would sum to %s, more than the %s "
+				"its admission allows (%g%% of its capacity %s)",
+				sla->links[l].name, a, c, share / 1e4, b);
 	}
 	free(sum);
 	return r;
