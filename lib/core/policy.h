@@ -89,6 +89,9 @@ struct daqs_vm_pstate {
 	bool jump_squeezed;	 /* the jump was a squeeze probe */
 	double jump_total_bps;	 /* link total when the reserve jumped */
 	bool proved_short;	 /* this step: a squeeze probe proved the link short */
+	double peak_bps;	 /* step 11: its peak rate, as sized (0 none) */
+	double peak_win_bps;	 /* ... the largest rate of this window */
+	uint64_t peak_win_ns;	 /* ... which began then */
 	/* step 10 (settling): what it was before its NICs were swapped */
 	bool settle_seen;	      /* settling now, and the two below are taken */
 	bool settle_protect;	      /* a Guarantee VM that was sending: protected throughout */

@@ -132,6 +132,14 @@
 #define DRIFT_NS (5ULL * 1000000000ULL) /* a small persistent deviation is applied after this */
 #define DRIFT_MIN 0.001			/* deviations below 0.1 % are ignored for good */
 #define SLACK_FRAC 0.75 /* a VM using less than this of its limit is not bound by it */
+#define PEAK_WINDOW_NS (10ULL * 1000000000ULL) /* step 11: the peak falls only to a window's max */
+#define PEAK_MARGIN 0.005		       /* ... the reserve sits 0.5 % above it */
+/*
+ * ... above its min only when clearly above it: near its min a short link
+ * squeezes it below, and the witness of step 9 speaks only below the min
+ */
+#define PEAK_ABOVE_MIN 1.1
+#define PEAK_BUMP 1.02 /* ... and its limit held it back: 2 % more room, each period */
 
 /* What one VM asks of the allocation. */
 struct want {
@@ -338,6 +346,51 @@ static bool grew_into_reserve(const struct daqs_policy_vm *vm)
 	return vm->tx_bps >= st->reserve_base_bps + (st->reserve_bps - st->reserve_base_bps) / 2;
 }
 
+/*
+ * Step 11 (daqs-closed): a Guarantee VM whose own HTB backlog is read says
+ * itself whether its limit holds it back, so nothing is guessed from its
+ * rate: no midpoint test, no probe, no false alarm, no noise headroom.
+ */
+static bool own_signal(const struct ctx *c, const struct daqs_policy_vm *vm)
+{
+	return c->closed && vm->sla->cls == DAQS_CLASS_GUARANTEE && vm->have_own && is_fresh(c, vm);
+}
+
+/*
+ * Step 11: what it asks is its peak rate (plus 0.5 %), not its use times a
+ * headroom sized for noise. The peak rises at once to any larger rate, and
+ * by 2 % past its limit each period that limit holds it back (its HTB
+ * queues; where that is not read, it sends at >= 99 % of the limit); it
+ * falls only at the end of a 10 s window, to the largest rate of that
+ * window, so noise moves no limit and a fall is followed within 10 s.
+ */
+static double peak_demand(const struct ctx *c, struct daqs_policy_vm *vm)
+{
+	struct daqs_vm_pstate *st = &vm->st;
+	double lim = limit_of(st);
+
+	if (!st->peak_win_ns || c->now - st->peak_win_ns >= PEAK_WINDOW_NS) {
+		st->peak_bps = st->peak_win_ns ? st->peak_win_bps : vm->tx_bps;
+		st->peak_win_bps = 0;
+		st->peak_win_ns = c->now;
+	}
+	st->peak_win_bps = fmax(st->peak_win_bps, vm->tx_bps);
+	st->peak_bps = fmax(st->peak_bps, vm->tx_bps);
+	if (daqs_cap_own_held(vm) && !isinf(lim))
+		st->peak_bps = fmax(st->peak_bps, lim * PEAK_BUMP);
+	return st->peak_bps * (1 + PEAK_MARGIN) + g_delta(vm->sla);
+}
+
+/* Step 11 for a Guarantee VM below its min: its reserve is its peak demand. */
+static void guarantee_own(const struct ctx *c, struct daqs_policy_vm *vm, double use)
+{
+	struct daqs_vm_pstate *st = &vm->st;
+
+	st->mode = DAQS_VM_DEMAND_LIMITED;
+	st->reserve_base_bps = use;
+	st->reserve_bps = fmin((double)vm->sla->min_bps, peak_demand(c, vm));
+}
+
 static void guarantee_measured(const struct ctx *c, struct daqs_policy_vm *vm)
 {
 	struct daqs_vm_pstate *st = &vm->st;
@@ -360,6 +413,8 @@ static void guarantee_measured(const struct ctx *c, struct daqs_policy_vm *vm)
 		st->mode = DAQS_VM_IDLE;
 		st->reserve_bps = 0;
 		st->falls = 0;
+		st->peak_bps = 0;
+		st->peak_win_ns = 0;
 	} else if (daqs_cap_witness(c, vm) &&
 		   !(st->false_alarm_ns && c->now - st->false_alarm_ns < HEADROOM_CALM_NS)) {
 		/* step 9: denied by a full link: its min now (not after a recent false alarm) */
@@ -367,6 +422,8 @@ static void guarantee_measured(const struct ctx *c, struct daqs_policy_vm *vm)
 	} else if (squeezed(c, vm)) {
 		st->falls = 0;
 		protect(c, vm, vm->tx_bps, true);
+	} else if (own_signal(c, vm) && st->mode != DAQS_VM_IDLE) {
+		guarantee_own(c, vm, use); /* step 11 */
 	} else if (grew_into_reserve(vm)) {
 		/* from idle it is a new demand, ramping up: nothing to judge the hold against */
 		protect(c, vm, st->mode == DAQS_VM_IDLE ? 0 : vm->tx_bps, false);
@@ -413,7 +470,14 @@ static void guarantee_want(const struct ctx *c, struct daqs_policy_vm *vm, struc
 {
 	guarantee_measured(c, vm);
 	w->floor = vm->st.reserve_bps;
-	w->demand = fmax(w->floor, want_demand(c, vm, g_delta(vm->sla)));
+	if (own_signal(c, vm) && vm->st.mode == DAQS_VM_DEMAND_LIMITED && !vm->settling)
+		w->demand = w->floor; /* step 11: its reserve is what it asks */
+	else if (c->closed && vm->st.mode == DAQS_VM_SATISFIED && !vm->settling &&
+		 is_fresh(c, vm) && !vm->st.probing && !daqs_cap_own_held(vm) &&
+		 vm->tx_bps >= PEAK_ABOVE_MIN * (double)vm->sla->min_bps)
+		w->demand = fmax(w->floor, peak_demand(c, vm)); /* step 11, above its min */
+	else
+		w->demand = fmax(w->floor, want_demand(c, vm, g_delta(vm->sla)));
 	vm->st.demand_bps = w->demand;
 }
 

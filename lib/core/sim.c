@@ -109,12 +109,19 @@ static bool is_active(const struct daqs_scn_vm *vm, uint64_t t)
 	return false;
 }
 
+/*
+ * What a Guarantee VM is owed now: its min, but no more than the link and
+ * than what it can send alone at this moment (its solo max with this
+ * moment's noise: a VM whose sender is 10 % slower for a while asks for 10 %
+ * less; counting its solo max alone scored every policy, static included,
+ * below 1 under noise).
+ */
 static double due_of(const struct sim *s, const struct simvm *v)
 {
 	double due = fmin((double)v->scn->sla.min_bps, (double)s->sc->capacity_bps);
 
 	if (v->scn->solo_max_bps != DAQS_RATE_UNLIMITED)
-		due = fmin(due, (double)v->scn->solo_max_bps);
+		due = fmin(due, (double)v->scn->solo_max_bps * v->noise);
 	return due;
 }
 
