@@ -334,7 +334,7 @@ static void period(struct fx *f)
 	}
 	daqs_cycle_vf_written(f->c, w, n);
 	free(w);
-	n = daqs_cycle_tap_writes(f->c, &t);
+	n = daqs_cycle_tap_writes(f->c, &t, f->now + 50 * MS);
 	f->n_tap = 0;
 	for (size_t i = 0; i < n; i++) {
 		t[i].r = f->tap_r;
@@ -1021,6 +1021,146 @@ START_TEST(test_tap_untunable_nic)
 	ck_assert_str_eq(state_of(&f, "d"), "no-exec");
 	ck_assert_str_eq(vm_of(&f, "d")->tap, "vnet0");
 	ck_assert_str_eq(vm_of(&f, "d")->tap_why, "backstop: the agent cannot run tc");
+	fx_free(&f);
+}
+END_TEST
+
+/*
+ * enforce: host -> guest (reload): the guest gets the limit at once, and the
+ * tap is released only once the guest holds it (make before break).
+ */
+START_TEST(test_tap_host_to_guest_reload)
+{
+	struct fx f;
+	struct fg g;
+	bool released = false;
+
+	tap_vm(&f, on_tap, &g, "bridge");
+	periods(&f, 8);
+	ck_assert_uint_eq(g.tc, NO_LIMIT);
+	daqs_cycle_set_sla(f.c, sla_of(guest_tap));
+	for (int i = 0; i < 3; i++) {
+		period(&f);
+		for (size_t k = 0; k < f.n_tap; k++)
+			if (f.tap[k].release) {
+				ck_assert_uint_eq(g.tc, 100000000); /* the guest had it first */
+				released = true;
+			}
+	}
+	ck_assert_uint_eq(g.tc, 100000000);
+	ck_assert(released);
+	ck_assert_str_eq(vm_of(&f, "d")->tap, "");
+	fx_free(&f);
+}
+END_TEST
+
+static const char *const guest_tap50 = "version: 1\n"
+				       "links:\n"
+				       "  - name: l0\n"
+				       "    capacity: 1gbit\n"
+				       "controller:\n"
+				       "  period: 200ms\n"
+				       "vms:\n"
+				       "  - name: d\n"
+				       "    class: best-effort\n"
+				       "    max: 50mbit\n";
+
+/*
+ * The backstop's tap, a new rate refused: the tap is kept (not released,
+ * nothing "takes its rate again") and written again after the retry time.
+ */
+START_TEST(test_tap_change_refused_keeps_tap)
+{
+	struct fx f;
+	struct fg g;
+	int retry = (int)(DAQS_CYCLE_TAP_RETRY_NS / PERIOD_NS);
+	size_t releases = 0, writes = 0;
+
+	tap_vm(&f, guest_tap, &g, "bridge");
+	periods(&f, 5);
+	g.down = true;
+	periods(&f, 10);
+	ck_assert_str_eq(vm_of(&f, "d")->tap, "vnet0");
+	daqs_cycle_set_sla(f.c, sla_of(guest_tap50));
+	f.tap_r = -ETIMEDOUT;
+	period(&f);
+	ck_assert_uint_eq(logged(&f, "cannot set the transmit rate of its tap 'vnet0'"), 1);
+	f.tap_r = 0;
+	for (int i = 0; i < retry - 10; i++) {
+		period(&f);
+		for (size_t k = 0; k < f.n_tap; k++)
+			releases += f.tap[k].release;
+		writes += f.n_tap;
+	}
+	ck_assert_uint_eq(releases, 0);
+	ck_assert_uint_eq(writes, 0);
+	ck_assert_str_eq(vm_of(&f, "d")->tap, "vnet0");
+	ck_assert_uint_eq(logged(&f, "takes its rate again"), 0);
+	for (int i = 0; i < 20 && !writes; i++) {
+		period(&f);
+		writes += f.n_tap;
+	}
+	ck_assert_uint_eq(writes, 1);
+	ck_assert_uint_eq(f.tap[0].out_kBps, 6250);
+	ck_assert_uint_eq(logged(&f, "takes its rate again"), 1);
+	fx_free(&f);
+}
+END_TEST
+
+/* A refused release is not forgotten: the tap stays shown and is released after the retry. */
+START_TEST(test_tap_release_refused_retried)
+{
+	struct fx f;
+	struct fg g;
+	int retry = (int)(DAQS_CYCLE_TAP_RETRY_NS / PERIOD_NS);
+	size_t releases = 0;
+
+	tap_vm(&f, guest_tap, &g, "bridge");
+	periods(&f, 5);
+	g.down = true;
+	periods(&f, 10);
+	g.down = false; /* the agent is back: the guest takes the limit, the tap is let go */
+	f.tap_r = -ECONNREFUSED;
+	for (int i = 0; i < 3 && !releases; i++) {
+		period(&f);
+		for (size_t k = 0; k < f.n_tap; k++)
+			releases += f.tap[k].release;
+	}
+	ck_assert_uint_eq(releases, 1);
+	ck_assert_uint_eq(g.tc, 100000000);
+	ck_assert_str_eq(vm_of(&f, "d")->tap, "vnet0");
+	f.tap_r = 0;
+	releases = 0;
+	for (int i = 0; i < retry + 10; i++) {
+		period(&f);
+		for (size_t k = 0; k < f.n_tap; k++)
+			releases += f.tap[k].release;
+	}
+	ck_assert_uint_eq(releases, 1);
+	ck_assert_str_eq(vm_of(&f, "d")->tap, "");
+	fx_free(&f);
+}
+END_TEST
+
+/* enforce: host while the VM holds a pool VF: the guest holds the limit (the VF is a backstop). */
+START_TEST(test_tap_host_with_pool_vf)
+{
+	struct fx f;
+	struct fg g;
+	void *old;
+
+	fx_init_cfg(&f, on_tap,
+		    (struct daqs_cycle_cfg){
+			    .kind = DAQS_POLICY_STATIC, .tap_rates = true, .vf_rates = true });
+	fg_init(&g, "eth0");
+	daqs_cycle_upsert(f.c, "d", "uuid-d", nics_of("52:54:00:00:00:0d", "vnet0"));
+	ck_assert_int_eq(daqs_cycle_attach(f.c, "d", &g, &old), 0);
+	periods(&f, 5);
+	daqs_cycle_set_vf(f.c, "d", "pf0", 3);
+	periods(&f, 5);
+	ck_assert_str_eq(vm_of(&f, "d")->vf_why, "");
+	ck_assert_str_eq(vm_of(&f, "d")->tap, "");
+	ck_assert_uint_eq(g.tc, 100000000);
 	fx_free(&f);
 }
 END_TEST
@@ -2080,6 +2220,10 @@ Suite *daqs_test_cycle_suite(void)
 	tcase_add_test(tc, test_tap_failure_falls_back_to_guest);
 	tcase_add_test(tc, test_tap_backstop);
 	tcase_add_test(tc, test_tap_untunable_nic);
+	tcase_add_test(tc, test_tap_host_to_guest_reload);
+	tcase_add_test(tc, test_tap_change_refused_keeps_tap);
+	tcase_add_test(tc, test_tap_release_refused_retried);
+	tcase_add_test(tc, test_tap_host_with_pool_vf);
 	tcase_add_test(tc, test_override_set_and_expired);
 	tcase_add_test(tc, test_override_admission);
 	tcase_add_test(tc, test_override_refused_and_undone);

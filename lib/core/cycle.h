@@ -85,10 +85,12 @@
 #define DAQS_CYCLE_TAP_RETRY_NS (30ULL * 1000000000ULL)
 /*
  * libvirt's interface parameters count in "kilobytes" per second, which it
- * hands to tc as "kbps": 1000 bytes, 8000 bit/s (measured: tests/integration/
- * host-lever.sh reads the tc rate back). The outbound burst daqsd writes is
- * 100 ms of the average (at least 16 kB): libvirt's own default is a whole
- * second, which lets a guest send twice its limit for a second after idling.
+ * hands to tc as "kbps": 1000 bytes, 8000 bit/s (measured here with
+ * `virsh domiftune --inbound 25000`: tc shows "rate 200Mbit"). The outbound
+ * burst daqsd writes is a tenth of the average in libvirt's burst "kb",
+ * which tc reads as 1024 bytes: 102.4 ms of it (at least 16 kB); libvirt's
+ * own default is a whole second, which lets a guest send twice its limit for
+ * a second after idling.
  */
 #define DAQS_TAP_KBPS_BITS 8000ULL
 #define DAQS_TAP_BURST_DIV 10ULL
@@ -320,7 +322,8 @@ void daqs_cycle_applied(struct daqs_cycle *c, const struct daqs_cycle_job *jobs,
 size_t daqs_cycle_vf_writes(struct daqs_cycle *c, struct daqs_cycle_vf_write **w);
 void daqs_cycle_vf_written(struct daqs_cycle *c, const struct daqs_cycle_vf_write *w, size_t n);
 /* The tap writes this period needs (releases first); *w caller frees. now_ns: when written. */
-size_t daqs_cycle_tap_writes(struct daqs_cycle *c, struct daqs_cycle_tap_write **w);
+size_t daqs_cycle_tap_writes(struct daqs_cycle *c, struct daqs_cycle_tap_write **w,
+			     uint64_t now_ns);
 void daqs_cycle_tap_written(struct daqs_cycle *c, const struct daqs_cycle_tap_write *w, size_t n,
 			    uint64_t now_ns);
 /* Publish the status snapshot; true when the state file is due a write. */

@@ -39,6 +39,8 @@ struct daqs_tapuse {
 	bool failing;		      /* a write failed (reported) */
 	char err[160];		      /* ... with this message */
 	uint64_t retry_ns;	      /* failing: not used again before this (monotonic) */
+	bool waiting;		      /* this period: failing and before retry_ns (no write) */
+	uint64_t now_ns;	      /* when the writes were last planned */
 	char why[96];		      /* why the tap carries the limit, or "" */
 };
 
@@ -179,6 +181,7 @@ void daqs_snapshot_clear(struct daqs_ctl_status *s);
 const char *daqs_tapuse_dev(const struct daqs_gvm *v);
 bool daqs_tapuse_wanted(const struct daqs_cycle *c, struct daqs_gvm *v, uint64_t now_ns);
 bool daqs_tapuse_release(const struct daqs_gvm *v, struct daqs_cycle_tap_write *w);
-size_t daqs_tapuse_writes(const struct daqs_cycle *c, struct daqs_cycle_tap_write **w);
+size_t daqs_tapuse_writes(const struct daqs_cycle *c, struct daqs_cycle_tap_write **w,
+			  uint64_t now_ns);
 void daqs_tapuse_outcome(const struct daqs_cycle *c, struct daqs_gvm *v,
 			 const struct daqs_cycle_tap_write *w, uint64_t now_ns);

@@ -678,6 +678,10 @@ static bool plan(struct daqs_cycle *c, struct daqs_gvm *v, bool due, uint64_t no
 		   !strcmp(v->tap.dev, v->tap.want_dev));
 	v->target = vf_only ? DAQS_RATE_UNLIMITED : v->pv.limit_bps;
 	change = vf_only ? really_in_force(v) != DAQS_RATE_UNLIMITED : v->pv.apply;
+	/* the tap carried it and does no more: the guest needs it now, not at a verify */
+	if (!vf_only && v->tap.dev[0] && !v->tap.use &&
+	    really_in_force(v) == DAQS_RATE_UNLIMITED && v->target != DAQS_RATE_UNLIMITED)
+		change = true;
 	verify_now = v->state == DAQS_GUEST_VERIFY || v->state == DAQS_GUEST_REFIND || due;
 	/* an agent that cannot run tc is asked again only when a verify is due */
 	enforce = (v->limited || v->state == DAQS_GUEST_NO_EXEC ? verify_now
@@ -848,13 +852,14 @@ void daqs_cycle_vf_written(struct daqs_cycle *c, const struct daqs_cycle_vf_writ
 		daqs_vfuse_outcome(c, (struct daqs_gvm *)w[i].rec, &w[i]);
 }
 
-size_t daqs_cycle_tap_writes(struct daqs_cycle *c, struct daqs_cycle_tap_write **w)
+size_t daqs_cycle_tap_writes(struct daqs_cycle *c, struct daqs_cycle_tap_write **w,
+			     uint64_t now_ns)
 {
 	if (!c->cfg.tap_rates) {
 		*w = daqs_calloc(1, sizeof(**w));
 		return 0;
 	}
-	return daqs_tapuse_writes(c, w);
+	return daqs_tapuse_writes(c, w, now_ns);
 }
 
 void daqs_cycle_tap_written(struct daqs_cycle *c, const struct daqs_cycle_tap_write *w, size_t n,

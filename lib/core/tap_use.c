@@ -5,6 +5,7 @@
  * <bandwidth><outbound> of its NIC), the writes that follow and their
  * outcomes. See cycle.h (daqs_cycle_tap_writes) for the rules.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,6 +57,7 @@ bool daqs_tapuse_wanted(const struct daqs_cycle *c, struct daqs_gvm *v, uint64_t
 
 	v->tap.why[0] = '\0';
 	v->tap.want_dev[0] = '\0';
+	v->tap.waiting = false;
 	if (!c->cfg.tap_rates || v->vf.use || v->state == DAQS_GUEST_RETIRING ||
 	    v->state == DAQS_GUEST_GONE || !daqs_tapuse_dev(v)[0])
 		return false;
@@ -72,9 +74,13 @@ bool daqs_tapuse_wanted(const struct daqs_cycle *c, struct daqs_gvm *v, uint64_t
 	if (!why)
 		return false;
 	snprintf(v->tap.why, sizeof(v->tap.why), "%s", why);
-	if (v->tap.failing && now_ns < v->tap.retry_ns)
-		return false; /* its limit goes into the guest meanwhile (said when it failed) */
 	snprintf(v->tap.want_dev, sizeof(v->tap.want_dev), "%s", daqs_tapuse_dev(v));
+	if (v->tap.failing && now_ns < v->tap.retry_ns) {
+		/* its limit goes into the guest meanwhile (said when it failed); the tap is
+		 * neither written nor released before the retry */
+		v->tap.waiting = true;
+		return false;
+	}
 	return true;
 }
 
@@ -96,11 +102,27 @@ bool daqs_tapuse_release(const struct daqs_gvm *v, struct daqs_cycle_tap_write *
 {
 	if (!v->tap.dev[0] || v->state == DAQS_GUEST_GONE) /* a stopped domain's tap is gone */
 		return false;
+	if (v->tap.failing && v->tap.now_ns < v->tap.retry_ns)
+		return false; /* a failed write or release: tried again after the retry time */
 	write_of(v, v->tap.dev, 0, true, w);
 	return true;
 }
 
-size_t daqs_tapuse_writes(const struct daqs_cycle *c, struct daqs_cycle_tap_write **out)
+/*
+ * Whether the guest holds the limit now (or needs none, or cannot hold one):
+ * a tap that carried it is released only then (make before break, as on the
+ * way in).
+ */
+static bool guest_holds(const struct daqs_gvm *v)
+{
+	if (v->state == DAQS_GUEST_RETIRING || v->target == DAQS_RATE_UNLIMITED ||
+	    v->state == DAQS_GUEST_NO_EXEC || v->limited)
+		return true;
+	return v->in_force_known && v->in_force == v->target;
+}
+
+size_t daqs_tapuse_writes(const struct daqs_cycle *c, struct daqs_cycle_tap_write **out,
+			  uint64_t now_ns)
 {
 	struct daqs_cycle_tap_write *w = daqs_calloc(2 * c->n + 1, sizeof(*w));
 	size_t k = 0;
@@ -112,11 +134,14 @@ size_t daqs_tapuse_writes(const struct daqs_cycle *c, struct daqs_cycle_tap_writ
 			bool same = use && !strcmp(v->tap.want_dev, v->tap.dev);
 			uint64_t kBps;
 
-			if (pass == 0 && v->tap.dev[0] && !same) {
-				if (daqs_tapuse_release(v, &w[k]))
+			v->tap.now_ns = now_ns;
+			if (pass == 0 && v->tap.dev[0] && !same && !v->tap.waiting) {
+				if (v->state == DAQS_GUEST_GONE)
+					v->tap.dev[0] = '\0'; /* a stopped domain's tap is gone */
+				else if (!guest_holds(v) && daqs_tapuse_dev(v)[0])
+					; /* kept until the guest has the limit */
+				else if (daqs_tapuse_release(v, &w[k]))
 					k++;
-				else
-					v->tap.dev[0] = '\0'; /* nothing of ours left to undo */
 			}
 			if (pass != 1 || !use)
 				continue;
@@ -134,7 +159,17 @@ void daqs_tapuse_outcome(const struct daqs_cycle *c, struct daqs_gvm *v,
 {
 	char a[32] = "no cap";
 
+	if (w->r < 0 && w->release && (w->r == -ENOENT || w->r == -ENODEV)) {
+		v->tap.dev[0] = '\0'; /* the domain or its NIC is gone: nothing left to undo */
+		v->tap.kBps = 0;
+		v->tap.failing = false;
+		return;
+	}
 	if (w->r < 0) {
+		if (v->tap.failing) /* a retry */
+			daqs_cycle_log(c, DAQS_LOG_DEBUG,
+				       "guest '%s': tap '%s' still refused (%s); next try in 30 s",
+				       v->name, w->dev, w->msg[0] ? w->msg : strerror(-w->r));
 		if (!v->tap.failing)
 			daqs_cycle_log(
 				c, DAQS_LOG_WARNING,
@@ -146,17 +181,19 @@ void daqs_tapuse_outcome(const struct daqs_cycle *c, struct daqs_gvm *v,
 					   : "; its limit goes into the guest where the agent can, "
 					     "the tap is tried again every 30 s");
 		v->tap.failing = true;
+		/* libvirt clears the tap's qdiscs before it sets new ones: after a failure
+		 * its cap is not known; the tap stays ours to release */
+		snprintf(v->tap.dev, sizeof(v->tap.dev), "%s", w->dev);
+		v->tap.kBps = 0;
 		snprintf(v->tap.err, sizeof(v->tap.err), "%.159s",
 			 w->msg[0] ? w->msg : strerror(-w->r));
 		v->tap.retry_ns = now_ns + DAQS_CYCLE_TAP_RETRY_NS;
 		if (!w->release && v->eff.enforce == DAQS_ENFORCE_HOST) /* the policy must know */
 			daqs_policy_vm_in_force(&v->pv, v->in_force_known ? v->in_force
 									  : DAQS_RATE_UNLIMITED);
-		if (w->release)
-			v->tap.dev[0] = '\0'; /* not ours to retry: said once */
 		return;
 	}
-	if (v->tap.failing)
+	if (v->tap.failing && !w->release)
 		daqs_cycle_log(c, DAQS_LOG_NOTICE, "guest '%s': its tap '%s' takes its rate again",
 			       v->name, w->dev);
 	v->tap.failing = false;

@@ -36,7 +36,7 @@ bool daqs_vfuse_wanted(const struct daqs_cycle *c, struct daqs_gvm *v, uint64_t 
 	if (!c->cfg.vf_rates || v->state == DAQS_GUEST_RETIRING || v->state == DAQS_GUEST_GONE ||
 	    !daqs_vfuse_of(v, &pf, &idx))
 		return false;
-	if (v->eff.enforce != DAQS_ENFORCE_GUEST)
+	if (v->eff.enforce == DAQS_ENFORCE_VF || v->eff.enforce == DAQS_ENFORCE_BOTH)
 		why = v->eff.enforce == DAQS_ENFORCE_VF ? "enforce: vf" : "enforce: both";
 	else if (v->limited)
 		why = "backstop: the agent cannot run tc";

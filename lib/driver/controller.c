@@ -590,7 +590,7 @@ static void tap_writes(struct daqs_controller *c)
 	size_t n;
 
 	pthread_mutex_lock(&c->lock);
-	n = daqs_cycle_tap_writes(c->cy, &w);
+	n = daqs_cycle_tap_writes(c->cy, &w, daqs_monotonic_ns());
 	pthread_mutex_unlock(&c->lock);
 	if (n && c->cfg.tap) {
 		tap_run(c->cfg.tap, w, n);
