@@ -679,8 +679,8 @@ static bool plan(struct daqs_cycle *c, struct daqs_gvm *v, bool due, uint64_t no
 	v->target = vf_only ? DAQS_RATE_UNLIMITED : v->pv.limit_bps;
 	change = vf_only ? really_in_force(v) != DAQS_RATE_UNLIMITED : v->pv.apply;
 	/* the tap carried it and does no more: the guest needs it now, not at a verify */
-	if (!vf_only && v->tap.dev[0] && !v->tap.use &&
-	    really_in_force(v) == DAQS_RATE_UNLIMITED && v->target != DAQS_RATE_UNLIMITED)
+	if (!vf_only && v->tap.dev[0] && !v->tap.use && really_in_force(v) == DAQS_RATE_UNLIMITED &&
+	    v->target != DAQS_RATE_UNLIMITED)
 		change = true;
 	verify_now = v->state == DAQS_GUEST_VERIFY || v->state == DAQS_GUEST_REFIND || due;
 	/* an agent that cannot run tc is asked again only when a verify is due */
@@ -852,8 +852,7 @@ void daqs_cycle_vf_written(struct daqs_cycle *c, const struct daqs_cycle_vf_writ
 		daqs_vfuse_outcome(c, (struct daqs_gvm *)w[i].rec, &w[i]);
 }
 
-size_t daqs_cycle_tap_writes(struct daqs_cycle *c, struct daqs_cycle_tap_write **w,
-			     uint64_t now_ns)
+size_t daqs_cycle_tap_writes(struct daqs_cycle *c, struct daqs_cycle_tap_write **w, uint64_t now_ns)
 {
 	if (!c->cfg.tap_rates) {
 		*w = daqs_calloc(1, sizeof(**w));
