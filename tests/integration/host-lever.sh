@@ -218,7 +218,7 @@ else
 		"$(field "$G2" limit_bps)" "$(field "$G2" tap_why)"
 	# past the 30 s retry: tried again, still said once
 	retried() { grep -q "guest '$G1': tap 'daqstb-g1' still refused" "$tmp/daqsd.log"; }
-	sleep "$(awk -v t="$(since "$t_daqsd")" 'BEGIN { s = 36 - t; print s > 0 ? s : 0 }')"
+	sleep "$(awk -v t="$(since "$t_daqsd")" 'BEGIN { s = 36 - t; print (s > 0 ? s : 0) }')"
 	check "the tap was tried again after 30 s (-v: still refused)" wait_until 10 retried
 	check "each refusal said once ($(grep -c 'cannot set the transmit rate' "$tmp/daqsd.log") lines for 2 VMs)" \
 		test "$(grep -c 'cannot set the transmit rate' "$tmp/daqsd.log")" = 2
