@@ -141,6 +141,19 @@ bool daqs_gvm_tap_whole(const struct daqs_gvm *v)
 	return true;
 }
 
+const char *daqs_gvm_backstop_why(const struct daqs_gvm *v, uint64_t now_ns)
+{
+	if (v->limited)
+		return "backstop: the agent cannot run tc";
+	if (v->tamper_until_ns > now_ns)
+		return "backstop: its tc was changed in the guest";
+	if (v->xc.distrust)
+		return "backstop: the agent's counters are not believed";
+	if (v->health == DAQS_AGENT_NOT_CONNECTED || v->health == DAQS_AGENT_ERROR)
+		return "backstop: the agent does not answer";
+	return NULL;
+}
+
 const char *daqs_gvm_whole_tap(const struct daqs_gvm *v)
 {
 	const struct daqs_sla_vm *e = v->ent;

@@ -148,6 +148,11 @@ const char *daqs_gvm_host_name(const struct daqs_gvm *v);
  * hostdev, the VM holds a VF, or it is shaped on a bond.
  */
 bool daqs_gvm_tap_whole(const struct daqs_gvm *v);
+/*
+ * Why a host lever (its VF, else its tap) must hold the VM's limit although
+ * its guest was to: the guest cannot be trusted to enforce it now; NULL: it can.
+ */
+const char *daqs_gvm_backstop_why(const struct daqs_gvm *v, uint64_t now_ns);
 /* The tap of the NIC that carries all of its traffic (host_counters: auto's), or "". */
 const char *daqs_gvm_whole_tap(const struct daqs_gvm *v);
 /* Take the host netdev to count again: the SLA's, the tap (host_counters: auto), or none. */

@@ -53,28 +53,20 @@ uint64_t daqs_tap_burst_kB(uint64_t kBps)
 
 bool daqs_tapuse_wanted(const struct daqs_cycle *c, struct daqs_gvm *v, uint64_t now_ns)
 {
-	const char *why = NULL;
+	const char *why, *dev;
 
 	v->tap.why[0] = '\0';
 	v->tap.want_dev[0] = '\0';
 	v->tap.waiting = false;
 	if (!c->cfg.tap_rates || v->vf.use || v->state == DAQS_GUEST_RETIRING ||
-	    v->state == DAQS_GUEST_GONE || !daqs_tapuse_dev(v)[0])
+	    v->state == DAQS_GUEST_GONE || !(dev = daqs_tapuse_dev(v))[0])
 		return false;
-	if (v->eff.enforce == DAQS_ENFORCE_HOST)
-		why = "enforce: host";
-	else if (v->limited)
-		why = "backstop: the agent cannot run tc";
-	else if (v->tamper_until_ns > now_ns)
-		why = "backstop: its tc was changed in the guest";
-	else if (v->xc.distrust)
-		why = "backstop: the agent's counters are not believed";
-	else if (v->health == DAQS_AGENT_NOT_CONNECTED || v->health == DAQS_AGENT_ERROR)
-		why = "backstop: the agent does not answer";
+	why = v->eff.enforce == DAQS_ENFORCE_HOST ? "enforce: host"
+						  : daqs_gvm_backstop_why(v, now_ns);
 	if (!why)
 		return false;
 	snprintf(v->tap.why, sizeof(v->tap.why), "%s", why);
-	snprintf(v->tap.want_dev, sizeof(v->tap.want_dev), "%s", daqs_tapuse_dev(v));
+	snprintf(v->tap.want_dev, sizeof(v->tap.want_dev), "%s", dev);
 	if (v->tap.failing && now_ns < v->tap.retry_ns) {
 		/* its limit goes into the guest meanwhile (said when it failed); the tap is
 		 * neither written nor released before the retry */

@@ -38,14 +38,8 @@ bool daqs_vfuse_wanted(const struct daqs_cycle *c, struct daqs_gvm *v, uint64_t 
 		return false;
 	if (v->eff.enforce == DAQS_ENFORCE_VF || v->eff.enforce == DAQS_ENFORCE_BOTH)
 		why = v->eff.enforce == DAQS_ENFORCE_VF ? "enforce: vf" : "enforce: both";
-	else if (v->limited)
-		why = "backstop: the agent cannot run tc";
-	else if (v->tamper_until_ns > now_ns)
-		why = "backstop: its tc was changed in the guest";
-	else if (v->xc.distrust)
-		why = "backstop: the agent's counters are not believed";
-	else if (v->health == DAQS_AGENT_NOT_CONNECTED || v->health == DAQS_AGENT_ERROR)
-		why = "backstop: the agent does not answer";
+	else
+		why = daqs_gvm_backstop_why(v, now_ns);
 	if (!why)
 		return false;
 	snprintf(v->vf.why, sizeof(v->vf.why), "%s", why);
