@@ -736,6 +736,110 @@ START_TEST(test_kind_names)
 }
 END_TEST
 
+/* ---- tenant groups (policy_group.c) ---- */
+
+static const char *group_sla = "version: 1\n"
+			       "links: [{name: l0, capacity: 10gbit}]\n"
+			       "groups:\n"
+			       "  - {name: acme, min: 4gbit}\n"
+			       "  - {name: cap, max: 2gbit}\n"
+			       "vms:\n"
+			       "  - {name: a, class: guarantee, min: 1gbit, group: acme}\n"
+			       "  - {name: b, class: guarantee, min: 3gbit, group: acme}\n"
+			       "  - {name: c, class: best-effort, group: cap}\n"
+			       "  - {name: d, class: best-effort, group: cap, weight: 3}\n";
+static const char *const abcd[] = { "a", "b", "c", "d" };
+
+/* The group's min goes to its members by their mins; the step plans with those shares. */
+START_TEST(test_group_min_shares)
+{
+	struct fixture f;
+	const double busy[] = { 5 * G, 5 * G, 5 * G, 5 * G };
+
+	fx_init(&f, DAQS_POLICY_DAQS, group_sla, abcd, 4);
+	for (int k = 0; k < 30; k++)
+		fx_step(&f, busy);
+	ck_assert_uint_eq(f.vm[0].share_min_bps, 1000000000ULL);
+	ck_assert_uint_eq(f.vm[1].share_min_bps, 3000000000ULL);
+	/* the SLA's entries are put back after the step */
+	ck_assert_ptr_eq(f.vm[0].sla, daqs_sla_find_vm(f.sla, "a", NULL));
+	ck_assert_uint_eq(f.vm[0].sla->min_bps, 1000000000ULL);
+	/* both members protected at their shares: their limits hold them */
+	ck_assert_double_ge(lim(&f, 0), 1 * G);
+	ck_assert_double_ge(lim(&f, 1), 3 * G);
+	/* the BE members of 'cap' are held to its max together */
+	ck_assert_double_le(lim(&f, 2) + lim(&f, 3), 2 * G + 1);
+	fx_free(&f);
+}
+END_TEST
+
+/* An idle member's share goes to the others; it gets its share back when it wakes. */
+START_TEST(test_group_idle_member)
+{
+	struct fixture f;
+	const double a_idle[] = { 0, 5 * G, 5 * G, 5 * G }, busy[] = { 5 * G, 5 * G, 5 * G, 5 * G };
+
+	fx_init(&f, DAQS_POLICY_DAQS, group_sla, abcd, 4);
+	for (int k = 0; k < 30; k++)
+		fx_step(&f, a_idle);
+	ck_assert_int_eq(f.vm[0].st.mode, DAQS_VM_IDLE);
+	ck_assert_uint_eq(f.vm[1].share_min_bps, 4000000000ULL); /* all of the group's */
+	ck_assert_uint_eq(f.vm[0].share_min_bps, 1000000000ULL); /* what it gets on waking */
+	ck_assert_double_ge(lim(&f, 1), 4 * G);
+	fx_step(&f, busy); /* a wakes: protected at its share at once */
+	ck_assert(f.vm[0].st.mode == DAQS_VM_PROTECTED || f.vm[0].st.mode == DAQS_VM_SATISFIED);
+	ck_assert_double_ge(lim(&f, 0), 1 * G);
+	fx_step(&f, busy); /* and b is back to its own share */
+	ck_assert_uint_eq(f.vm[1].share_min_bps, 3000000000ULL);
+	fx_free(&f);
+}
+END_TEST
+
+/* The group's max is shared by weight among members held back, what one leaves goes to the other. */
+START_TEST(test_group_max_shares)
+{
+	struct fixture f;
+	const double busy[] = { 5 * G, 5 * G, 5 * G, 5 * G };
+	const double c_light[] = { 5 * G, 5 * G, 0.1 * G, 5 * G };
+
+	fx_init(&f, DAQS_POLICY_DAQS, group_sla, abcd, 4);
+	for (int k = 0; k < 30; k++)
+		fx_step(&f, busy);
+	/* both held back: 2gbit by weight 1:3 */
+	ck_assert_uint_eq(f.vm[2].share_max_bps, 500000000ULL);
+	ck_assert_uint_eq(f.vm[3].share_max_bps, 1500000000ULL);
+	ck_assert_double_le(lim(&f, 2), 0.5 * G + 1);
+	ck_assert_double_le(lim(&f, 3), 1.5 * G + 1);
+	for (int k = 0; k < 10; k++)
+		fx_step(&f, c_light);
+	/* c uses 100mbit: room for 1.5 x that, d takes the rest */
+	ck_assert_uint_eq(f.vm[2].share_max_bps, 150000000ULL);
+	ck_assert_uint_eq(f.vm[3].share_max_bps, 1850000000ULL);
+	ck_assert_double_le(lim(&f, 2) + lim(&f, 3), 2 * G + 1);
+	ck_assert_double_ge(lim(&f, 3), 1.8 * G);
+	/* c grows into its room: held back again, it gets its weighted share back */
+	for (int k = 0; k < 10; k++)
+		fx_step(&f, busy);
+	ck_assert_uint_eq(f.vm[2].share_max_bps, 500000000ULL);
+	fx_free(&f);
+}
+END_TEST
+
+/* The same shares for the static law (any kind plans with them). */
+START_TEST(test_group_static)
+{
+	struct fixture f;
+	const double busy[] = { 5 * G, 5 * G, 5 * G, 5 * G };
+
+	fx_init(&f, DAQS_POLICY_STATIC, group_sla, abcd, 4);
+	fx_step(&f, busy);
+	fx_step(&f, busy);
+	ck_assert_double_le(lim(&f, 2), 0.5 * G + 1);
+	ck_assert_double_le(lim(&f, 3), 1.5 * G + 1);
+	fx_free(&f);
+}
+END_TEST
+
 Suite *daqs_test_policy_suite(void)
 {
 	Suite *s = suite_create("policy");
@@ -763,6 +867,10 @@ Suite *daqs_test_policy_suite(void)
 	tcase_add_test(tc, test_daqs_unknown_capacity_holds);
 	tcase_add_test(tc, test_paper_steps);
 	tcase_add_test(tc, test_kind_names);
+	tcase_add_test(tc, test_group_min_shares);
+	tcase_add_test(tc, test_group_idle_member);
+	tcase_add_test(tc, test_group_max_shares);
+	tcase_add_test(tc, test_group_static);
 	suite_add_tcase(s, tc);
 	return s;
 }

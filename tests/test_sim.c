@@ -72,6 +72,8 @@ static const struct target {
 	/* counters at 95.6 % of the wire rate (GSO): the counter scale must be learned */
 	{ "paper-b-multivm-gso-counters.yaml", 0.98, 0.98, 1.0 },
 	{ "steps-gso-counters.yaml", 0.98, 0.97, 1.0 },
+	/* tenant groups: a group's min shared by its members, a group's max over two */
+	{ "groups.yaml", 0.98, 0.98, 1.0 },
 };
 
 /* Scenario targets[i] under policy kind meets its targets. */
@@ -120,6 +122,56 @@ START_TEST(test_closed_uses_understated_link)
 		      closed.guarantee_satisfaction);
 	daqs_sim_result_free(&open);
 	daqs_sim_result_free(&closed);
+	daqs_scenario_free(sc);
+}
+END_TEST
+
+/* What tenant 'lab' (max 2gbit) sends together, period by period, in groups.yaml. */
+struct lab_sum {
+	double t_s, sum, worst, limits, worst_limits;
+	unsigned periods;
+};
+
+static void lab_trace(void *ud, double t_s, const struct daqs_scn_vm *vm, bool active,
+		      double rate_bps, uint64_t limit_bps)
+{
+	struct lab_sum *l = ud;
+
+	(void)active;
+	if (t_s != l->t_s) {
+		l->t_s = t_s;
+		l->sum = l->limits = 0;
+		l->periods++;
+	}
+	if (strncmp(vm->name, "lab-", 4))
+		return;
+	l->sum += rate_bps;
+	l->limits += limit_bps == DAQS_RATE_UNLIMITED ? INFINITY : (double)limit_bps;
+	if (t_s > 1) { /* after the first decisions */
+		l->worst = fmax(l->worst, l->sum);
+		l->worst_limits = fmax(l->worst_limits, l->limits);
+	}
+}
+
+/* A group's max holds for its members together, every period, under daqs and static. */
+START_TEST(test_group_max_holds)
+{
+	static const enum daqs_policy_kind kinds[] = { DAQS_POLICY_DAQS, DAQS_POLICY_DAQS_CLOSED,
+						       DAQS_POLICY_STATIC };
+	struct daqs_scenario *sc = load_named("groups.yaml");
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		struct lab_sum l = { .t_s = -1 };
+		struct daqs_sim_result r;
+
+		ck_assert_int_eq(daqs_sim_run(sc, kinds[k], lab_trace, &l, &r), 0);
+		ck_assert_uint_gt(l.periods, 400);
+		ck_assert_msg(l.worst_limits <= 2e9 + 2, "%s: lab's limits sum to %.0f",
+			      daqs_policy_kind_name(kinds[k]), l.worst_limits);
+		ck_assert_msg(l.worst <= 2e9 * 1.001, "%s: lab sent %.0f together",
+			      daqs_policy_kind_name(kinds[k]), l.worst);
+		daqs_sim_result_free(&r);
+	}
 	daqs_scenario_free(sc);
 }
 END_TEST
@@ -329,6 +381,7 @@ Suite *daqs_test_sim_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_targets_daqs, 0, sizeof(targets) / sizeof(targets[0]));
 	tcase_add_loop_test(tc, test_targets_closed, 0, sizeof(targets) / sizeof(targets[0]));
+	tcase_add_test(tc, test_group_max_holds);
 	tcase_add_test(tc, test_closed_uses_understated_link);
 	tcase_add_test(tc, test_none_misses_guarantee);
 	tcase_add_test(tc, test_static_wastes_link);

@@ -115,12 +115,15 @@ struct daqs_ctl_vm {
 	uint64_t max_bps;	       /* effective; DAQS_RATE_UNLIMITED = none */
 	uint32_t weight;
 	char link[DAQS_SLA_NAME_MAX + 1];
-	double tx_bps, rx_bps;	       /* smoothed; NaN = no rate yet */
-	uint64_t limit_bps;	       /* in force in the guest; DAQS_RATE_UNLIMITED = none */
-	char mode[DAQS_CTL_STR];       /* daqs_vm_mode_name */
-	char state[DAQS_CTL_STR];      /* the record's state: daqs_guest_state_name */
-	char agent[DAQS_CTL_STR];      /* ok | not-connected | agent-limited | error | unknown */
-	char iface[16];		       /* guest interface shaped ("" unknown) */
+	char group[DAQS_SLA_GROUP_NAME_MAX + 1]; /* its tenant group, "" none */
+	uint64_t share_min_bps;	  /* the min planned with: min_bps, or its share of its group's */
+	uint64_t share_max_bps;	  /* the max planned with: max_bps, or its share of its group's */
+	double tx_bps, rx_bps;	  /* smoothed; NaN = no rate yet */
+	uint64_t limit_bps;	  /* in force in the guest; DAQS_RATE_UNLIMITED = none */
+	char mode[DAQS_CTL_STR];  /* daqs_vm_mode_name */
+	char state[DAQS_CTL_STR]; /* the record's state: daqs_guest_state_name */
+	char agent[DAQS_CTL_STR]; /* ok | not-connected | agent-limited | error | unknown */
+	char iface[16];		  /* guest interface shaped ("" unknown) */
 	char iface_kind[DAQS_CTL_STR]; /* bond | failover | vf | virtio | other | "" */
 	char counters[DAQS_CTL_STR]; /* whose rates: agent | host | "host, agent disagrees" | ... */
 	char host_iface[16];	     /* host netdev counted (tap, veth; "" none or the VF's) */

@@ -65,6 +65,12 @@ const char *daqs_gvm_host_name(const struct daqs_gvm *v)
 	return v->host_iface[0] ? v->host_iface : v->vf.label;
 }
 
+uint64_t daqs_gvm_min(const struct daqs_gvm *v)
+{
+	return v->pv.st.seen && v->eff.cls == DAQS_CLASS_GUARANTEE ? v->pv.share_min_bps
+								   : v->eff.min_bps;
+}
+
 const struct daqs_estimator *daqs_gvm_rates(const struct daqs_gvm *v)
 {
 	return daqs_gvm_has_host(v) && v->hest.have_rate ? &v->hest : &v->est;
@@ -234,8 +240,9 @@ void daqs_cycle_link_admission(const struct daqs_cycle *c, size_t li, const stru
 	daqs_admission_init(a, lk->capacity_auto ? c->speed_bps[li] : lk->capacity_bps,
 			    daqs_sla_link_admission(c->sla, li));
 	for (size_t i = 0; i < c->sla->n_vms; i++)
-		if (c->sla->vms[i].link == li && c->sla->vms[i].cls == DAQS_CLASS_GUARANTEE)
+		if (c->sla->vms[i].link == li && daqs_sla_vm_commits(c->sla, &c->sla->vms[i]))
 			daqs_admission_add(a, c->sla->vms[i].min_bps);
+	daqs_sla_group_commit(c->sla, li, a);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct daqs_gvm *v = c->v[i];
 

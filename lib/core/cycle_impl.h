@@ -141,6 +141,8 @@ void daqs_gvm_refind(struct daqs_gvm *v);
 struct daqs_gvm *daqs_cycle_find(const struct daqs_cycle *c, const char *name);
 /* The rates decisions use: the host's counters when there and measured, else the agent's. */
 const struct daqs_estimator *daqs_gvm_rates(const struct daqs_gvm *v);
+/* The min the policy planned v with: its entry's, or its share of its tenant group's. */
+uint64_t daqs_gvm_min(const struct daqs_gvm *v);
 bool daqs_gvm_has_host(const struct daqs_gvm *v);
 const char *daqs_gvm_host_name(const struct daqs_gvm *v);
 /*

@@ -155,8 +155,15 @@ static int check_fit(const struct daqs_sla *sla, const struct daqs_overrides *t,
 			continue;
 		x = !strcmp(vms[i].name, o->vm) ? o : daqs_overrides_find(t, vms[i].name);
 		daqs_overrides_effective(sla, vms[i].ent, vms[i].name, x, &e);
-		if (e.cls == DAQS_CLASS_GUARANTEE && e.link < sla->n_links)
+		if (e.link < sla->n_links && daqs_sla_vm_commits(sla, &e))
 			sum[e.link] += e.min_bps;
+	}
+	for (size_t l = 0; l < sla->n_links; l++) {
+		struct daqs_admission g;
+
+		daqs_admission_init(&g, 0, DAQS_ADMISSION_FULL);
+		daqs_sla_group_commit(sla, l, &g);
+		sum[l] += g.committed_bps;
 	}
 	for (size_t l = 0; l < sla->n_links && !r; l++) {
 		uint32_t share = daqs_sla_link_admission(sla, l);
@@ -188,6 +195,7 @@ int daqs_override_check(const struct daqs_sla *sla, const struct daqs_overrides 
 			const struct daqs_override *o, const struct daqs_override_vm *vms,
 			size_t n_vms, const uint64_t *cap_bps, char *why, size_t len)
 {
+	const struct daqs_sla_group *g;
 	struct daqs_sla_vm e;
 
 	daqs_overrides_effective(sla, daqs_sla_find_vm(sla, o->vm, NULL), o->vm, o, &e);
@@ -201,6 +209,12 @@ int daqs_override_check(const struct daqs_sla *sla, const struct daqs_overrides 
 		return daqs_why(why, len, -EINVAL, "max must be greater than 0");
 	if (e.cls == DAQS_CLASS_GUARANTEE && e.max_bps < e.min_bps)
 		return daqs_why(why, len, -EINVAL, "max would be below min");
+	g = daqs_sla_vm_group(sla, &e);
+	if (g && g->min_bps && e.cls == DAQS_CLASS_GUARANTEE && e.min_bps > g->min_bps)
+		return daqs_why(why, len, -EINVAL,
+				"min would be above its group '%s''s min (a member's min is its "
+				"share of the group's)",
+				g->name);
 	if (o->has_weight && (o->weight < 1 || o->weight > DAQS_WEIGHT_MAX))
 		return daqs_why(why, len, -EINVAL, "weight must be 1..%d", DAQS_WEIGHT_MAX);
 	return check_fit(sla, t, o, vms, n_vms, cap_bps, why, len);

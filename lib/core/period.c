@@ -195,7 +195,7 @@ static struct daqs_cycle_job job_of(const struct daqs_cycle *c, const struct daq
 static bool wants_queue(const struct daqs_cycle *c, const struct daqs_gvm *v)
 {
 	const struct daqs_estimator *e = daqs_gvm_rates(v);
-	double use = fmax(e->inst.tx_bps, e->smooth.tx_bps), min = (double)v->eff.min_bps;
+	double use = fmax(e->inst.tx_bps, e->smooth.tx_bps), min = (double)daqs_gvm_min(v);
 
 	return c->cfg.kind == DAQS_POLICY_DAQS_CLOSED && !v->tcpq_skip &&
 	       v->eff.cls == DAQS_CLASS_GUARANTEE && v->eff.enforce != DAQS_ENFORCE_VF &&

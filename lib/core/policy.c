@@ -92,6 +92,8 @@ void daqs_policy_free(struct daqs_policy *p)
 	free(p->cap_eff_ns);
 	free(p->over);
 	free(p->scale);
+	free(p->gvm);
+	free(p->gorig);
 	free(p);
 }
 
@@ -198,11 +200,13 @@ int daqs_policy_step(struct daqs_policy *p, struct daqs_policy_vm *vms, size_t n
 		vms[i].apply = false;
 		vms[i].limit_bps = vms[i].st.limit_bps;
 	}
+	daqs_policy_groups_begin(p, vms, n);
 	for (size_t l = 0; l < p->n_links; l++) {
 		memset(&p->status[l], 0, sizeof(p->status[l]));
 		p->status[l].capacity_bps = p->capacity_bps[l];
 		p->status[l].be_budget_bps = INFINITY;
 		step_link(p, l, vms, n, now_ns);
 	}
+	daqs_policy_groups_end(p, vms, n);
 	return 0;
 }

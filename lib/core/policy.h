@@ -92,6 +92,7 @@ struct daqs_vm_pstate {
 	double peak_bps;	 /* step 11: its peak rate, as sized (0 none) */
 	double peak_win_bps;	 /* ... the largest rate of this window */
 	uint64_t peak_win_ns;	 /* ... which began then */
+	uint64_t share_max_bps;	 /* tenant group: its share of the group's max at the last step */
 	/* step 10 (settling): what it was before its NICs were swapped */
 	bool settle_seen;	      /* settling now, and the two below are taken */
 	bool settle_protect;	      /* a Guarantee VM that was sending: protected throughout */
@@ -119,6 +120,9 @@ struct daqs_policy_vm {
 	/* out */
 	uint64_t limit_bps; /* desired limit; DAQS_RATE_UNLIMITED = remove any limit */
 	bool apply;	    /* limit differs from st.limit_bps enough to be applied */
+	/* the min and max the step planned with: the SLA entry's, or a tenant group
+	   member's share of its group's (policy_group.c) */
+	uint64_t share_min_bps, share_max_bps;
 };
 
 /* Per-link summary of the last step, for status and tests. */

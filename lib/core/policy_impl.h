@@ -27,7 +27,19 @@ struct daqs_policy {
 	uint64_t *cap_eff_ns; /* when cap_eff was last lowered or raised */
 	struct daqs_over_probe *over; /* daqs-closed: is there room above the capacity? */
 	double *scale; /* learned counter scale per link (counters / wire), 1 at start */
+	/* tenant groups (policy_group.c): members' entries with their shares, for one step */
+	struct daqs_sla_vm *gvm;
+	const struct daqs_sla_vm **gorig; /* the entries they stand in for (NULL: not swapped) */
+	size_t n_gvm;
 };
+
+/*
+ * Around each step: put every group member's share of its group's min and
+ * max in place of its own (vms[i].sla points to a copy), and set each VM's
+ * share_min_bps/share_max_bps; then put the SLA's entries back.
+ */
+void daqs_policy_groups_begin(struct daqs_policy *p, struct daqs_policy_vm *vms, size_t n);
+void daqs_policy_groups_end(struct daqs_policy *p, struct daqs_policy_vm *vms, size_t n);
 
 /* Each kind decides vms[i].limit_bps for the VMs on `link` (others are skipped). */
 void daqs_policy_step_daqs(struct daqs_policy *p, size_t link, struct daqs_policy_vm *vms, size_t n,

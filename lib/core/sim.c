@@ -110,7 +110,9 @@ static bool is_active(const struct daqs_scn_vm *vm, uint64_t t)
 }
 
 /*
- * What a Guarantee VM is owed now: its min, but no more than the link and
+ * What a Guarantee VM is owed now: its min (a tenant group member's: its
+ * share, by its min, of the group's min among the group's Guarantee members
+ * that are sending now), but no more than the link and
  * than what it can send alone at this moment (its solo max with this
  * moment's noise: a VM whose sender is 10 % slower for a while asks for 10 %
  * less; counting its solo max alone scored every policy, static included,
@@ -118,7 +120,23 @@ static bool is_active(const struct daqs_scn_vm *vm, uint64_t t)
  */
 static double due_of(const struct sim *s, const struct simvm *v)
 {
-	double due = fmin((double)v->scn->sla.min_bps, (double)s->sc->capacity_bps);
+	const struct daqs_sla_group *g = daqs_sla_vm_group(s->sc->sla, &v->scn->sla);
+	double min = (double)v->scn->sla.min_bps, due;
+
+	/* a tenant group's member: its share of the group's min among the members sending */
+	if (g && g->min_bps) {
+		double keys = 0;
+
+		for (size_t i = 0; i < s->n; i++) {
+			const struct daqs_sla_vm *e = &s->v[i].scn->sla;
+
+			if (s->v[i].active && e->cls == DAQS_CLASS_GUARANTEE && e->in_group &&
+			    e->group == v->scn->sla.group)
+				keys += (double)e->min_bps;
+		}
+		min = keys > 0 ? (double)g->min_bps * min / keys : 0;
+	}
+	due = fmin(min, (double)s->sc->capacity_bps);
 
 	if (v->scn->solo_max_bps != DAQS_RATE_UNLIMITED)
 		due = fmin(due, (double)v->scn->solo_max_bps * v->noise);

@@ -155,6 +155,9 @@ void daqs_sla_free(struct daqs_sla *sla)
 	}
 	for (size_t i = 0; i < sla->n_vms; i++)
 		daqs_sla_vm_clear(&sla->vms[i]);
+	for (size_t i = 0; i < sla->n_groups; i++)
+		free(sla->groups[i].name);
+	free(sla->groups);
 	free(sla->links);
 	free(sla->vms);
 	free(sla->vf_pool.vfs);
@@ -200,6 +203,8 @@ static void check_link_capacity(struct daqs_sla_ctx *c, size_t li)
 	struct daqs_admission a;
 	uint32_t share = daqs_sla_link_admission(c->sla, li);
 	char s[32], b[32], why[64] = "";
+	char gs[32] = "";
+	uint32_t groups;
 
 	if (lk->capacity_auto || !lk->capacity_bps)
 		return; /* auto: checked when the speed is known; 0: already reported */
@@ -207,25 +212,30 @@ static void check_link_capacity(struct daqs_sla_ctx *c, size_t li)
 	for (size_t i = 0; i < c->sla->n_vms; i++) {
 		const struct daqs_sla_vm *vm = &c->sla->vms[i];
 
-		if (vm->link == li && vm->cls == DAQS_CLASS_GUARANTEE)
+		if (vm->link == li && daqs_sla_vm_commits(c->sla, vm))
 			daqs_admission_add(&a, vm->min_bps);
 	}
+	groups = a.guarantees;
+	daqs_sla_group_commit(c->sla, li, &a);
+	groups = a.guarantees - groups;
 	if (a.committed_bps <= a.admittable_bps)
 		return;
+	if (groups)
+		snprintf(gs, sizeof(gs), " and %u group%s", groups, groups == 1 ? "" : "s");
 	daqs_units_format_rate(a.committed_bps, s, sizeof(s));
 	daqs_units_format_rate(lk->capacity_bps, b, sizeof(b));
 	if (share != DAQS_ADMISSION_FULL)
 		snprintf(why, sizeof(why), "%g%% (%s) of ", share / 10000.0,
 			 lk->admission_ppm ? "its admission" : "controller: admission");
 	daqs_diags_add(c->d, c->file, lk->line, lk->col,
-		       "link '%s': the min rates of its %u guarantee VM%s sum to %s, more than "
+		       "link '%s': the min rates of its %u guarantee VM%s%s sum to %s, more than "
 		       "%sthe link capacity %s",
-		       lk->name ? lk->name : "?", a.guarantees, a.guarantees == 1 ? "" : "s", s,
-		       why, b);
+		       lk->name ? lk->name : "?", a.guarantees - groups,
+		       a.guarantees - groups == 1 ? "" : "s", gs, s, why, b);
 }
 
 static const char *const root_keys[] = { "version",  "links",	"controller", "vms",
-					 "defaults", "vf_pool", NULL };
+					 "defaults", "vf_pool", "groups",     NULL };
 
 static void sla_init(struct daqs_sla *sla, const char *file)
 {
@@ -259,7 +269,9 @@ static void check_root(struct daqs_sla_ctx *c, const struct daqs_ynode *root)
 	daqs_sla_parse_controller(c, daqs_ymap_get(root, "controller"));
 	daqs_sla_parse_vf_pool(c, daqs_ymap_get(root, "vf_pool"));
 	daqs_sla_parse_defaults(c, daqs_ymap_get(root, "defaults"));
+	daqs_sla_parse_groups(c, daqs_ymap_get(root, "groups"));
 	daqs_sla_parse_vms(c, daqs_ymap_get(root, "vms"));
+	daqs_sla_check_groups(c);
 	for (size_t i = 0; i < c->sla->n_links; i++)
 		check_link_capacity(c, i);
 }

@@ -24,6 +24,8 @@
 #define DAQS_WEIGHT_MAX 1000
 #define DAQS_SLA_MAX_VF_SLOTS 1024 /* VFs (or stand-ins) in a vf_pool */
 #define DAQS_SLA_MAX_VF_INDEX 65535
+#define DAQS_SLA_MAX_GROUPS 1024
+#define DAQS_SLA_GROUP_NAME_MAX 48 /* bytes: "daqs-NAME" is a devlink rate node's name */
 
 enum daqs_class {
 	DAQS_CLASS_BEST_EFFORT,
@@ -80,6 +82,23 @@ struct daqs_sla_link {
 	unsigned line, col;
 };
 
+/*
+ * A tenant group (groups:): VMs on one link that share a min and/or a max.
+ * The group's min is guaranteed to its Guarantee members together and
+ * divided among those that are sending by their own mins (a member's min
+ * is its share, not a guarantee of its own); the group's max caps what all
+ * its members send together. Admission counts the group's min once, in
+ * place of its members' (a group without a min: each member's own).
+ */
+struct daqs_sla_group {
+	char *name;
+	size_t link;	  /* index into links[] */
+	uint64_t min_bps; /* 0: none */
+	uint64_t max_bps; /* DAQS_RATE_UNLIMITED: none */
+	size_t n_members; /* vms[] entries that name it */
+	unsigned line, col;
+};
+
 struct daqs_sla_controller {
 	uint64_t period_ns;	  /* sampling/decision period; default 200ms */
 	uint64_t smoothing_ns;	  /* estimator EWMA time constant; default 600ms */
@@ -127,6 +146,8 @@ struct daqs_sla_vm {
 	enum daqs_enforce enforce;   /* default guest */
 	enum daqs_vf_lever vf_lever; /* default auto */
 	enum daqs_host_counters host_counters; /* default auto; host_iface wins */
+	bool in_group;			       /* a member of groups[group] */
+	size_t group;
 	unsigned line, col;
 };
 
@@ -151,6 +172,8 @@ struct daqs_sla {
 	size_t n_vms;
 	struct daqs_sla_defaults defaults;
 	struct daqs_sla_vf_pool vf_pool;
+	struct daqs_sla_group *groups;
+	size_t n_groups;
 };
 
 /* 0, or a negative errno with every problem in d. *out is NULL on failure. */
@@ -169,6 +192,19 @@ int daqs_sla_check_file(const char *path, FILE *out, FILE *err);
 
 /* The admission share of link li: its own admission, else the controller's (admission.h). */
 uint32_t daqs_sla_link_admission(const struct daqs_sla *sla, size_t li);
+
+/*
+ * Whether entry e commits its own min on its link toward admission: a
+ * Guarantee VM outside any group with a min (a group with a min commits
+ * for its members: daqs_sla_group_commit).
+ */
+bool daqs_sla_vm_commits(const struct daqs_sla *sla, const struct daqs_sla_vm *e);
+/* Add the mins of the groups on link li to a (admission.h), each once. */
+struct daqs_admission;
+void daqs_sla_group_commit(const struct daqs_sla *sla, size_t li, struct daqs_admission *a);
+/* The group entry e belongs to, or NULL. */
+const struct daqs_sla_group *daqs_sla_vm_group(const struct daqs_sla *sla,
+					       const struct daqs_sla_vm *e);
 
 /*
  * The listed VM matching name (exact, case-sensitive) or uuid (either may be

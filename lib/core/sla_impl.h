@@ -77,3 +77,11 @@ void daqs_sla_parse_vf_pool(struct daqs_sla_ctx *c, const struct daqs_ynode *map
 
 void daqs_sla_parse_defaults(struct daqs_sla_ctx *c, const struct daqs_ynode *map);
 void daqs_sla_parse_vms(struct daqs_sla_ctx *c, const struct daqs_ynode *vms);
+
+/* ---- sla_group.c: groups before the VMs, the checks between them after ---- */
+
+void daqs_sla_parse_groups(struct daqs_sla_ctx *c, const struct daqs_ynode *groups);
+/* A VM's group: (after its link and class): the group it names, on its link. */
+void daqs_sla_parse_vm_group(struct daqs_sla_ctx *c, const struct daqs_ynode *map, const char *base,
+			     struct daqs_sla_vm *vm);
+void daqs_sla_check_groups(struct daqs_sla_ctx *c);

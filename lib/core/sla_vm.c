@@ -197,11 +197,11 @@ void daqs_sla_parse_defaults(struct daqs_sla_ctx *c, const struct daqs_ynode *ma
 
 /* ---- vms ---- */
 
-static const char *const vm_keys[] = { "name", "uuid",	    "class",	      "min",
-				       "max",  "weight",    "link",	      "agent",
-				       "mac",  "interface", "host_interface", "host_vf",
-				       "vf",   "enforce",   "host_counters",  "vf_lever",
-				       NULL };
+static const char *const vm_keys[] = { "name",	"uuid",	     "class",	       "min",
+				       "max",	"weight",    "link",	       "agent",
+				       "mac",	"interface", "host_interface", "host_vf",
+				       "vf",	"enforce",   "host_counters",  "vf_lever",
+				       "group", NULL };
 
 /* agent: an absolute path to a unix socket, printable, no spaces. */
 static void parse_vm_agent(struct daqs_sla_ctx *c, const struct daqs_ynode *map, const char *base,
@@ -433,6 +433,7 @@ static void parse_vm(struct daqs_sla_ctx *c, const struct daqs_ynode *map, size_
 	vm->max_bps = s.max_bps;
 	vm->weight = s.weight;
 	parse_vm_link(c, map, base, vm);
+	daqs_sla_parse_vm_group(c, map, base, vm);
 	parse_vm_agent(c, map, base, vm);
 	parse_vm_ifname(c, map, base, "interface", &vm->iface);
 	parse_vm_mac(c, map, base, vm);

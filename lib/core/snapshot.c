@@ -78,6 +78,7 @@ static void snap_vm(const struct daqs_cycle *c, const struct daqs_gvm *v, struct
 {
 	const struct daqs_estimator *e = daqs_gvm_rates(v);
 	double scale = counter_scale(c, v->eff.link);
+	const struct daqs_sla_group *g;
 
 	memset(o, 0, sizeof(*o));
 	snprintf(o->name, sizeof(o->name), "%s", v->name);
@@ -93,6 +94,10 @@ static void snap_vm(const struct daqs_cycle *c, const struct daqs_gvm *v, struct
 	o->max_bps = v->eff.max_bps;
 	o->weight = v->eff.weight;
 	snprintf(o->link, sizeof(o->link), "%s", c->sla->links[v->eff.link].name);
+	g = daqs_sla_vm_group(c->sla, &v->eff);
+	snprintf(o->group, sizeof(o->group), "%s", g ? g->name : "");
+	o->share_min_bps = daqs_gvm_min(v);
+	o->share_max_bps = v->pv.st.seen ? v->pv.share_max_bps : v->eff.max_bps;
 	o->tx_bps = rate_or_nan(v, e->smooth.tx_bps);
 	o->rx_bps = rate_or_nan(v, e->smooth.rx_bps);
 	snprintf(o->counters, sizeof(o->counters), "%s", counters_name(v));
@@ -109,8 +114,8 @@ static void snap_vm(const struct daqs_cycle *c, const struct daqs_gvm *v, struct
 	snprintf(o->iface_kind, sizeof(o->iface_kind), "%s", v->kind);
 	o->satisfaction = NAN;
 	if (v->eff.cls == DAQS_CLASS_GUARANTEE && v->pv.st.mode == DAQS_VM_PROTECTED &&
-	    v->pv.st.measured && e->have_rate && v->eff.min_bps)
-		o->satisfaction = fmin(1.0, e->smooth.tx_bps / scale / (double)v->eff.min_bps);
+	    v->pv.st.measured && e->have_rate && o->share_min_bps)
+		o->satisfaction = fmin(1.0, e->smooth.tx_bps / scale / (double)o->share_min_bps);
 	o->agent_errors = v->agent_errors;
 	o->applies = v->applies;
 	o->limit_lost = v->limit_lost;

@@ -53,7 +53,7 @@ static uint32_t min_of(const struct daqs_gvm *v, uint32_t max_mbps)
 
 	if (v->eff.cls != DAQS_CLASS_GUARANTEE)
 		return 0;
-	m = daqs_vf_min_mbps(v->eff.min_bps);
+	m = daqs_vf_min_mbps(daqs_gvm_min(v));
 	return max_mbps && m > max_mbps ? max_mbps : m;
 }
 
