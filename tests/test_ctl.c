@@ -445,7 +445,7 @@ START_TEST(test_field_tables_cover_structs)
 	const struct daqs_ctl_field *f;
 
 	check_table(daqs_ctl_vm_fields, daqs_ctl_n_vm_fields, sizeof(struct daqs_ctl_vm),
-		    alignof(struct daqs_ctl_vm), 43);
+		    alignof(struct daqs_ctl_vm), 44);
 	check_table(daqs_ctl_link_fields, daqs_ctl_n_link_fields, sizeof(struct daqs_ctl_link),
 		    alignof(struct daqs_ctl_link), 13);
 	/* keys are the member names */

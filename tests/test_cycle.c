@@ -59,7 +59,8 @@ struct fx {
 	/* the VF of the last writes */
 	struct daqs_cycle_vf_write vf[8];
 	size_t n_vf;
-	int vf_r; /* what the next VF writes return */
+	int vf_r;    /* what the next VF writes return */
+	int group_r; /* ... and their set_group */
 	/* the tap writes of the last period (tap_rates) */
 	struct daqs_cycle_tap_write tap[2];
 	size_t n_tap;
@@ -329,6 +330,11 @@ static void period(struct fx *f)
 	f->n_vf = 0;
 	for (size_t i = 0; i < n; i++) {
 		w[i].r = f->vf_r;
+		if (w[i].set_group) {
+			w[i].group_r = f->group_r;
+			snprintf(w[i].group_why, sizeof(w[i].group_why), "%s",
+				 f->group_r ? "create node pci/x/daqs-acme: Invalid argument" : "");
+		}
 		if (f->n_vf < 8)
 			f->vf[f->n_vf++] = w[i];
 	}
@@ -839,6 +845,126 @@ START_TEST(test_vf_lever_switch_releases_old)
 	ck_assert_uint_eq(f.vf[1].max_mbps, 100);
 	period(&f);
 	ck_assert_uint_eq(f.n_vf, 0); /* settled */
+	fx_free(&f);
+}
+END_TEST
+
+/* ---- a tenant group as its members' devlink rate node ---- */
+
+static const char *const vf_group = "version: 1\n"
+				    "links:\n"
+				    "  - {name: l0, capacity: 1gbit, device: pf0}\n"
+				    "controller:\n"
+				    "  period: 200ms\n"
+				    "groups:\n"
+				    "  - {name: acme, min: 200mbit, max: 500mbit}\n"
+				    "vms:\n"
+				    "  - name: a\n"
+				    "    class: guarantee\n"
+				    "    min: 100mbit\n"
+				    "    max: 300mbit\n"
+				    "    agent: /run/a.sock\n"
+				    "    mac: 52:54:00:00:00:0a\n"
+				    "    host_vf: pf0:3\n"
+				    "    enforce: vf\n"
+				    "    group: acme\n";
+
+/* The VF's leaf goes in the group's node with the group's min and max; out of it on release. */
+START_TEST(test_vf_group_node)
+{
+	struct daqs_cycle_job *j;
+	struct daqs_cycle_vf_write *w;
+	size_t n, nw;
+	struct fx f;
+	struct fg g;
+
+	fx_init(&f, vf_group, true);
+	fg_init(&g, "eth0");
+	attach(&f, "a", &g);
+	for (int i = 0; i < 5 && !f.n_vf; i++)
+		period(&f);
+	ck_assert_uint_eq(f.n_vf, 1);
+	ck_assert(f.vf[0].set_group);
+	ck_assert_str_eq(f.vf[0].group, "acme");
+	ck_assert_uint_eq(f.vf[0].group_share_mbps, 200);
+	ck_assert_uint_eq(f.vf[0].group_max_mbps, 500);
+	ck_assert_str_eq(vm_of(&f, "a")->vf_node, "daqs-acme");
+	ck_assert_uint_eq(
+		logged(&f, "in the devlink rate node daqs-acme (tx_share 200, tx_max 500"), 1);
+	periods(&f, 3);
+	for (size_t i = 0; i < f.n_vf; i++)
+		ck_assert(!f.vf[i].set_group); /* in force: not written again */
+	/* its share of the group's min is all of it (the only member) */
+	ck_assert_uint_eq(vm_of(&f, "a")->share_min_bps, 200000000ULL);
+	/* --on-exit remove: the release takes the leaf out of the node */
+	n = daqs_cycle_remove_all(f.c, &j, &w, &nw);
+	ck_assert_uint_eq(nw, 1);
+	ck_assert(w[0].release);
+	ck_assert(w[0].set_group);
+	free(j);
+	free(w);
+	(void)n;
+	fx_free(&f);
+}
+END_TEST
+
+/* No rate leaf (legacy mode): said once, not asked again; a failure is said once and retried. */
+START_TEST(test_vf_group_node_refused)
+{
+	struct fx f;
+	struct fg g;
+
+	fx_init(&f, vf_group, true);
+	f.group_r = -EOPNOTSUPP;
+	fg_init(&g, "eth0");
+	attach(&f, "a", &g);
+	periods(&f, 6);
+	ck_assert_uint_eq(logged(&f, "group 'acme' is no devlink rate node for VF 3 of 'pf0'"), 1);
+	ck_assert_str_eq(vm_of(&f, "a")->vf_node, "");
+	for (size_t i = 0; i < f.n_vf; i++)
+		ck_assert(!f.vf[i].set_group);
+	fx_free(&f);
+
+	fx_init(&f, vf_group, true);
+	f.group_r = -EINVAL;
+	fg_init(&g, "eth0");
+	attach(&f, "a", &g);
+	for (int i = 0; i < 5 && !f.n_vf; i++)
+		period(&f);
+	period(&f);
+	ck_assert_uint_eq(f.n_vf, 1); /* tried again */
+	ck_assert(f.vf[0].set_group);
+	periods(&f, 2);
+	ck_assert_uint_eq(logged(&f, "cannot put VF 3 of 'pf0' in the devlink rate node of group "
+				     "acme (create node pci/x/daqs-acme: Invalid argument)"),
+			  1);
+	ck_assert_str_eq(vm_of(&f, "a")->vf_node, "");
+	f.group_r = 0;
+	period(&f);
+	ck_assert_str_eq(vm_of(&f, "a")->vf_node, "daqs-acme");
+	period(&f);
+	ck_assert_uint_eq(f.n_vf, 0);
+	/* out of the group by a reload: the leaf leaves the node, the VF's rates stay ours */
+	daqs_cycle_set_sla(f.c, sla_of("version: 1\n"
+				       "links:\n"
+				       "  - {name: l0, capacity: 1gbit, device: pf0}\n"
+				       "controller:\n"
+				       "  period: 200ms\n"
+				       "vms:\n"
+				       "  - name: a\n"
+				       "    class: guarantee\n"
+				       "    min: 100mbit\n"
+				       "    max: 300mbit\n"
+				       "    agent: /run/a.sock\n"
+				       "    mac: 52:54:00:00:00:0a\n"
+				       "    host_vf: pf0:3\n"
+				       "    enforce: vf\n"));
+	period(&f);
+	ck_assert_uint_eq(f.n_vf, 1);
+	ck_assert(f.vf[0].set_group && !f.vf[0].release);
+	ck_assert_str_eq(f.vf[0].group, "");
+	ck_assert_str_eq(vm_of(&f, "a")->vf_node, "");
+	ck_assert_uint_eq(logged(&f, "out of the devlink rate node daqs-acme"), 1);
 	fx_free(&f);
 }
 END_TEST
@@ -2230,6 +2356,8 @@ Suite *daqs_test_cycle_suite(void)
 	tcase_add_test(tc, test_reload_drops_and_changes);
 	tcase_add_test(tc, test_reload_retiring_agent_down_gives_up);
 	tcase_add_test(tc, test_reload_host_vf_taken_at_once);
+	tcase_add_test(tc, test_vf_group_node);
+	tcase_add_test(tc, test_vf_group_node_refused);
 	tcase_add_test(tc, test_reload_link_gone_retiring);
 	tcase_add_test(tc, test_tcp_queue_read_below_min);
 	tcase_add_test(tc, test_tcp_queue_not_read);

@@ -285,6 +285,127 @@ static int dl_set_rates(void *h, const char *pf, uint32_t vf, const struct daqs_
 	return dropped ? DAQS_PF_MIN_DROPPED : 0;
 }
 
+__attribute__((format(printf, 5, 6))) static int group_fail(struct pf_dl *p, int r, char *why,
+							    size_t len, const char *step, ...)
+{
+	char what[160];
+	va_list ap;
+
+	va_start(ap, step);
+	vsnprintf(what, sizeof(what), step, ap);
+	va_end(ap);
+	snprintf(why, len, "%s: %s%s%s", what, strerror(-r), *daqs_devlink_why(p->dl) ? ": " : "",
+		 daqs_devlink_why(p->dl));
+	return r;
+}
+
+static bool ours(const char *node)
+{
+	return !strncmp(node, DAQS_VF_NODE_PREFIX, strlen(DAQS_VF_NODE_PREFIX));
+}
+
+/* Delete node name of bus/dev when nothing has it as its parent any more; 0 or -errno. */
+static int node_gc(struct pf_dl *p, const char *bus, const char *dev, const char *name, char *why,
+		   size_t len)
+{
+	struct daqs_devlink_rate *rates = NULL;
+	size_t n = 0;
+	bool used = false;
+	int r = daqs_devlink_rates(p->dl, &rates, &n);
+
+	if (r)
+		return group_fail(p, r, why, len, "list rates of %s/%s", bus, dev);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(rates[i].bus, bus) && !strcmp(rates[i].dev, dev) &&
+		    !strcmp(rates[i].parent, name))
+			used = true;
+	free(rates);
+	if (used)
+		return 0;
+	r = daqs_devlink_node_del(p->dl, bus, dev, name);
+	return r && r != -ENOENT ? group_fail(p, r, why, len, "delete node %s", name) : 0;
+}
+
+/* Node name of bus/dev with these rates (created when missing), read back; 0 or -errno. */
+static int node_ensure(struct pf_dl *p, const char *bus, const char *dev, const char *name,
+		       uint64_t share, uint64_t max, char *why, size_t len)
+{
+	struct daqs_devlink_rate node;
+	int r = daqs_devlink_node_get(p->dl, bus, dev, name, &node);
+
+	if (r) {
+		r = daqs_devlink_node_new(p->dl, bus, dev, name);
+		if (r && r != -EEXIST)
+			return group_fail(p, r, why, len, "create node %s/%s/%s", bus, dev, name);
+		memset(&node, 0, sizeof(node));
+	}
+	if (node.tx_share == share && node.tx_max == max)
+		return 0;
+	r = daqs_devlink_node_set(p->dl, bus, dev, name, share, max);
+	if (r)
+		return group_fail(p, r, why, len,
+				  "set node %s tx_share %" PRIu64 " tx_max %" PRIu64, name, share,
+				  max);
+	r = daqs_devlink_node_get(p->dl, bus, dev, name, &node);
+	if (r)
+		return group_fail(p, r, why, len, "read node %s back", name);
+	if (node.tx_share != share || node.tx_max != max) {
+		snprintf(why, len,
+			 "node %s read back tx_share %" PRIu64 " tx_max %" PRIu64
+			 " bytes/s, not what was written",
+			 name, node.tx_share, node.tx_max);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int dl_set_group(void *h, const char *pf, uint32_t vf, const char *group,
+			uint32_t share_mbps, uint32_t max_mbps, char *why, size_t len)
+{
+	struct pf_dl *p = h;
+	struct daqs_devlink_port port;
+	struct daqs_devlink_rate leaf;
+	char name[DAQS_DEVLINK_NAME_MAX] = "", old[DAQS_DEVLINK_NAME_MAX];
+	int r;
+
+	snprintf(why, len, "%s", "");
+	if (find_leaf(p, pf, vf, &port, &leaf)) {
+		snprintf(why, len, "VF %" PRIu32 " of '%s' has no devlink rate leaf", vf, pf);
+		return -EOPNOTSUPP;
+	}
+	snprintf(old, sizeof(old), "%s", leaf.parent);
+	if (*group) {
+		if ((size_t)snprintf(name, sizeof(name), DAQS_VF_NODE_PREFIX "%s", group) >=
+		    sizeof(name)) {
+			snprintf(why, len, "group name '%s' too long for a devlink node", group);
+			return -ENAMETOOLONG;
+		}
+		r = node_ensure(p, port.bus, port.dev, name, share_mbps * BPS_PER_MBPS,
+				max_mbps * BPS_PER_MBPS, why, len);
+		if (r)
+			return r;
+	} else if (!ours(old)) {
+		return 0; /* in no node, or in someone else's: left alone */
+	}
+	if (strcmp(old, name)) {
+		r = daqs_devlink_leaf_parent(p->dl, &port, name);
+		if (r)
+			return group_fail(p, r, why, len, "put leaf %" PRIu32 " under '%s'",
+					  port.index, *name ? name : "(none)");
+		r = daqs_devlink_leaf_get(p->dl, &port, &leaf);
+		if (r)
+			return group_fail(p, r, why, len, "read leaf %" PRIu32 " back", port.index);
+		if (strcmp(leaf.parent, name)) {
+			snprintf(why, len, "leaf %" PRIu32 " read back with parent '%s', not '%s'",
+				 port.index, leaf.parent, name);
+			return -EIO;
+		}
+		if (ours(old))
+			return node_gc(p, port.bus, port.dev, old, why, len);
+	}
+	return 0;
+}
+
 static void dl_lever(void *h, const char *pf, uint32_t vf, char *buf, size_t len)
 {
 	struct pf_dl *p = h;
@@ -315,6 +436,7 @@ static const struct daqs_pf_ops devlink_ops = {
 	.set_rates = dl_set_rates,
 	.free = dl_free,
 	.lever = dl_lever,
+	.set_group = dl_set_group,
 };
 
 int daqs_pf_devlink_open(struct daqs_pf **out, struct daqs_pf *legacy,

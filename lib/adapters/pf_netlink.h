@@ -19,6 +19,7 @@
  */
 #pragma once
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -65,6 +66,19 @@ struct daqs_pf_ops {
 	 * used, as in struct daqs_pf_vf's lever ("" when none was used yet).
 	 */
 	void (*lever)(void *h, const char *pf, uint32_t vf, char *buf, size_t len);
+	/*
+	 * Optional (NULL: no such lever): put vf's devlink rate leaf under the
+	 * rate node DAQS_VF_NODE_PREFIX + group (vf_rate.h) of its devlink instance (a
+	 * tenant group), the node created when missing and given tx_share
+	 * share_mbps and tx_max max_mbps (0 none) when they differ, both read
+	 * back; group "" takes the leaf out of a node of ours. A node of ours
+	 * left without members is deleted. 0; -EOPNOTSUPP the VF has no rate
+	 * leaf (legacy mode, no devlink): nothing written; -EIO read back
+	 * differs; else the kernel's -errno. Nothing is logged: why gets the
+	 * step and the kernel's message.
+	 */
+	int (*set_group)(void *h, const char *pf, uint32_t vf, const char *group,
+			 uint32_t share_mbps, uint32_t max_mbps, char *why, size_t why_len);
 };
 
 struct daqs_pf {
@@ -92,6 +106,16 @@ static inline int daqs_pf_set_rates(struct daqs_pf *pf, const char *name, uint32
 				    struct daqs_vf_rates *now)
 {
 	return pf->ops->set_rates(pf->h, name, vf, chg, now);
+}
+
+/* struct daqs_pf_ops's set_group; -EOPNOTSUPP when pf has none. */
+static inline int daqs_pf_set_group(struct daqs_pf *pf, const char *name, uint32_t vf,
+				    const char *group, uint32_t share_mbps, uint32_t max_mbps,
+				    char *why, size_t why_len)
+{
+	if (!pf->ops->set_group)
+		return -EOPNOTSUPP;
+	return pf->ops->set_group(pf->h, name, vf, group, share_mbps, max_mbps, why, why_len);
 }
 
 /* The lever of pf's VF vf (struct daqs_pf_ops's lever) into buf. */

@@ -448,6 +448,7 @@ const struct daqs_ctl_field daqs_ctl_vm_fields[] = {
 	F(daqs_ctl_vm, vf_max_bps, NULL, DAQS_CTL_F_LIMIT),
 	F(daqs_ctl_vm, vf_lever, NULL, DAQS_CTL_F_STR),
 	F(daqs_ctl_vm, vf_why, NULL, DAQS_CTL_F_STR),
+	F(daqs_ctl_vm, vf_node, NULL, DAQS_CTL_F_STR),
 	F(daqs_ctl_vm, tap, NULL, DAQS_CTL_F_STR),
 	F(daqs_ctl_vm, tap_max_bps, NULL, DAQS_CTL_F_LIMIT),
 	F(daqs_ctl_vm, tap_why, NULL, DAQS_CTL_F_STR),

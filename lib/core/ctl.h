@@ -139,8 +139,10 @@ struct daqs_ctl_vm {
 	uint64_t vf_max_bps;   /* that rate; DAQS_RATE_UNLIMITED = no cap */
 	char vf_lever[96]; /* how: "legacy" (IFLA_VF_RATE), "devlink BUS/DEV/PORT" (rate leaf) */
 	char vf_why[DAQS_CTL_STR * 2]; /* "enforce: vf", "backstop: ...", "" */
-	char tap[16];		       /* the tap whose outbound rate daqsd sets (libvirt), "" */
-	uint64_t tap_max_bps;	       /* that rate; DAQS_RATE_UNLIMITED = no cap */
+	char vf_node[DAQS_SLA_GROUP_NAME_MAX +
+		     8];      /* its leaf's devlink rate node ("daqs-GROUP"), "" */
+	char tap[16];	      /* the tap whose outbound rate daqsd sets (libvirt), "" */
+	uint64_t tap_max_bps; /* that rate; DAQS_RATE_UNLIMITED = no cap */
 	char tap_why[384]; /* "enforce: host", "backstop: ..." [+ "; libvirt refused it: ..."], "" */
 	bool override;	   /* an override is in force */
 	int64_t override_left_s; /* seconds until it expires; -1 = until cleared or none */

@@ -191,10 +191,16 @@ struct daqs_cycle_vf_write {
 	bool with_min;		/* write the min too (else the min is left as it is) */
 	bool release;		/* daqsd stops using this VF: back to no cap (and no min of ours) */
 	enum daqs_vf_lever pin; /* the SLA's vf_lever: which lever may write (0: auto) */
+	/* its tenant group as a devlink rate node (after the rates): set_group */
+	bool set_group;
+	char group[DAQS_SLA_GROUP_NAME_MAX + 1]; /* "" out of any node of ours */
+	uint32_t group_share_mbps, group_max_mbps;
 	/* out */
-	int r;		  /* 0 / -errno */
-	bool min_refused; /* the NIC refused the min: the max alone is in force */
-	char lever[96];	  /* how it was written: "legacy", "devlink BUS/DEV/PORT" ("" unknown) */
+	int group_r;	     /* set_group's 0 / -errno (-EOPNOTSUPP: no rate leaf) */
+	char group_why[224]; /* its failure, with the kernel's message */
+	int r;		     /* 0 / -errno */
+	bool min_refused;    /* the NIC refused the min: the max alone is in force */
+	char lever[96];	     /* how it was written: "legacy", "devlink BUS/DEV/PORT" ("" unknown) */
 };
 
 /*

@@ -22,6 +22,11 @@ struct daqs_vfuse {
 	enum daqs_vf_lever pin; /* the SLA's vf_lever it was written with */
 	char why[96];		/* why the VF carries the limit, or "" */
 	bool release_tried;	/* GONE: its release was written (or failed): the record may go */
+	/* its tenant group's devlink rate node (pf_netlink.h set_group) */
+	char node[DAQS_SLA_GROUP_NAME_MAX + 1]; /* the group whose node its leaf is in ("" none) */
+	uint32_t node_share, node_max;		/* the node's rates written (Mbps, 0 none) */
+	bool node_none;				/* the VF has no rate leaf: no node lever */
+	bool node_failing;			/* putting it there failed (reported) */
 	/* host-side counters from the VF (no host_interface) */
 	bool count;	/* they are the VM's host counters now */
 	char label[48]; /* "VF N of PF" counted ("" none) */

@@ -7,6 +7,7 @@
 
 #include "cycle_impl.h"
 #include "mem.h"
+#include "vf_rate.h"
 
 void daqs_snapshot_clear(struct daqs_ctl_status *s)
 {
@@ -48,6 +49,9 @@ static void vf_fields(const struct daqs_gvm *v, struct daqs_ctl_vm *o)
 	if (v->vf.pf[0]) {
 		snprintf(o->vf, sizeof(o->vf), "%s:%u", v->vf.pf, v->vf.idx);
 		snprintf(o->vf_lever, sizeof(o->vf_lever), "%s", v->vf.lever);
+		if (v->vf.node[0])
+			snprintf(o->vf_node, sizeof(o->vf_node), DAQS_VF_NODE_PREFIX "%s",
+				 v->vf.node);
 		if (v->vf.mbps)
 			o->vf_max_bps = (uint64_t)v->vf.mbps * 1000000ULL;
 		if (v->eff.enforce == DAQS_ENFORCE_VF && v->vf.use && v->vf.mbps)

@@ -29,6 +29,9 @@
 
 #include "sla.h" /* enum daqs_vf_lever */
 
+/* The devlink rate nodes daqsd makes for tenant groups are named "daqs-GROUP". */
+#define DAQS_VF_NODE_PREFIX "daqs-"
+
 /* One VF's rates as the kernel holds them: Mbps, 0 = none. */
 struct daqs_vf_rates {
 	uint32_t min_mbps;

@@ -4,6 +4,7 @@
  * period, the writes that follow, their outcomes, and the VF's counters as
  * the VM's host counters. See cycle.h and controller.h for the rules.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,17 +60,40 @@ static uint32_t min_of(const struct daqs_gvm *v, uint32_t max_mbps)
 
 bool daqs_vfuse_release(const struct daqs_gvm *v, struct daqs_cycle_vf_write *w)
 {
-	if (!v->vf.pf[0] || (!v->vf.mbps && !v->vf.min))
+	if (!v->vf.pf[0] || (!v->vf.mbps && !v->vf.min && !v->vf.node[0]))
 		return false;
 	*w = (struct daqs_cycle_vf_write){
 		.rec = v,
 		.idx = v->vf.idx,
 		.release = true,
 		.with_min = v->vf.min != 0,
-		.pin = v->vf.pin, /* through the lever that wrote it */
+		.pin = v->vf.pin,		    /* through the lever that wrote it */
+		.set_group = v->vf.node[0] != '\0', /* out of its group's node */
 	};
 	memcpy(w->pf, v->vf.pf, DAQS_IFNAMSIZ);
 	return true;
+}
+
+/*
+ * Where v's VF leaf belongs: its tenant group's devlink rate node (the
+ * group's min as tx_share, its max as tx_max), unless the VF has no rate
+ * leaf; w->set_group when that is not what is in force.
+ */
+static void node_of(const struct daqs_cycle *c, const struct daqs_gvm *v,
+		    struct daqs_cycle_vf_write *w)
+{
+	const struct daqs_sla_group *g = daqs_sla_vm_group(c->sla, &v->eff);
+
+	memset(w, 0, sizeof(*w));
+	if (g && !v->vf.node_none) {
+		snprintf(w->group, sizeof(w->group), "%s", g->name);
+		w->group_share_mbps = g->min_bps ? daqs_vf_min_mbps(g->min_bps) : 0;
+		w->group_max_mbps = g->max_bps != DAQS_RATE_UNLIMITED ? daqs_vf_max_mbps(g->max_bps)
+								      : 0;
+	}
+	w->set_group = strcmp(w->group, v->vf.node) || v->vf.node_failing ||
+		       (w->group[0] && (w->group_share_mbps != v->vf.node_share ||
+					w->group_max_mbps != v->vf.node_max));
 }
 
 size_t daqs_vfuse_writes(const struct daqs_cycle *c, struct daqs_cycle_vf_write **out)
@@ -80,6 +104,7 @@ size_t daqs_vfuse_writes(const struct daqs_cycle *c, struct daqs_cycle_vf_write 
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < c->n; i++) {
 			struct daqs_gvm *v = c->v[i];
+			struct daqs_cycle_vf_write nw;
 			const char *pf = NULL;
 			uint32_t idx = 0, mbps, min;
 			bool use = v->vf.use && v->state != DAQS_GUEST_GONE &&
@@ -99,7 +124,9 @@ size_t daqs_vfuse_writes(const struct daqs_cycle *c, struct daqs_cycle_vf_write 
 				continue;
 			mbps = daqs_vf_max_mbps(v->pv.limit_bps);
 			min = v->vf.min_refused ? 0 : min_of(v, mbps);
-			if (same && mbps == v->vf.mbps && min == v->vf.min && !v->vf.failing)
+			node_of(c, v, &nw);
+			if (same && mbps == v->vf.mbps && min == v->vf.min && !v->vf.failing &&
+			    !nw.set_group)
 				continue;
 			/* a min someone else set is left alone: ours only */
 			w[k] = (struct daqs_cycle_vf_write){
@@ -109,11 +136,62 @@ size_t daqs_vfuse_writes(const struct daqs_cycle *c, struct daqs_cycle_vf_write 
 				.min_mbps = min,
 				.with_min = !v->vf.min_refused && (min || v->vf.min),
 				.pin = v->eff.vf_lever,
+				/* a new VF: put it where its group's node is (or out of ours) */
+				.set_group = nw.set_group || !same,
+				.group_share_mbps = nw.group_share_mbps,
+				.group_max_mbps = nw.group_max_mbps,
 			};
+			memcpy(w[k].group, nw.group, sizeof(w[k].group));
 			snprintf(w[k++].pf, DAQS_IFNAMSIZ, "%s", pf);
 		}
 	*out = w;
 	return k;
+}
+
+/* What came of putting the VF's leaf in its group's node (or out of it). */
+static void node_outcome(const struct daqs_cycle *c, struct daqs_gvm *v,
+			 const struct daqs_cycle_vf_write *w)
+{
+	if (w->group_r == -EOPNOTSUPP) {
+		if (w->group[0])
+			daqs_cycle_log(
+				c, DAQS_LOG_INFO,
+				"guest '%s': group '%s' is no devlink rate node for VF %u of "
+				"'%s' (%s): its members' own limits hold it",
+				v->name, w->group, w->idx, w->pf, w->group_why);
+		v->vf.node_none = w->group[0] != '\0';
+		v->vf.node[0] = '\0';
+		v->vf.node_failing = false;
+		return;
+	}
+	if (w->group_r < 0) {
+		if (!v->vf.node_failing)
+			daqs_cycle_log(
+				c, DAQS_LOG_WARNING,
+				"guest '%s': cannot put VF %u of '%s' %s%s (%s); its members' "
+				"own limits still hold the group",
+				v->name, w->idx, w->pf,
+				w->group[0] ? "in the devlink rate node of group " : "out of ",
+				w->group[0] ? w->group : "its group's node", w->group_why);
+		v->vf.node_failing = true;
+		return;
+	}
+	if (w->group[0] && (v->vf.node_failing || strcmp(v->vf.node, w->group)))
+		daqs_cycle_log(
+			c, DAQS_LOG_INFO,
+			"guest '%s': VF %u of '%s' in the devlink rate node " DAQS_VF_NODE_PREFIX
+			"%s (tx_share %u, tx_max %u Mbit/s; 0 none)",
+			v->name, w->idx, w->pf, w->group, w->group_share_mbps, w->group_max_mbps);
+	else if (!w->group[0] && v->vf.node[0])
+		daqs_cycle_log(
+			c, DAQS_LOG_INFO,
+			"guest '%s': VF %u of '%s' out of the devlink rate node " DAQS_VF_NODE_PREFIX
+			"%s",
+			v->name, w->idx, w->pf, v->vf.node);
+	v->vf.node_failing = false;
+	memcpy(v->vf.node, w->group, sizeof(v->vf.node));
+	v->vf.node_share = w->group_share_mbps;
+	v->vf.node_max = w->group_max_mbps;
 }
 
 void daqs_vfuse_outcome(const struct daqs_cycle *c, struct daqs_gvm *v,
@@ -145,11 +223,15 @@ void daqs_vfuse_outcome(const struct daqs_cycle *c, struct daqs_gvm *v,
 		v->vf.min_refused = true;
 		min = 0;
 	}
+	if (w->set_group)
+		node_outcome(c, v, w);
 	if (w->release) {
 		v->vf.pf[0] = '\0';
 		v->vf.lever[0] = '\0';
 		v->vf.mbps = 0;
 		v->vf.min = 0;
+		v->vf.node[0] = '\0';
+		v->vf.node_none = false;
 		daqs_cycle_log(c, DAQS_LOG_DEBUG, "guest '%s': VF %u of '%s' released (no cap)",
 			       v->name, w->idx, w->pf);
 		return;

@@ -553,6 +553,11 @@ static void vf_run(struct daqs_pf *pf, struct daqs_cycle_vf_write *w, size_t n)
 			w[i].min_refused = true;
 			w[i].r = 0;
 		}
+		if (w[i].set_group && w[i].r == 0)
+			w[i].group_r = daqs_pf_set_group(pf, w[i].pf, w[i].idx,
+							 w[i].release ? "" : w[i].group,
+							 w[i].group_share_mbps, w[i].group_max_mbps,
+							 w[i].group_why, sizeof(w[i].group_why));
 	}
 }
 

@@ -40,8 +40,10 @@
 # and a kernel refusal with the kernel's own message; a rate node (tenant
 # group) created, set, read, VFs put in and out, refused deletion while in
 # use, deleted; daqsd with the same SLA driving the leaves (status vf_lever,
-# an override, --on-exit remove); and back in legacy mode the legacy lever
-# taken again and said.
+# an override, --on-exit remove); daqsd with a tenant group (groups:) making
+# the group's node daqs-GROUP with its min and max, its members' leaves under
+# it (status vf_node), and taking them out and deleting the node at exit;
+# and back in legacy mode the legacy lever taken again and said.
 #
 #   usage: vf-netdevsim.sh PATH/TO/scripts/testbed PATH/TO/vf-tool [PATH/TO/daqsd PATH/TO/daqsctl [PATH/TO/devlink-tool]]
 #   (root; 77 = skipped: not root, or the guest kernel has no netdevsim and
@@ -532,6 +534,41 @@ if [[ -n $dltool ]]; then
 			eval 'test "$(gsh "grep -c \"takes its rates by its devlink $DL/[0-9]* rate leaf\" /tmp/daqsd2.log")" = 3'
 		echo "# daqsd's log in the guest (pf: lines):"
 		gsh "grep 'pf:' /tmp/daqsd2.log | head -10" | sed 's/^/#   /' || true
+
+		echo "# daqsd with a tenant group: its members' leaves in the group's rate node"
+		put_file /tmp/sla-g.yaml "version: 1
+links: [{name: l0, capacity: 1gbit}]
+controller: {period: 200ms}
+groups:
+  - {name: ten, min: 100mbit, max: 400mbit}
+vms:
+  - {name: vf-only, class: best-effort, max: 300mbit, agent: /tmp/vma.sock, interface: lo, host_vf: '$PF:0', enforce: vf, group: ten}
+  - {name: both, class: guarantee, min: 100mbit, max: 200mbit, agent: /tmp/vmb.sock, interface: lo, host_vf: '$PF:1', enforce: both, group: ten}
+  - {name: limited, class: best-effort, max: 150mbit, agent: /tmp/vmc.sock, interface: lo, host_vf: '$PF:3'}
+"
+		check "daqsd starts with the group SLA" \
+			gsh "$DQ /tmp/vf/daqsd -v --config /tmp/sla-g.yaml --connect none --socket /tmp/daqsd.sock --state-dir /tmp/daqs-state-g --on-exit remove >/tmp/daqsd3.log 2>&1"
+		parent_of() { dlrate "${port[$1]}" | cut -d' ' -f3; }
+		check "group ten's node $DL/daqs-ten: tx_share 100, tx_max 400 Mbit/s (devlink $(dlrate "$DL/daqs-ten"))" \
+			wait_eq 20 "$((100 * M)) $((400 * M)) -" dlrate "$DL/daqs-ten"
+		check "debugfs: rate_nodes/daqs-ten tx_share 100 tx_max 400 (got $(dbg rate_nodes/daqs-ten/tx_share) $(dbg rate_nodes/daqs-ten/tx_max))" \
+			test "$(dbg rate_nodes/daqs-ten/tx_share) $(dbg rate_nodes/daqs-ten/tx_max)" = "100 400"
+		check "the members' leaves (VF 0, 1) are under daqs-ten, VF 3's is not ($(parent_of 0) $(parent_of 1) $(parent_of 3))" \
+			wait_eq 10 "daqs-ten daqs-ten -" eval 'echo "$(parent_of 0) $(parent_of 1) $(parent_of 3)"'
+		check "debugfs: ports/${port[1]##*/}/rate_parent is daqs-ten (got $(dbg "ports/${port[1]##*/}/rate_parent"))" \
+			test "$(dbg "ports/${port[1]##*/}/rate_parent")" = daqs-ten
+		dctl --json status >"$tmp/dst.json" 2>/dev/null || true
+		check "status: vf_node daqs-ten for both members, '' for limited ($(jq -c '[.vms[] | .vf_node]' "$tmp/dst.json" 2>/dev/null))" \
+			test "$(jq -r '[.vms[] | "\(.name)=\(.vf_node)"] | sort | join(" ")' "$tmp/dst.json" 2>/dev/null)" = "both=daqs-ten limited= vf-only=daqs-ten"
+		check "status: both's share of ten's min is all of it, 100mbit ($(jq -r '.vms[] | select(.name == "both") | .share_min_bps' "$tmp/dst.json" 2>/dev/null))" \
+			test "$(jq -r '.vms[] | select(.name == "both") | .share_min_bps' "$tmp/dst.json" 2>/dev/null)" = 100000000
+		check "daqsd stopped (SIGTERM)" gsh 'kill $(ps | awk "/[\/]tmp\/vf\/daqsd -v/ { print \$1 }")'
+		check "--on-exit remove: the leaves are out of the node ($(parent_of 0) $(parent_of 1))" \
+			wait_eq 15 "- -" eval 'echo "$(parent_of 0) $(parent_of 1)"'
+		check "--on-exit remove: node daqs-ten deleted (devlink and debugfs)" \
+			eval '! gexec "${DLK[@]}" -j port function rate show | grep -q daqs-ten && ! gsh "test -e /sys/kernel/debug/netdevsim/netdevsim1/rate_nodes/daqs-ten"'
+		echo "# daqsd's log in the guest (node lines):"
+		gsh "grep 'rate node' /tmp/daqsd3.log | head -10" | sed 's/^/#   /' || true
 	fi
 	check "devlink dev eswitch set $DL mode legacy" gexec "${DLK[@]}" dev eswitch set "$DL" mode legacy
 	vft_auto set "$PF" 3 max 40
