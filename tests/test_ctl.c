@@ -448,6 +448,8 @@ START_TEST(test_field_tables_cover_structs)
 		    alignof(struct daqs_ctl_vm), 44);
 	check_table(daqs_ctl_link_fields, daqs_ctl_n_link_fields, sizeof(struct daqs_ctl_link),
 		    alignof(struct daqs_ctl_link), 13);
+	check_table(daqs_ctl_pf_fields, daqs_ctl_n_pf_fields, sizeof(struct daqs_ctl_pf),
+		    alignof(struct daqs_ctl_pf), 11);
 	/* keys are the member names */
 	f = field(daqs_ctl_vm_fields, daqs_ctl_n_vm_fields, "tx_bps");
 	ck_assert(f && f->off == offsetof(struct daqs_ctl_vm, tx_bps) &&
@@ -663,10 +665,11 @@ START_TEST(test_status_empty_and_infinite)
 	static struct daqs_ctl_status st = { .cycle_ms = INFINITY }, back;
 	char *line = daqs_ctl_status_format(&st);
 
-	ck_assert_str_eq(line,
-			 "{\"ok\":true,\"status\":{\"cycle\":0,\"cycle_ms\":null,"
-			 "\"period_ms\":0,\"policy\":\"\",\"sla_file\":\"\","
-			 "\"sla_error\":\"\",\"state_error\":\"\",\"links\":[],\"vms\":[]}}\n");
+	ck_assert_str_eq(
+		line,
+		"{\"ok\":true,\"status\":{\"cycle\":0,\"cycle_ms\":null,"
+		"\"period_ms\":0,\"policy\":\"\",\"sla_file\":\"\","
+		"\"sla_error\":\"\",\"state_error\":\"\",\"links\":[],\"vms\":[],\"pfs\":[]}}\n");
 	ck_assert_int_eq(daqs_ctl_status_parse(line, strlen(line), &back, NULL, 0), 0);
 	ck_assert(isnan(back.cycle_ms)); /* infinity is not JSON: it comes back as "none" */
 	ck_assert_ptr_null(back.links);

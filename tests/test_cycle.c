@@ -14,6 +14,7 @@
 
 #include "cycle.h"
 #include "diag.h"
+#include "pf_caps.h"
 #include "unit.h"
 
 #define MS 1000000ULL
@@ -59,8 +60,9 @@ struct fx {
 	/* the VF of the last writes */
 	struct daqs_cycle_vf_write vf[8];
 	size_t n_vf;
-	int vf_r;    /* what the next VF writes return */
-	int group_r; /* ... and their set_group */
+	int vf_r;	  /* what the next VF writes return */
+	int group_r;	  /* ... and their set_group */
+	bool min_refused; /* ... whose NIC refuses a min */
 	/* the tap writes of the last period (tap_rates) */
 	struct daqs_cycle_tap_write tap[2];
 	size_t n_tap;
@@ -330,6 +332,7 @@ static void period(struct fx *f)
 	f->n_vf = 0;
 	for (size_t i = 0; i < n; i++) {
 		w[i].r = f->vf_r;
+		w[i].min_refused = f->min_refused && w[i].with_min && w[i].min_mbps;
 		if (w[i].set_group) {
 			w[i].group_r = f->group_r;
 			snprintf(w[i].group_why, sizeof(w[i].group_why), "%s",
@@ -965,6 +968,91 @@ START_TEST(test_vf_group_node_refused)
 	ck_assert_str_eq(f.vf[0].group, "");
 	ck_assert_str_eq(vm_of(&f, "a")->vf_node, "");
 	ck_assert_uint_eq(logged(&f, "out of the devlink rate node daqs-acme"), 1);
+	fx_free(&f);
+}
+END_TEST
+
+/* ---- what the PFs offer (pf_caps.h) ---- */
+
+static const struct daqs_ctl_pf *pf_of(const struct fx *f, const char *name)
+{
+	const struct daqs_ctl_status *s = daqs_cycle_status(f->c);
+
+	for (size_t i = 0; i < s->n_pfs; i++)
+		if (!strcmp(s->pfs[i].name, name))
+			return &s->pfs[i];
+	return NULL;
+}
+
+/* The PFs probed are the links' devices and the VFs' PFs; the status says what each offers. */
+START_TEST(test_pf_caps_in_status)
+{
+	static const char *const sla = "version: 1\n"
+				       "links:\n"
+				       "  - {name: l0, capacity: 1gbit, device: pf0}\n"
+				       "controller:\n"
+				       "  period: 200ms\n"
+				       "vms:\n"
+				       "  - name: a\n"
+				       "    class: guarantee\n"
+				       "    min: 100mbit\n"
+				       "    agent: /run/a.sock\n"
+				       "    mac: 52:54:00:00:00:0a\n"
+				       "    host_vf: pf1:3\n"
+				       "    enforce: vf\n";
+	char pfs[4][DAQS_IFNAMSIZ];
+	struct daqs_pf_caps caps[2] = {
+		{ .pf = "pf0", .driver = "ice", .num_vfs = 8, .total_vfs = 64, .sriov = true },
+		{ .pf = "pf1",
+		  .driver = "netdevsim",
+		  .num_vfs = 4,
+		  .total_vfs = 4,
+		  .sriov = true,
+		  .devlink_leaf = true }
+	};
+	const struct daqs_ctl_pf *p;
+	struct fx f;
+	struct fg g;
+
+	fx_init(&f, sla, true);
+	fg_init(&g, "eth0");
+	attach(&f, "a", &g);
+	f.min_refused = true; /* pf1 refuses the min daqsd writes */
+	period(&f);
+	ck_assert_uint_eq(daqs_cycle_probe_pfs(f.c, pfs, 4), 2);
+	ck_assert_str_eq(pfs[0], "pf0");
+	ck_assert_str_eq(pfs[1], "pf1");
+	ck_assert_uint_eq(daqs_cycle_probe_pfs(f.c, pfs, 1), 1); /* room for one */
+	daqs_cycle_pf_caps(f.c, caps, 2);
+	daqs_cycle_pf_caps(f.c, caps, 2); /* the same again: not said again */
+	ck_assert_uint_eq(logged(&f, "pf 'pf0': driver ice, 8 of 64 VFs, levers "
+				     "legacy-max,legacy-min, a VF min is absolute"),
+			  1);
+	ck_assert_uint_eq(logged(&f, "pf 'pf1': driver netdevsim, 4 of 4 VFs, levers "
+				     "devlink-leaf,devlink-node, a VF min is absolute"),
+			  1);
+	periods(&f, 3);
+	p = pf_of(&f, "pf0");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(p->link, "l0");
+	ck_assert_str_eq(p->min, "absolute");
+	ck_assert(!p->min_seen);
+	ck_assert_ptr_nonnull(strstr(p->min_rule, "sum to at most the link speed"));
+	p = pf_of(&f, "pf1");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(p->link, "");
+	ck_assert_str_eq(p->levers, "devlink-leaf,devlink-node");
+	ck_assert_str_eq(p->min, "refused"); /* as seen, whatever the table says */
+	ck_assert(p->min_seen);
+	ck_assert_uint_eq(p->vf_min_bps, 0); /* refused: none in force */
+	/* a probe that failed */
+	caps[0].r = -ENODEV;
+	daqs_cycle_pf_caps(f.c, caps, 1);
+	period(&f);
+	ck_assert_uint_eq(logged(&f, "pf 'pf0': cannot be probed (No such device)"), 1);
+	ck_assert_str_eq(pf_of(&f, "pf0")->levers, "none");
+	ck_assert_str_eq(pf_of(&f, "pf0")->error, "No such device");
+	ck_assert_ptr_null(pf_of(&f, "pf1"));
 	fx_free(&f);
 }
 END_TEST
@@ -2358,6 +2446,7 @@ Suite *daqs_test_cycle_suite(void)
 	tcase_add_test(tc, test_reload_host_vf_taken_at_once);
 	tcase_add_test(tc, test_vf_group_node);
 	tcase_add_test(tc, test_vf_group_node_refused);
+	tcase_add_test(tc, test_pf_caps_in_status);
 	tcase_add_test(tc, test_reload_link_gone_retiring);
 	tcase_add_test(tc, test_tcp_queue_read_below_min);
 	tcase_add_test(tc, test_tcp_queue_not_read);

@@ -107,13 +107,19 @@ static const char golden[] =
 	"# HELP daqs_vm_agent_up 1 when the guest agent answers and can shape, else 0.\n"
 	"# TYPE daqs_vm_agent_up gauge\n"
 	"daqs_vm_agent_up{vm=\"web-1\",class=\"guarantee\",link=\"up0\"} 1\n"
-	"daqs_vm_agent_up{vm=\"a\\\\b\\\"c\\nd\",class=\"best-effort\",link=\"up0\"} 0\n";
+	"daqs_vm_agent_up{vm=\"a\\\\b\\\"c\\nd\",class=\"best-effort\",link=\"up0\"} 0\n"
+	"# HELP daqs_pf_vfs VFs enabled on the PF; labels: its driver, the VF rate levers it "
+	"offers and what a VF min means there.\n"
+	"# TYPE daqs_pf_vfs gauge\n"
+	"daqs_pf_vfs{pf=\"ens1f0\",driver=\"ice\",levers=\"devlink-leaf,devlink-node\","
+	"min=\"absolute\"} 8\n";
 
 /*
  * One link; a measured guarantee VM and a best-effort VM with nothing measured yet.
  * Static storage: a status is 4.7 KiB, the records 1.5 KiB each.
  */
 static struct daqs_ctl_status st;
+static struct daqs_ctl_pf pf;
 static struct daqs_ctl_link l;
 static struct daqs_ctl_vm v[2];
 
@@ -167,6 +173,13 @@ static void sample(void)
 	st.n_links = 1;
 	st.vms = v;
 	st.n_vms = 2;
+	pf = (struct daqs_ctl_pf){ .name = "ens1f0",
+				   .driver = "ice",
+				   .vfs = 8,
+				   .levers = "devlink-leaf,devlink-node",
+				   .min = "absolute" };
+	st.pfs = &pf;
+	st.n_pfs = 1;
 }
 
 START_TEST(test_golden)
@@ -234,8 +247,8 @@ START_TEST(test_line_shapes)
 		samples++;
 	}
 	/* 2 daemon + 5 link + 4 link admission (share, admittable, committed, free) + 5 of VM 0
-	 * (tx rx limit min sat) + 2 (min max) + 2x9 per-VM */
-	ck_assert_uint_eq(samples, 2 + 5 + 4 + 5 + 2 + 18);
+	 * (tx rx limit min sat) + 2 (min max) + 2x9 per-VM + 1 PF */
+	ck_assert_uint_eq(samples, 2 + 5 + 4 + 5 + 2 + 18 + 1);
 	free(text);
 }
 END_TEST

@@ -48,6 +48,10 @@ static void setup(void)
 	sh("touch '%s/%s/virtfn3'", root, pfdev);		   /* not a link */
 	sh("ln -s ../10000:e1:00.7 '%s/%s/virtfn4'", root, pfdev); /* a VMD domain */
 	/* net/lo: a netdev without a device (virtual: lo, bridges) */
+	/* its driver and VF counts, as the PCI core shows them */
+	sh("cd '%s' && mkdir -p bus/pci/drivers/ice && ln -s ../../../bus/pci/drivers/ice %s/driver "
+	   "&& echo 4 >%s/sriov_numvfs && echo 64 >%s/sriov_totalvfs",
+	   root, pfdev, pfdev, pfdev);
 }
 
 static void teardown(void)
@@ -87,6 +91,33 @@ START_TEST(test_pci_address)
 	/* the real sysfs: lo is virtual, so it has no virtfn */
 	ck_assert_int_eq(daqs_pf_vf_pci_address("lo", 0, out, sizeof(out)), -ENOENT);
 	ck_assert_int_eq(daqs_pf_vf_pci_address("daqs-nosuch0", 0, out, sizeof(out)), -ENODEV);
+	free(net);
+}
+END_TEST
+
+/* What sysfs says of a PF: driver and VFs; nothing of a virtual netdev; errors. */
+START_TEST(test_sysfs_caps)
+{
+	char *net = daqs_asprintf("%s/net", root);
+	struct daqs_pf_caps c;
+
+	ck_assert_int_eq(daqs_pf_sysfs_caps_at(net, "ens1f0", &c), 0);
+	ck_assert_str_eq(c.pf, "ens1f0");
+	ck_assert_str_eq(c.driver, "ice");
+	ck_assert(c.sriov);
+	ck_assert_uint_eq(c.num_vfs, 4);
+	ck_assert_uint_eq(c.total_vfs, 64);
+	ck_assert(!c.devlink_leaf);
+	ck_assert_int_eq(daqs_pf_sysfs_caps_at(net, "lo", &c), 0);
+	ck_assert_str_eq(c.driver, "");
+	ck_assert(!c.sriov);
+	ck_assert_uint_eq(c.num_vfs, 0);
+	ck_assert_int_eq(daqs_pf_sysfs_caps_at(net, "ens9", &c), -ENODEV);
+	ck_assert_int_eq(c.r, -ENODEV);
+	ck_assert_int_eq(daqs_pf_sysfs_caps_at(net, "a/b", &c), -EINVAL);
+	/* with no PF adapter: the real sysfs */
+	ck_assert_int_eq(daqs_pf_probe(NULL, "lo", &c), 0);
+	ck_assert_uint_eq(c.num_vfs, 0);
 	free(net);
 }
 END_TEST
@@ -194,6 +225,7 @@ Suite *daqs_test_pf_netlink_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_pci_address);
+	tcase_add_test(tc, test_sysfs_caps);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("netlink");
 	tcase_add_loop_test(tc, test_error_translation, 0, sizeof(xlate) / sizeof(xlate[0]));

@@ -20,6 +20,7 @@ Suite *daqs_test_ctl_table_suite(void);
 Suite *daqs_test_metrics_suite(void);
 Suite *daqs_test_vf_alloc_suite(void);
 Suite *daqs_test_vf_rate_suite(void);
+Suite *daqs_test_pf_caps_suite(void);
 Suite *daqs_test_cycle_suite(void);
 Suite *daqs_test_netname_suite(void);
 Suite *daqs_test_jsonline_suite(void);

@@ -18,6 +18,7 @@ int main(void)
 		daqs_test_ctl_table_suite, daqs_test_vf_rate_suite,   daqs_test_vf_alloc_suite,
 		daqs_test_cycle_suite,	   daqs_test_netname_suite,   daqs_test_jsonline_suite,
 		daqs_test_tcpqueue_suite,  daqs_test_domxml_suite,    daqs_test_tapmatch_suite,
+		daqs_test_pf_caps_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	int failed;

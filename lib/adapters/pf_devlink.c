@@ -406,6 +406,34 @@ static int dl_set_group(void *h, const char *pf, uint32_t vf, const char *group,
 	return 0;
 }
 
+/* sysfs, and whether a VF's devlink port has a rate leaf (two dumps for the PF). */
+static int dl_probe(void *h, const char *pf, struct daqs_pf_caps *out)
+{
+	struct pf_dl *p = h;
+	struct daqs_devlink_port *ports = NULL, port;
+	struct daqs_devlink_rate *rates = NULL;
+	size_t np = 0, nr = 0;
+	int r = daqs_pf_sysfs_caps_at("/sys/class/net", pf, out);
+
+	if (r || !p->dl || !out->num_vfs)
+		return r;
+	if (daqs_devlink_ports(p->dl, &ports, &np) || daqs_devlink_rates(p->dl, &rates, &nr)) {
+		free(ports);
+		return 0; /* no devlink view: no leaves known */
+	}
+	for (uint32_t vf = 0; vf < out->num_vfs && vf < 4096 && !out->devlink_leaf; vf++) {
+		if (daqs_devlink_match_vf(ports, np, pf, vf, &port))
+			continue;
+		for (size_t k = 0; k < nr && !out->devlink_leaf; k++)
+			out->devlink_leaf = rates[k].leaf && rates[k].port == port.index &&
+					    !strcmp(rates[k].bus, port.bus) &&
+					    !strcmp(rates[k].dev, port.dev);
+	}
+	free(ports);
+	free(rates);
+	return 0;
+}
+
 static void dl_lever(void *h, const char *pf, uint32_t vf, char *buf, size_t len)
 {
 	struct pf_dl *p = h;
@@ -437,6 +465,7 @@ static const struct daqs_pf_ops devlink_ops = {
 	.free = dl_free,
 	.lever = dl_lever,
 	.set_group = dl_set_group,
+	.probe = dl_probe,
 };
 
 int daqs_pf_devlink_open(struct daqs_pf **out, struct daqs_pf *legacy,

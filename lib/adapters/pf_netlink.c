@@ -462,3 +462,55 @@ int daqs_pf_vf_pci_address(const char *pf, uint32_t vf, char *out, size_t len)
 {
 	return daqs_pf_vf_pci_address_at("/sys/class/net", pf, vf, out, len);
 }
+
+/* A decimal count from a sysfs file; false when it cannot be read. */
+static bool read_count(const char *path, uint32_t *out)
+{
+	FILE *f = fopen(path, "r");
+	unsigned long v;
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fscanf(f, "%lu", &v) == 1 && v <= UINT32_MAX;
+	fclose(f);
+	if (ok)
+		*out = (uint32_t)v;
+	return ok;
+}
+
+int daqs_pf_sysfs_caps_at(const char *root, const char *pf, struct daqs_pf_caps *out)
+{
+	char path[1024], target[1024];
+	const char *base;
+	struct stat st;
+	ssize_t n;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->pf, sizeof(out->pf), "%s", pf ? pf : "");
+	if (!pf || !daqs_netname_ifname_valid(pf))
+		return out->r = -EINVAL;
+	snprintf(path, sizeof(path), "%s/%s", root, pf);
+	if (stat(path, &st) < 0)
+		return out->r = -ENODEV;
+	snprintf(path, sizeof(path), "%s/%s/device/driver", root, pf);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n > 0) {
+		target[n] = '\0';
+		base = strrchr(target, '/');
+		snprintf(out->driver, sizeof(out->driver), "%.31s", base ? base + 1 : target);
+	}
+	snprintf(path, sizeof(path), "%s/%s/device/sriov_numvfs", root, pf);
+	out->sriov = read_count(path, &out->num_vfs);
+	snprintf(path, sizeof(path), "%s/%s/device/sriov_totalvfs", root, pf);
+	if (!read_count(path, &out->total_vfs))
+		out->total_vfs = out->num_vfs; /* netdevsim has no sriov_totalvfs */
+	return 0;
+}
+
+int daqs_pf_probe(struct daqs_pf *pf, const char *name, struct daqs_pf_caps *out)
+{
+	if (pf && pf->ops->probe)
+		return pf->ops->probe(pf->h, name, out);
+	return daqs_pf_sysfs_caps_at("/sys/class/net", name, out);
+}

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pf_caps.h"
 #include "vf_rate.h"
 
 struct daqs_pf_vf {
@@ -79,6 +80,8 @@ struct daqs_pf_ops {
 	 */
 	int (*set_group)(void *h, const char *pf, uint32_t vf, const char *group,
 			 uint32_t share_mbps, uint32_t max_mbps, char *why, size_t why_len);
+	/* Optional (NULL: sysfs alone, daqs_pf_sysfs_caps_at): what pf offers (pf_caps.h). */
+	int (*probe)(void *h, const char *pf, struct daqs_pf_caps *out);
 };
 
 struct daqs_pf {
@@ -139,3 +142,13 @@ int daqs_pf_nlerr_errno(int nlerr, int sys_err);
  */
 int daqs_pf_vf_pci_address_at(const char *root, const char *pf, uint32_t vf, char *out, size_t len);
 int daqs_pf_vf_pci_address(const char *pf, uint32_t vf, char *out, size_t len);
+
+/*
+ * What the PF whose netdev is pf offers, from sysfs under root
+ * (/sys/class/net): its driver (ROOT/PF/device/driver), its VFs
+ * (device/sriov_numvfs, sriov_totalvfs). 0, or -EINVAL bad name, -ENODEV no
+ * such netdev (also in out->r). Nothing is logged.
+ */
+int daqs_pf_sysfs_caps_at(const char *root, const char *pf, struct daqs_pf_caps *out);
+/* pf's probe (its ops', else sysfs alone; pf may be NULL); 0 or -errno, in out->r too. */
+int daqs_pf_probe(struct daqs_pf *pf, const char *name, struct daqs_pf_caps *out);

@@ -475,6 +475,21 @@ const struct daqs_ctl_field daqs_ctl_link_fields[] = {
 };
 const size_t daqs_ctl_n_link_fields = DAQS_ARRAY_SIZE(daqs_ctl_link_fields);
 
+const struct daqs_ctl_field daqs_ctl_pf_fields[] = {
+	F(daqs_ctl_pf, name, "PF", DAQS_CTL_F_STR),
+	F(daqs_ctl_pf, link, "LINK", DAQS_CTL_F_STR),
+	F(daqs_ctl_pf, driver, "DRIVER", DAQS_CTL_F_STR),
+	F(daqs_ctl_pf, vfs, "VFS", DAQS_CTL_F_U32),
+	F(daqs_ctl_pf, total_vfs, NULL, DAQS_CTL_F_U32),
+	F(daqs_ctl_pf, levers, "LEVERS", DAQS_CTL_F_STR),
+	F(daqs_ctl_pf, min, "MIN-MEANS", DAQS_CTL_F_STR),
+	F(daqs_ctl_pf, min_seen, NULL, DAQS_CTL_F_BOOL),
+	F(daqs_ctl_pf, min_rule, NULL, DAQS_CTL_F_STR),
+	F(daqs_ctl_pf, vf_min_bps, NULL, DAQS_CTL_F_U64),
+	F(daqs_ctl_pf, error, "ERROR", DAQS_CTL_F_STR),
+};
+const size_t daqs_ctl_n_pf_fields = DAQS_ARRAY_SIZE(daqs_ctl_pf_fields);
+
 /* The scalar members of struct daqs_ctl_status (the arrays are handled apart). */
 static const struct daqs_ctl_field status_fields[] = {
 	F(daqs_ctl_status, cycle, NULL, DAQS_CTL_F_U64),
@@ -556,6 +571,7 @@ static json_object *status_object(const struct daqs_ctl_status *st)
 	json_object *o = record_json(status_fields, DAQS_ARRAY_SIZE(status_fields), st);
 	json_object *links = json_object_new_array_ext((int)st->n_links);
 	json_object *vms = json_object_new_array_ext((int)st->n_vms);
+	json_object *pfs = json_object_new_array_ext((int)st->n_pfs);
 
 	for (size_t i = 0; i < st->n_links; i++)
 		json_object_array_add(links, record_json(daqs_ctl_link_fields,
@@ -563,8 +579,12 @@ static json_object *status_object(const struct daqs_ctl_status *st)
 	for (size_t i = 0; i < st->n_vms; i++)
 		json_object_array_add(vms, record_json(daqs_ctl_vm_fields, daqs_ctl_n_vm_fields,
 						       &st->vms[i]));
+	for (size_t i = 0; i < st->n_pfs; i++)
+		json_object_array_add(pfs, record_json(daqs_ctl_pf_fields, daqs_ctl_n_pf_fields,
+						       &st->pfs[i]));
 	json_object_object_add(o, "links", links);
 	json_object_object_add(o, "vms", vms);
+	json_object_object_add(o, "pfs", pfs);
 	return o;
 }
 
@@ -731,6 +751,9 @@ static int status_parse_obj(json_object *so, struct daqs_ctl_status *st, char *w
 	if (!r)
 		r = records_parse(so, "vms", daqs_ctl_vm_fields, daqs_ctl_n_vm_fields,
 				  sizeof(*st->vms), (void **)&st->vms, &st->n_vms, why, n);
+	if (!r && json_object_object_get_ex(so, "pfs", NULL)) /* an older daqsd has none */
+		r = records_parse(so, "pfs", daqs_ctl_pf_fields, daqs_ctl_n_pf_fields,
+				  sizeof(*st->pfs), (void **)&st->pfs, &st->n_pfs, why, n);
 	return r;
 }
 
@@ -764,6 +787,7 @@ void daqs_ctl_status_clear(struct daqs_ctl_status *st)
 {
 	free(st->links);
 	free(st->vms);
+	free(st->pfs);
 	memset(st, 0, sizeof(*st));
 }
 

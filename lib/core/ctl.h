@@ -166,6 +166,20 @@ struct daqs_ctl_link {
 	uint32_t guarantees;	 /* how many minimums are committed */
 };
 
+/* One PF daqsd sets VF rates on or names as a link's device: what it offers (pf_caps.h). */
+struct daqs_ctl_pf {
+	char name[16];
+	char link[DAQS_SLA_NAME_MAX + 1]; /* the link whose device it is, "" none */
+	char driver[32];		  /* "" unknown */
+	uint32_t vfs, total_vfs;	  /* VFs enabled, possible */
+	char levers[DAQS_CTL_STR * 2];	  /* daqs_pf_levers: "devlink-leaf,devlink-node", ... */
+	char min[DAQS_CTL_STR]; /* what a VF min means: absolute | weight | refused | unknown */
+	bool min_seen;		/* ... as daqsd saw it (a refusal), not from the driver table */
+	char min_rule[128];	/* a driver's rule for minimums ("" none) */
+	uint64_t vf_min_bps;	/* the VF minimums daqsd has set on it, summed */
+	char error[128];	/* why it could not be probed, "" */
+};
+
 struct daqs_ctl_status {
 	uint64_t cycle;	 /* cycles completed */
 	double cycle_ms; /* duration of the last one */
@@ -178,6 +192,8 @@ struct daqs_ctl_status {
 	size_t n_links;
 	struct daqs_ctl_vm *vms;
 	size_t n_vms;
+	struct daqs_ctl_pf *pfs; /* may be absent from a reply (an older daqsd) */
+	size_t n_pfs;
 };
 
 enum daqs_ctl_ftype {
@@ -202,6 +218,8 @@ extern const struct daqs_ctl_field daqs_ctl_vm_fields[];
 extern const size_t daqs_ctl_n_vm_fields;
 extern const struct daqs_ctl_field daqs_ctl_link_fields[];
 extern const size_t daqs_ctl_n_link_fields;
+extern const struct daqs_ctl_field daqs_ctl_pf_fields[];
+extern const size_t daqs_ctl_n_pf_fields;
 
 /* {"ok":true,"status":{...}}\n (caller frees); NULL on allocation failure. */
 char *daqs_ctl_status_format(const struct daqs_ctl_status *st);

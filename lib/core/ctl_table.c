@@ -158,6 +158,11 @@ char *daqs_ctl_table_render(const struct daqs_ctl_status *st)
 			  sizeof(*st->vms));
 	else
 		fputs("no VMs\n", f);
+	if (st->n_pfs) {
+		fputc('\n', f);
+		put_table(f, daqs_ctl_pf_fields, daqs_ctl_n_pf_fields, st->pfs, st->n_pfs,
+			  sizeof(*st->pfs));
+	}
 	if (fclose(f))
 		abort();
 	return text;

@@ -425,6 +425,7 @@ void daqs_cycle_free(struct daqs_cycle *c)
 	daqs_sla_free(c->sla);
 	daqs_snapshot_clear(&c->snap);
 	free(c->speed_bps);
+	free(c->pfcaps);
 	free(c->speed_err);
 	free(c->speed_seen);
 	free(c->link_tx_bytes);

@@ -325,6 +325,14 @@ size_t daqs_cycle_decide(struct daqs_cycle *c, uint64_t now_ns, int64_t now_s,
 void daqs_cycle_applied(struct daqs_cycle *c, const struct daqs_cycle_job *jobs,
 			const struct daqs_cycle_result *res, size_t n, uint64_t now_ns);
 /* The VF writes this period needs (releases first); *w caller frees. */
+/*
+ * The PFs to probe for their levers (pf_caps.h): every link's device, and
+ * the PFs of the VFs daqsd uses. Their probes go to daqs_cycle_pf_caps (a
+ * change is logged), and show in the status.
+ */
+size_t daqs_cycle_probe_pfs(const struct daqs_cycle *c, char (*pfs)[DAQS_IFNAMSIZ], size_t max);
+struct daqs_pf_caps;
+void daqs_cycle_pf_caps(struct daqs_cycle *c, const struct daqs_pf_caps *caps, size_t n);
 size_t daqs_cycle_vf_writes(struct daqs_cycle *c, struct daqs_cycle_vf_write **w);
 void daqs_cycle_vf_written(struct daqs_cycle *c, const struct daqs_cycle_vf_write *w, size_t n);
 /* The tap writes this period needs (releases first); *w caller frees. now_ns: when written. */

@@ -5,6 +5,7 @@
 #include "admission.h"
 #include "crosscheck.h"
 #include "cycle.h"
+#include "pf_caps.h"
 #include "problem.h"
 
 /* One VM's host-side VF: the rate daqsd writes there, and the counters it reads. */
@@ -131,7 +132,9 @@ struct daqs_cycle {
 	uint64_t cycles;
 	char sla_error[512];
 	char state_error[512];
-	uint64_t *speed_bps; /* per link: capacity: auto, last read (0 unknown) */
+	uint64_t *speed_bps;	     /* per link: capacity: auto, last read (0 unknown) */
+	struct daqs_pf_caps *pfcaps; /* the PFs as last probed (daqs_cycle_pf_caps) */
+	size_t n_pfcaps;
 	int *speed_err;
 	bool *speed_seen;
 	uint64_t *link_tx_bytes; /* per link: its live VMs' transmitted bytes (see counted()) */

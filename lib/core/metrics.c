@@ -13,7 +13,7 @@
 
 #include "mem.h"
 
-enum scope { PER_LINK, PER_VM };
+enum scope { PER_LINK, PER_VM, PER_PF };
 
 struct family {
 	const char *name, *type, *help;
@@ -77,6 +77,10 @@ static const struct family families[] = {
 	  PER_VM, "limit_lost" },
 	{ "daqs_vm_agent_up", "gauge", "1 when the guest agent answers and can shape, else 0.",
 	  PER_VM, "agent" },
+	{ "daqs_pf_vfs", "gauge",
+	  "VFs enabled on the PF; labels: its driver, the VF rate levers it offers and what a "
+	  "VF min means there.",
+	  PER_PF, "vfs" },
 };
 
 /* The shortest "%.Ng" that reads back as d. */
@@ -110,9 +114,12 @@ static void put_label(FILE *f, const char *sep, const char *name, const char *v)
 
 static const struct daqs_ctl_field *field_of(const struct family *fam)
 {
-	const struct daqs_ctl_field *t = fam->scope == PER_VM ? daqs_ctl_vm_fields
-							      : daqs_ctl_link_fields;
-	size_t n = fam->scope == PER_VM ? daqs_ctl_n_vm_fields : daqs_ctl_n_link_fields;
+	const struct daqs_ctl_field *t = fam->scope == PER_VM	? daqs_ctl_vm_fields
+					 : fam->scope == PER_PF ? daqs_ctl_pf_fields
+								: daqs_ctl_link_fields;
+	size_t n = fam->scope == PER_VM	  ? daqs_ctl_n_vm_fields
+		   : fam->scope == PER_PF ? daqs_ctl_n_pf_fields
+					  : daqs_ctl_n_link_fields;
 
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(t[i].key, fam->key))
@@ -169,6 +176,7 @@ static void put_sample(FILE *f, const struct family *fam, const struct daqs_ctl_
 {
 	const struct daqs_ctl_vm *vm = rec;
 	const struct daqs_ctl_link *l = rec;
+	const struct daqs_ctl_pf *pf = rec;
 
 	if (!put_value(f, fam, fd, rec, true))
 		return;
@@ -177,6 +185,11 @@ static void put_sample(FILE *f, const struct family *fam, const struct daqs_ctl_
 		put_label(f, "{", "vm", vm->name);
 		put_label(f, ",", "class", vm->cls);
 		put_label(f, ",", "link", vm->link);
+	} else if (fam->scope == PER_PF) {
+		put_label(f, "{", "pf", pf->name);
+		put_label(f, ",", "driver", pf->driver);
+		put_label(f, ",", "levers", pf->levers);
+		put_label(f, ",", "min", pf->min);
 	} else {
 		put_label(f, "{", "link", l->name);
 	}
@@ -193,6 +206,9 @@ static void put_family(FILE *f, const struct family *fam, const struct daqs_ctl_
 	if (fam->scope == PER_LINK)
 		for (size_t i = 0; i < st->n_links; i++)
 			put_sample(f, fam, fd, &st->links[i]);
+	else if (fam->scope == PER_PF)
+		for (size_t i = 0; i < st->n_pfs; i++)
+			put_sample(f, fam, fd, &st->pfs[i]);
 	else
 		for (size_t i = 0; i < st->n_vms; i++)
 			put_sample(f, fam, fd, &st->vms[i]);

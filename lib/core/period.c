@@ -462,6 +462,62 @@ size_t daqs_cycle_vf_pfs(const struct daqs_cycle *c, char (*pfs)[DAQS_IFNAMSIZ],
 	return np;
 }
 
+static void add_pf(char (*pfs)[DAQS_IFNAMSIZ], size_t *np, size_t max, const char *pf)
+{
+	for (size_t k = 0; k < *np; k++)
+		if (!strcmp(pfs[k], pf))
+			return;
+	if (*np < max)
+		snprintf(pfs[(*np)++], DAQS_IFNAMSIZ, "%s", pf);
+}
+
+size_t daqs_cycle_probe_pfs(const struct daqs_cycle *c, char (*pfs)[DAQS_IFNAMSIZ], size_t max)
+{
+	char(*vfs)[DAQS_IFNAMSIZ] = daqs_calloc(max ? max : 1, DAQS_IFNAMSIZ);
+	size_t np = 0, nv = daqs_cycle_vf_pfs(c, vfs, max);
+
+	for (size_t l = 0; l < c->sla->n_links; l++)
+		if (c->sla->links[l].device)
+			add_pf(pfs, &np, max, c->sla->links[l].device);
+	for (size_t i = 0; i < nv; i++)
+		add_pf(pfs, &np, max, vfs[i]);
+	free(vfs);
+	return np;
+}
+
+void daqs_cycle_pf_caps(struct daqs_cycle *c, const struct daqs_pf_caps *caps, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct daqs_pf_caps *old = NULL;
+
+		for (size_t k = 0; k < c->n_pfcaps && !old; k++)
+			if (!strcmp(c->pfcaps[k].pf, caps[i].pf))
+				old = &c->pfcaps[k];
+		if (!old || old->r != caps[i].r || strcmp(old->driver, caps[i].driver) ||
+		    old->devlink_leaf != caps[i].devlink_leaf || old->num_vfs != caps[i].num_vfs) {
+			char lv[64];
+
+			if (caps[i].r)
+				daqs_cycle_log(c, DAQS_LOG_WARNING,
+					       "pf '%s': cannot be probed (%s)", caps[i].pf,
+					       strerror(-caps[i].r));
+			else
+				daqs_cycle_log(c, DAQS_LOG_INFO,
+					       "pf '%s': driver %s, %u of %u VFs, levers %s, a VF "
+					       "min is %s",
+					       caps[i].pf,
+					       caps[i].driver[0] ? caps[i].driver : "unknown",
+					       caps[i].num_vfs, caps[i].total_vfs,
+					       daqs_pf_levers(&caps[i], lv, sizeof(lv)),
+					       daqs_pf_min_name(daqs_pf_min_of(&caps[i], NULL)));
+		}
+	}
+	free(c->pfcaps);
+	c->pfcaps = daqs_calloc(n ? n : 1, sizeof(*c->pfcaps));
+	memcpy(c->pfcaps, caps, n * sizeof(*caps));
+	c->n_pfcaps = n;
+}
+
 void daqs_cycle_vf_counters(struct daqs_cycle *c, const char *pf,
 			    const struct daqs_cycle_vf_stat *vfs, size_t n, uint64_t t_ns)
 {

@@ -13,6 +13,7 @@ void daqs_snapshot_clear(struct daqs_ctl_status *s)
 {
 	free(s->links);
 	free(s->vms);
+	free(s->pfs);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -157,6 +158,43 @@ static void snap_links(const struct daqs_cycle *c, struct daqs_ctl_status *s)
 	}
 }
 
+/* The PFs as probed, with what daqsd's own VF writes showed of them. */
+static void snap_pfs(const struct daqs_cycle *c, struct daqs_ctl_status *s)
+{
+	s->pfs = daqs_calloc(c->n_pfcaps ? c->n_pfcaps : 1, sizeof(*s->pfs));
+	s->n_pfs = c->n_pfcaps;
+	for (size_t k = 0; k < c->n_pfcaps; k++) {
+		struct daqs_pf_caps cap = c->pfcaps[k];
+		struct daqs_ctl_pf *o = &s->pfs[k];
+		uint64_t mins = 0;
+
+		for (size_t i = 0; i < c->n; i++) {
+			const struct daqs_gvm *v = c->v[i];
+
+			if (v->state == DAQS_GUEST_GONE || strcmp(v->vf.pf, cap.pf))
+				continue;
+			cap.min_refused |= v->vf.min_refused;
+			mins += (uint64_t)v->vf.min * 1000000ULL;
+		}
+		snprintf(o->name, sizeof(o->name), "%s", cap.pf);
+		for (size_t l = 0; l < c->sla->n_links && !o->link[0]; l++)
+			if (c->sla->links[l].device && !strcmp(c->sla->links[l].device, cap.pf))
+				snprintf(o->link, sizeof(o->link), "%s", c->sla->links[l].name);
+		snprintf(o->driver, sizeof(o->driver), "%s", cap.driver);
+		o->vfs = cap.num_vfs;
+		o->total_vfs = cap.total_vfs;
+		daqs_pf_levers(&cap, o->levers, sizeof(o->levers));
+		snprintf(o->min, sizeof(o->min), "%s",
+			 daqs_pf_min_name(daqs_pf_min_of(&cap, &o->min_seen)));
+		if (daqs_pf_min_sum_capped(&cap))
+			snprintf(o->min_rule, sizeof(o->min_rule),
+				 "VF minimums must sum to at most the link speed (EINVAL beyond)");
+		o->vf_min_bps = mins;
+		if (cap.r)
+			snprintf(o->error, sizeof(o->error), "%s", strerror(-cap.r));
+	}
+}
+
 void daqs_snapshot_publish(struct daqs_cycle *c, double cycle_ms)
 {
 	struct daqs_ctl_status *s = &c->snap;
@@ -170,6 +208,7 @@ void daqs_snapshot_publish(struct daqs_cycle *c, double cycle_ms)
 	snprintf(s->sla_error, sizeof(s->sla_error), "%s", c->sla_error);
 	snprintf(s->state_error, sizeof(s->state_error), "%s", c->state_error);
 	snap_links(c, s);
+	snap_pfs(c, s);
 	s->vms = daqs_calloc(c->n ? c->n : 1, sizeof(*s->vms));
 	for (size_t i = 0; i < c->n; i++) {
 		const struct daqs_gvm *v = c->v[i];

@@ -26,6 +26,7 @@
 #define APPLY_MIN_NS (2ULL * NS_PER_S)	   /* tc under TCG: ~80 ms per exec, 5 execs */
 #define SPEED_EVERY_NS (5ULL * NS_PER_S)   /* capacity: auto re-read */
 #define VF_MAX_PFS 16
+#define PF_PROBE_NS (30 * 1000000000ULL) /* the PFs' levers probed again this often */
 
 /* One agent session: the guest layer over a transport, and the job's message box. */
 struct session {
@@ -59,6 +60,10 @@ struct daqs_controller {
 	struct ev *q;
 	size_t nq, qcap;
 	uint64_t speed_ns;
+	/* the PFs' levers (pf_caps.h): which were probed, when */
+	char probed[VF_MAX_PFS][DAQS_IFNAMSIZ];
+	size_t n_probed;
+	uint64_t probed_ns;
 };
 
 /* ---- sessions ---- */
@@ -536,6 +541,33 @@ static void vf_counters(struct daqs_controller *c)
 	pthread_mutex_unlock(&c->lock);
 }
 
+/*
+ * Probe the PFs (links' devices, VFs in use) for their levers: when the set
+ * changes (a reload, a VF taken) and every PF_PROBE_NS (an eswitch mode may
+ * change under daqsd). Outside the lock: sysfs and two devlink dumps a PF.
+ */
+static void pf_probe(struct daqs_controller *c, uint64_t now)
+{
+	char pfs[VF_MAX_PFS][DAQS_IFNAMSIZ];
+	struct daqs_pf_caps caps[VF_MAX_PFS];
+	size_t np;
+
+	pthread_mutex_lock(&c->lock);
+	np = daqs_cycle_probe_pfs(c->cy, pfs, VF_MAX_PFS);
+	pthread_mutex_unlock(&c->lock);
+	if (np == c->n_probed && !memcmp(pfs, c->probed, np * DAQS_IFNAMSIZ) &&
+	    now - c->probed_ns < PF_PROBE_NS && c->probed_ns)
+		return;
+	for (size_t i = 0; i < np; i++)
+		daqs_pf_probe(c->cfg.pf, pfs[i], &caps[i]); /* the outcome is in caps[i].r */
+	memcpy(c->probed, pfs, np * DAQS_IFNAMSIZ);
+	c->n_probed = np;
+	c->probed_ns = now;
+	pthread_mutex_lock(&c->lock);
+	daqs_cycle_pf_caps(c->cy, caps, np);
+	pthread_mutex_unlock(&c->lock);
+}
+
 /* Write VF rates (the lock is not held). */
 static void vf_run(struct daqs_pf *pf, struct daqs_cycle_vf_write *w, size_t n)
 {
@@ -641,6 +673,7 @@ void daqs_controller_cycle(struct daqs_controller *c, uint64_t now)
 	free(jobs);
 	if (c->cfg.pf)
 		vf_counters(c);
+	pf_probe(c, now);
 
 	t_sampled = daqs_monotonic_ns();
 	pthread_mutex_lock(&c->lock);

@@ -96,7 +96,10 @@ uplink0    40gbit     40gbit  10.1gbit  0.254    10gbit    3
 VM       CLASS        SLA          MIN      MAX  WEIGHT        TX        RX    LIMIT  MODE       AGENT          IFACE  KIND    HOSTIF  AUTO    SAT  OVR  LEFT  ERROR
 web-1    guarantee    metadata  10gbit        -       1  9.85gbit  1.23mbit   30gbit  satisfied  ok             bond0  bond    vnet3   yes   0.985  yes   90s  -
 batch-2  best-effort  file        0bit  300mbit       2   295mbit         -  300mbit  capped     ok             eth0   virtio  -       no        -  no      -  -
-old-3    best-effort  defaults    0bit        -       1         -         -        -  protect    not-connected  -      -       -       no        -  no      -  guest agent is not connected" \
+old-3    best-effort  defaults    0bit        -       1         -         -        -  protect    not-connected  -      -       -       no        -  no      -  guest agent is not connected
+
+PF      LINK     DRIVER  VFS  LEVERS                     MIN-MEANS  ERROR
+ens1f0  uplink0  ice       8  devlink-leaf,devlink-node  absolute   -" \
 	"status: the table"
 expect_file "$log" '{"cmd":"status"}' "status: request as received"
 [[ -s $tmp/err ]] && fail "status: wrote to stderr"

@@ -401,6 +401,8 @@ vms:
 		test "$(jq -r '.vms[] | select(.name == "vf-only") | "\(.vf) \(.limit_bps) \(.vf_why)"' "$tmp/dst.json" 2>/dev/null)" = "$PF:0 300000000 enforce: vf"
 	check "status: netdevsim's VF counters never move, so they are no source: vf-only decides on its agent's ($(jq -r '.vms[] | select(.name == "vf-only") | .counters' "$tmp/dst.json" 2>/dev/null))" \
 		test "$(jq -r '.vms[] | select(.name == "vf-only") | .counters' "$tmp/dst.json" 2>/dev/null)" = agent
+	check "status: PF $PF probed: driver netdevsim, 4 VFs, levers legacy-max,legacy-min, a min absolute ($(jq -c '.pfs' "$tmp/dst.json" 2>/dev/null))" \
+		test "$(jq -r --arg pf "$PF" '.pfs[] | select(.name == $pf) | "\(.driver) \(.vfs) \(.levers) \(.min)"' "$tmp/dst.json" 2>/dev/null)" = "netdevsim 4 legacy-max,legacy-min absolute"
 	check "status: limited is agent-limited with the VF as its backstop ($(jq -c '.vms[] | select(.name == "limited") | [.agent, .vf_why]' "$tmp/dst.json" 2>/dev/null))" \
 		test "$(jq -r '.vms[] | select(.name == "limited") | "\(.agent)|\(.vf_why)"' "$tmp/dst.json" 2>/dev/null)" = "agent-limited|backstop: the agent cannot run tc"
 	check "override vf-only --max 120mbit" dctl override vf-only --max 120mbit
@@ -523,6 +525,8 @@ if [[ -n $dltool ]]; then
 		dctl --json status >"$tmp/dst.json" 2>/dev/null || true
 		check "status: vf-only's vf_lever is 'devlink ${port[0]}' ($(jq -r '.vms[] | select(.name == "vf-only") | .vf_lever' "$tmp/dst.json" 2>/dev/null))" \
 			test "$(jq -r '.vms[] | select(.name == "vf-only") | .vf_lever' "$tmp/dst.json" 2>/dev/null)" = "devlink ${port[0]}"
+		check "status: PF $PF in switchdev: levers devlink-leaf,devlink-node ($(jq -c '.pfs' "$tmp/dst.json" 2>/dev/null))" \
+			test "$(jq -r --arg pf "$PF" '.pfs[] | select(.name == $pf) | .levers' "$tmp/dst.json" 2>/dev/null)" = "devlink-leaf,devlink-node"
 		check "override vf-only --max 120mbit" dctl override vf-only --max 120mbit
 		check "the override moves VF 0's leaf to 120 Mbit/s (got $(dlrate "${port[0]}"))" wait_eq 10 $((120 * M)) dlmax 0
 		check "daqsd stopped (SIGTERM)" gsh 'kill $(ps | awk "/[\/]tmp\/vf\/daqsd -v/ { print \$1 }")'
