@@ -449,7 +449,7 @@ START_TEST(test_field_tables_cover_structs)
 	check_table(daqs_ctl_link_fields, daqs_ctl_n_link_fields, sizeof(struct daqs_ctl_link),
 		    alignof(struct daqs_ctl_link), 13);
 	check_table(daqs_ctl_pf_fields, daqs_ctl_n_pf_fields, sizeof(struct daqs_ctl_pf),
-		    alignof(struct daqs_ctl_pf), 11);
+		    alignof(struct daqs_ctl_pf), 12);
 	/* keys are the member names */
 	f = field(daqs_ctl_vm_fields, daqs_ctl_n_vm_fields, "tx_bps");
 	ck_assert(f && f->off == offsetof(struct daqs_ctl_vm, tx_bps) &&

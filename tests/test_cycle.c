@@ -1057,6 +1057,53 @@ START_TEST(test_pf_caps_in_status)
 }
 END_TEST
 
+/* ice's rule: VF minimums sum to at most the link speed; an SLA over the PF's speed is said once. */
+START_TEST(test_pf_rule_ice)
+{
+	static const char *const over =
+		"version: 1\n"
+		"links:\n"
+		"  - {name: l0, capacity: 2gbit, device: pf0}\n"
+		"vms:\n"
+		"  - {name: a, class: guarantee, min: 1500mbit, agent: /run/a.sock, interface: eth0}\n";
+	static const char *const under =
+		"version: 1\n"
+		"links:\n"
+		"  - {name: l0, capacity: 2gbit, device: pf0}\n"
+		"vms:\n"
+		"  - {name: a, class: guarantee, min: 500mbit, agent: /run/a.sock, interface: eth0}\n";
+	struct daqs_pf_caps cap = { .pf = "pf0",
+				    .driver = "ice",
+				    .num_vfs = 8,
+				    .sriov = true,
+				    .speed_bps = 1000000000ULL };
+	struct fx f;
+
+	fx_init(&f, over, true);
+	daqs_cycle_pf_caps(f.c, &cap, 1);
+	periods(&f, 3);
+	daqs_cycle_pf_caps(f.c, &cap, 1); /* probed again: not said again */
+	period(&f);
+	ck_assert_uint_eq(logged(&f, "pf 'pf0': the guarantees on link 'l0' commit 1.5gbit, above "
+				     "the PF's speed 1gbit: ice refuses VF minimums past it"),
+			  1);
+	ck_assert_ptr_nonnull(strstr(pf_of(&f, "pf0")->min_rule_broken, "commit 1.5gbit"));
+	daqs_cycle_set_sla(f.c, sla_of(under));
+	period(&f);
+	ck_assert_str_eq(pf_of(&f, "pf0")->min_rule_broken, "");
+	daqs_cycle_set_sla(f.c, sla_of(over)); /* broken again: said again */
+	period(&f);
+	ck_assert_uint_eq(logged(&f, "commit 1.5gbit, above the PF's speed 1gbit"), 2);
+	/* a driver without the rule: nothing */
+	snprintf(cap.driver, sizeof(cap.driver), "mlx5_core");
+	daqs_cycle_pf_caps(f.c, &cap, 1);
+	period(&f);
+	ck_assert_str_eq(pf_of(&f, "pf0")->min_rule_broken, "");
+	ck_assert_str_eq(pf_of(&f, "pf0")->min, "weight");
+	fx_free(&f);
+}
+END_TEST
+
 /* ---- a libvirt VM's tap (tap_use.c) ---- */
 
 static const char *const on_tap = "version: 1\n"
@@ -2447,6 +2494,7 @@ Suite *daqs_test_cycle_suite(void)
 	tcase_add_test(tc, test_vf_group_node);
 	tcase_add_test(tc, test_vf_group_node_refused);
 	tcase_add_test(tc, test_pf_caps_in_status);
+	tcase_add_test(tc, test_pf_rule_ice);
 	tcase_add_test(tc, test_reload_link_gone_retiring);
 	tcase_add_test(tc, test_tcp_queue_read_below_min);
 	tcase_add_test(tc, test_tcp_queue_not_read);

@@ -50,7 +50,7 @@ static void setup(void)
 	/* net/lo: a netdev without a device (virtual: lo, bridges) */
 	/* its driver and VF counts, as the PCI core shows them */
 	sh("cd '%s' && mkdir -p bus/pci/drivers/ice && ln -s ../../../bus/pci/drivers/ice %s/driver "
-	   "&& echo 4 >%s/sriov_numvfs && echo 64 >%s/sriov_totalvfs",
+	   "&& echo 4 >%s/sriov_numvfs && echo 64 >%s/sriov_totalvfs && echo 25000 >net/ens1f0/speed",
 	   root, pfdev, pfdev, pfdev);
 }
 
@@ -107,9 +107,11 @@ START_TEST(test_sysfs_caps)
 	ck_assert(c.sriov);
 	ck_assert_uint_eq(c.num_vfs, 4);
 	ck_assert_uint_eq(c.total_vfs, 64);
+	ck_assert_uint_eq(c.speed_bps, 25000000000ULL);
 	ck_assert(!c.devlink_leaf);
 	ck_assert_int_eq(daqs_pf_sysfs_caps_at(net, "lo", &c), 0);
 	ck_assert_str_eq(c.driver, "");
+	ck_assert_uint_eq(c.speed_bps, 0);
 	ck_assert(!c.sriov);
 	ck_assert_uint_eq(c.num_vfs, 0);
 	ck_assert_int_eq(daqs_pf_sysfs_caps_at(net, "ens9", &c), -ENODEV);

@@ -484,6 +484,7 @@ int daqs_pf_sysfs_caps_at(const char *root, const char *pf, struct daqs_pf_caps 
 	char path[1024], target[1024];
 	const char *base;
 	struct stat st;
+	uint32_t mbps;
 	ssize_t n;
 
 	memset(out, 0, sizeof(*out));
@@ -504,7 +505,10 @@ int daqs_pf_sysfs_caps_at(const char *root, const char *pf, struct daqs_pf_caps 
 	out->sriov = read_count(path, &out->num_vfs);
 	snprintf(path, sizeof(path), "%s/%s/device/sriov_totalvfs", root, pf);
 	if (!read_count(path, &out->total_vfs))
-		out->total_vfs = out->num_vfs; /* netdevsim has no sriov_totalvfs */
+		out->total_vfs = out->num_vfs;		       /* netdevsim has no sriov_totalvfs */
+	snprintf(path, sizeof(path), "%s/%s/speed", root, pf); /* Mb/s; EINVAL while down */
+	if (read_count(path, &mbps))
+		out->speed_bps = (uint64_t)mbps * 1000000ULL;
 	return 0;
 }
 

@@ -146,7 +146,7 @@ int daqs_pf_vf_pci_address(const char *pf, uint32_t vf, char *out, size_t len);
 /*
  * What the PF whose netdev is pf offers, from sysfs under root
  * (/sys/class/net): its driver (ROOT/PF/device/driver), its VFs
- * (device/sriov_numvfs, sriov_totalvfs). 0, or -EINVAL bad name, -ENODEV no
+ * (device/sriov_numvfs, sriov_totalvfs), its speed (PF/speed). 0, or -EINVAL bad name, -ENODEV no
  * such netdev (also in out->r). Nothing is logged.
  */
 int daqs_pf_sysfs_caps_at(const char *root, const char *pf, struct daqs_pf_caps *out);

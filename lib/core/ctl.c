@@ -485,6 +485,7 @@ const struct daqs_ctl_field daqs_ctl_pf_fields[] = {
 	F(daqs_ctl_pf, min, "MIN-MEANS", DAQS_CTL_F_STR),
 	F(daqs_ctl_pf, min_seen, NULL, DAQS_CTL_F_BOOL),
 	F(daqs_ctl_pf, min_rule, NULL, DAQS_CTL_F_STR),
+	F(daqs_ctl_pf, min_rule_broken, NULL, DAQS_CTL_F_STR),
 	F(daqs_ctl_pf, vf_min_bps, NULL, DAQS_CTL_F_U64),
 	F(daqs_ctl_pf, error, "ERROR", DAQS_CTL_F_STR),
 };

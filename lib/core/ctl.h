@@ -173,11 +173,12 @@ struct daqs_ctl_pf {
 	char driver[32];		  /* "" unknown */
 	uint32_t vfs, total_vfs;	  /* VFs enabled, possible */
 	char levers[DAQS_CTL_STR * 2];	  /* daqs_pf_levers: "devlink-leaf,devlink-node", ... */
-	char min[DAQS_CTL_STR]; /* what a VF min means: absolute | weight | refused | unknown */
-	bool min_seen;		/* ... as daqsd saw it (a refusal), not from the driver table */
-	char min_rule[128];	/* a driver's rule for minimums ("" none) */
-	uint64_t vf_min_bps;	/* the VF minimums daqsd has set on it, summed */
-	char error[128];	/* why it could not be probed, "" */
+	char min[DAQS_CTL_STR];	   /* what a VF min means: absolute | weight | refused | unknown */
+	bool min_seen;		   /* ... as daqsd saw it (a refusal), not from the driver table */
+	char min_rule[128];	   /* a driver's rule for minimums ("" none) */
+	char min_rule_broken[256]; /* ... why the SLA breaks it ("" it does not) */
+	uint64_t vf_min_bps;	   /* the VF minimums daqsd has set on it, summed */
+	char error[128];	   /* why it could not be probed, "" */
 };
 
 struct daqs_ctl_status {

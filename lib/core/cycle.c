@@ -426,6 +426,7 @@ void daqs_cycle_free(struct daqs_cycle *c)
 	daqs_snapshot_clear(&c->snap);
 	free(c->speed_bps);
 	free(c->pfcaps);
+	free(c->pf_rule_said);
 	free(c->speed_err);
 	free(c->speed_seen);
 	free(c->link_tx_bytes);

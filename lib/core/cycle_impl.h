@@ -134,6 +134,7 @@ struct daqs_cycle {
 	char state_error[512];
 	uint64_t *speed_bps;	     /* per link: capacity: auto, last read (0 unknown) */
 	struct daqs_pf_caps *pfcaps; /* the PFs as last probed (daqs_cycle_pf_caps) */
+	bool *pf_rule_said;	     /* ... per PF: its driver's rule broken, and said */
 	size_t n_pfcaps;
 	int *speed_err;
 	bool *speed_seen;
@@ -179,6 +180,11 @@ bool daqs_vfuse_release(const struct daqs_gvm *v, struct daqs_cycle_vf_write *w)
 void daqs_vfuse_count_stop(const struct daqs_cycle *c, struct daqs_gvm *v);
 void daqs_vfuse_counters(const struct daqs_cycle *c, struct daqs_gvm *v, const char *pf,
 			 const struct daqs_cycle_vf_stat *vfs, size_t n, uint64_t t_ns);
+
+/* A PF whose driver caps the sum of VF minimums (ice): the guarantees on its link commit more
+   than its speed; why (may be NULL) says so. */
+bool daqs_cycle_pf_rule_broken(const struct daqs_cycle *c, const struct daqs_pf_caps *cap,
+			       char *why, size_t len);
 
 /* snapshot.c */
 void daqs_snapshot_publish(struct daqs_cycle *c, double cycle_ms);

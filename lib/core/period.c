@@ -485,6 +485,47 @@ size_t daqs_cycle_probe_pfs(const struct daqs_cycle *c, char (*pfs)[DAQS_IFNAMSI
 	return np;
 }
 
+/* A driver's rule for minimums broken by the SLA in force: said once, until it holds again. */
+static void pf_rules(struct daqs_cycle *c)
+{
+	for (size_t i = 0; i < c->n_pfcaps; i++) {
+		char why[256];
+		bool broken = daqs_cycle_pf_rule_broken(c, &c->pfcaps[i], why, sizeof(why));
+
+		if (broken && !c->pf_rule_said[i])
+			daqs_cycle_log(c, DAQS_LOG_WARNING, "pf '%s': %s", c->pfcaps[i].pf, why);
+		c->pf_rule_said[i] = broken;
+	}
+}
+
+bool daqs_cycle_pf_rule_broken(const struct daqs_cycle *c, const struct daqs_pf_caps *cap,
+			       char *why, size_t len)
+{
+	struct daqs_admission a;
+	char x[32], y[32];
+
+	if (why && len)
+		why[0] = '\0';
+	if (cap->r || !daqs_pf_min_sum_capped(cap) || !cap->speed_bps)
+		return false;
+	for (size_t l = 0; l < c->sla->n_links; l++) {
+		if (!c->sla->links[l].device || strcmp(c->sla->links[l].device, cap->pf))
+			continue;
+		daqs_cycle_link_admission(c, l, NULL, &a);
+		if (a.committed_bps <= cap->speed_bps)
+			continue;
+		daqs_units_format_rate(a.committed_bps, x, sizeof(x));
+		daqs_units_format_rate(cap->speed_bps, y, sizeof(y));
+		if (why)
+			snprintf(why, len,
+				 "the guarantees on link '%s' commit %s, above the PF's speed %s: "
+				 "%s refuses VF minimums past it",
+				 c->sla->links[l].name, x, y, cap->driver);
+		return true;
+	}
+	return false;
+}
+
 void daqs_cycle_pf_caps(struct daqs_cycle *c, const struct daqs_pf_caps *caps, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -512,10 +553,21 @@ void daqs_cycle_pf_caps(struct daqs_cycle *c, const struct daqs_pf_caps *caps, s
 					       daqs_pf_min_name(daqs_pf_min_of(&caps[i], NULL)));
 		}
 	}
+	{
+		bool *said = daqs_calloc(n ? n : 1, sizeof(*said));
+
+		for (size_t i = 0; i < n; i++) /* what was said of a PF stays said */
+			for (size_t k = 0; k < c->n_pfcaps; k++)
+				if (!strcmp(c->pfcaps[k].pf, caps[i].pf))
+					said[i] = c->pf_rule_said[k];
+		free(c->pf_rule_said);
+		c->pf_rule_said = said;
+	}
 	free(c->pfcaps);
 	c->pfcaps = daqs_calloc(n ? n : 1, sizeof(*c->pfcaps));
 	memcpy(c->pfcaps, caps, n * sizeof(*caps));
 	c->n_pfcaps = n;
+	pf_rules(c);
 }
 
 void daqs_cycle_vf_counters(struct daqs_cycle *c, const char *pf,
@@ -927,6 +979,7 @@ void daqs_cycle_tap_written(struct daqs_cycle *c, const struct daqs_cycle_tap_wr
 bool daqs_cycle_end(struct daqs_cycle *c, double cycle_ms)
 {
 	c->cycles++;
+	pf_rules(c); /* a reload may break one */
 	daqs_snapshot_publish(c, cycle_ms);
 	return c->state_dirty;
 }

@@ -28,9 +28,10 @@ struct daqs_pf_caps {
 	char driver[32];  /* the PCI driver bound to it ("" unknown) */
 	uint32_t num_vfs; /* sriov_numvfs (0: none enabled or not SR-IOV) */
 	uint32_t total_vfs;
-	bool sriov;	   /* the device can have VFs (sriov_totalvfs read) */
-	bool devlink_leaf; /* a VF's devlink port has a rate leaf */
-	bool min_refused;  /* daqsd saw the NIC refuse a VF min */
+	bool sriov;	    /* the device can have VFs (sriov_totalvfs read) */
+	bool devlink_leaf;  /* a VF's devlink port has a rate leaf */
+	bool min_refused;   /* daqsd saw the NIC refuse a VF min */
+	uint64_t speed_bps; /* its link speed (sysfs speed; 0 unknown, link down) */
 };
 
 enum daqs_pf_min {

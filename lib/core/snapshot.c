@@ -190,6 +190,7 @@ static void snap_pfs(const struct daqs_cycle *c, struct daqs_ctl_status *s)
 			snprintf(o->min_rule, sizeof(o->min_rule),
 				 "VF minimums must sum to at most the link speed (EINVAL beyond)");
 		o->vf_min_bps = mins;
+		daqs_cycle_pf_rule_broken(c, &cap, o->min_rule_broken, sizeof(o->min_rule_broken));
 		if (cap.r)
 			snprintf(o->error, sizeof(o->error), "%s", strerror(-cap.r));
 	}
