@@ -672,6 +672,18 @@ START_TEST(test_status_empty_and_infinite)
 		"\"sla_error\":\"\",\"state_error\":\"\",\"links\":[],\"vms\":[],\"pfs\":[]}}\n");
 	ck_assert_int_eq(daqs_ctl_status_parse(line, strlen(line), &back, NULL, 0), 0);
 	ck_assert(isnan(back.cycle_ms)); /* infinity is not JSON: it comes back as "none" */
+	{				 /* a reply without "pfs": none */
+		static const char nopfs[] =
+			"{\"ok\":true,\"status\":{\"cycle\":0,\"cycle_ms\":null,"
+			"\"period_ms\":0,\"policy\":\"\",\"sla_file\":\"\","
+			"\"sla_error\":\"\",\"state_error\":\"\",\"links\":[],"
+			"\"vms\":[]}}";
+		struct daqs_ctl_status b2;
+
+		ck_assert_int_eq(daqs_ctl_status_parse(nopfs, strlen(nopfs), &b2, NULL, 0), 0);
+		ck_assert_uint_eq(b2.n_pfs, 0);
+		daqs_ctl_status_clear(&b2);
+	}
 	ck_assert_ptr_null(back.links);
 	ck_assert_ptr_null(back.vms);
 	daqs_ctl_status_clear(&back);

@@ -972,6 +972,41 @@ START_TEST(test_vf_group_node_refused)
 }
 END_TEST
 
+/* A release whose leaf could not leave the node is tried again until it does. */
+START_TEST(test_vf_group_node_release_retried)
+{
+	char guest[1024];
+	struct fx f;
+	struct fg g;
+
+	snprintf(guest, sizeof(guest), "%.*s",
+		 (int)(strstr(vf_group, "    enforce: vf\n") - vf_group), vf_group);
+	strcat(guest, "    group: acme\n");
+	fx_init(&f, vf_group, true);
+	fg_init(&g, "eth0");
+	attach(&f, "a", &g);
+	for (int i = 0; i < 5 && !f.n_vf; i++)
+		period(&f);
+	ck_assert_str_eq(vm_of(&f, "a")->vf_node, "daqs-acme");
+	daqs_cycle_set_sla(f.c, sla_of(guest)); /* enforce: guest: the VF is not used any more */
+	f.group_r = -EIO;
+	period(&f);
+	ck_assert_uint_eq(f.n_vf, 1);
+	ck_assert(f.vf[0].release && f.vf[0].set_group);
+	period(&f);
+	ck_assert_uint_eq(f.n_vf, 1); /* tried again */
+	ck_assert(f.vf[0].release && f.vf[0].set_group);
+	ck_assert_uint_eq(logged(&f, "cannot put VF 3 of 'pf0' out of its group's node"), 1);
+	f.group_r = 0;
+	period(&f);
+	ck_assert(f.n_vf == 1 && f.vf[0].release);
+	period(&f);
+	ck_assert_uint_eq(f.n_vf, 0); /* out: nothing more to do */
+	ck_assert_str_eq(vm_of(&f, "a")->vf_node, "");
+	fx_free(&f);
+}
+END_TEST
+
 /* ---- what the PFs offer (pf_caps.h) ---- */
 
 static const struct daqs_ctl_pf *pf_of(const struct fx *f, const char *name)
@@ -2493,6 +2528,7 @@ Suite *daqs_test_cycle_suite(void)
 	tcase_add_test(tc, test_reload_host_vf_taken_at_once);
 	tcase_add_test(tc, test_vf_group_node);
 	tcase_add_test(tc, test_vf_group_node_refused);
+	tcase_add_test(tc, test_vf_group_node_release_retried);
 	tcase_add_test(tc, test_pf_caps_in_status);
 	tcase_add_test(tc, test_pf_rule_ice);
 	tcase_add_test(tc, test_reload_link_gone_retiring);

@@ -840,6 +840,69 @@ START_TEST(test_group_static)
 }
 END_TEST
 
+/* A Guarantee member of a group with a max only keeps its own min; the max is divided above it. */
+START_TEST(test_group_max_keeps_own_min)
+{
+	static const char *const sla = "version: 1\n"
+				       "links: [{name: l0, capacity: 10gbit}]\n"
+				       "groups: [{name: cap, max: 1gbit}]\n"
+				       "vms:\n"
+				       "  - {name: a, class: guarantee, min: 500mbit, group: cap}\n"
+				       "  - {name: b, class: best-effort, group: cap}\n";
+	static const char *const ab[] = { "a", "b" };
+	const double r[] = { 0.05 * G, 5 * G };
+	struct fixture f;
+
+	fx_init(&f, DAQS_POLICY_DAQS, sla, ab, 2);
+	for (int k = 0; k < 20; k++)
+		fx_step(&f, r);
+	ck_assert_uint_eq(f.vm[0].share_min_bps, 500000000ULL);
+	ck_assert_uint_ge(f.vm[0].share_max_bps, 500000000ULL);
+	ck_assert_uint_le(f.vm[0].share_max_bps + f.vm[1].share_max_bps, 1000000000ULL + 1);
+	ck_assert_double_le(lim(&f, 0) + lim(&f, 1), 1 * G + 2);
+	fx_free(&f);
+}
+END_TEST
+
+/* An idle member's would-be share stays within what the group's max leaves. */
+START_TEST(test_group_idle_within_max)
+{
+	static const char *const sla = "version: 1\n"
+				       "links: [{name: l0, capacity: 10gbit}]\n"
+				       "groups: [{name: t, min: 1gbit, max: 1gbit}]\n"
+				       "vms:\n"
+				       "  - {name: a, class: guarantee, min: 500mbit, group: t}\n"
+				       "  - {name: b, class: guarantee, min: 500mbit, group: t}\n";
+	static const char *const ab[] = { "a", "b" };
+	const double r[] = { 5 * G, 0 };
+	struct fixture f;
+
+	fx_init(&f, DAQS_POLICY_DAQS, sla, ab, 2);
+	for (int k = 0; k < 30; k++)
+		fx_step(&f, r);
+	ck_assert_int_eq(f.vm[1].st.mode, DAQS_VM_IDLE);
+	ck_assert(f.vm[1].group_idle && !f.vm[0].group_idle);
+	ck_assert_uint_eq(f.vm[0].share_min_bps, 1000000000ULL);
+	ck_assert_uint_le(f.vm[0].share_max_bps + f.vm[1].share_max_bps, 1000000000ULL + 1);
+	fx_free(&f);
+}
+END_TEST
+
+/* Laws without per-VM modes judge a member idle by its rate: a lone sender gets the whole min. */
+START_TEST(test_group_static_min)
+{
+	struct fixture f;
+	const double a_only[] = { 5 * G, 0, 5 * G, 5 * G };
+
+	fx_init(&f, DAQS_POLICY_STATIC, group_sla, abcd, 4);
+	fx_step(&f, a_only);
+	fx_step(&f, a_only);
+	ck_assert_uint_eq(f.vm[0].share_min_bps, 4000000000ULL);
+	ck_assert(f.vm[1].group_idle);
+	fx_free(&f);
+}
+END_TEST
+
 Suite *daqs_test_policy_suite(void)
 {
 	Suite *s = suite_create("policy");
@@ -871,6 +934,9 @@ Suite *daqs_test_policy_suite(void)
 	tcase_add_test(tc, test_group_idle_member);
 	tcase_add_test(tc, test_group_max_shares);
 	tcase_add_test(tc, test_group_static);
+	tcase_add_test(tc, test_group_max_keeps_own_min);
+	tcase_add_test(tc, test_group_idle_within_max);
+	tcase_add_test(tc, test_group_static_min);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -304,26 +304,34 @@ static bool ours(const char *node)
 	return !strncmp(node, DAQS_VF_NODE_PREFIX, strlen(DAQS_VF_NODE_PREFIX));
 }
 
-/* Delete node name of bus/dev when nothing has it as its parent any more; 0 or -errno. */
-static int node_gc(struct pf_dl *p, const char *bus, const char *dev, const char *name, char *why,
-		   size_t len)
+/* Delete every node of ours on bus/dev that nothing has as its parent any more; 0 or -errno. */
+static int node_gc(struct pf_dl *p, const char *bus, const char *dev, char *why, size_t len)
 {
 	struct daqs_devlink_rate *rates = NULL;
 	size_t n = 0;
-	bool used = false;
 	int r = daqs_devlink_rates(p->dl, &rates, &n);
 
 	if (r)
 		return group_fail(p, r, why, len, "list rates of %s/%s", bus, dev);
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(rates[i].bus, bus) && !strcmp(rates[i].dev, dev) &&
-		    !strcmp(rates[i].parent, name))
-			used = true;
+	for (size_t i = 0; i < n && !r; i++) {
+		bool used = false;
+
+		if (rates[i].leaf || !ours(rates[i].node) || strcmp(rates[i].bus, bus) ||
+		    strcmp(rates[i].dev, dev))
+			continue;
+		for (size_t k = 0; k < n && !used; k++)
+			used = !strcmp(rates[k].bus, bus) && !strcmp(rates[k].dev, dev) &&
+			       !strcmp(rates[k].parent, rates[i].node);
+		if (used)
+			continue;
+		r = daqs_devlink_node_del(p->dl, bus, dev, rates[i].node);
+		if (r == -ENOENT)
+			r = 0;
+		else if (r)
+			group_fail(p, r, why, len, "delete node %s", rates[i].node);
+	}
 	free(rates);
-	if (used)
-		return 0;
-	r = daqs_devlink_node_del(p->dl, bus, dev, name);
-	return r && r != -ENOENT ? group_fail(p, r, why, len, "delete node %s", name) : 0;
+	return r;
 }
 
 /* Node name of bus/dev with these rates (created when missing), read back; 0 or -errno. */
@@ -369,10 +377,13 @@ static int dl_set_group(void *h, const char *pf, uint32_t vf, const char *group,
 	int r;
 
 	snprintf(why, len, "%s", "");
-	if (find_leaf(p, pf, vf, &port, &leaf)) {
+	r = find_leaf(p, pf, vf, &port, &leaf);
+	if (r == -EOPNOTSUPP || r == -ENODEV || r == -ENOENT) { /* no devlink, legacy mode */
 		snprintf(why, len, "VF %" PRIu32 " of '%s' has no devlink rate leaf", vf, pf);
 		return -EOPNOTSUPP;
 	}
+	if (r)
+		return group_fail(p, r, why, len, "find the rate leaf of VF %" PRIu32, vf);
 	snprintf(old, sizeof(old), "%s", leaf.parent);
 	if (*group) {
 		if ((size_t)snprintf(name, sizeof(name), DAQS_VF_NODE_PREFIX "%s", group) >=
@@ -385,7 +396,7 @@ static int dl_set_group(void *h, const char *pf, uint32_t vf, const char *group,
 		if (r)
 			return r;
 	} else if (!ours(old)) {
-		return 0; /* in no node, or in someone else's: left alone */
+		return node_gc(p, port.bus, port.dev, why, len); /* its parent is not ours: kept */
 	}
 	if (strcmp(old, name)) {
 		r = daqs_devlink_leaf_parent(p->dl, &port, name);
@@ -400,10 +411,9 @@ static int dl_set_group(void *h, const char *pf, uint32_t vf, const char *group,
 				 port.index, leaf.parent, name);
 			return -EIO;
 		}
-		if (ours(old))
-			return node_gc(p, port.bus, port.dev, old, why, len);
 	}
-	return 0;
+	/* every node of ours left empty goes (the one left now, or one a failure left) */
+	return node_gc(p, port.bus, port.dev, why, len);
 }
 
 /* sysfs, and whether a VF's devlink port has a rate leaf (two dumps for the PF). */
@@ -417,9 +427,12 @@ static int dl_probe(void *h, const char *pf, struct daqs_pf_caps *out)
 
 	if (r || !p->dl || !out->num_vfs)
 		return r;
-	if (daqs_devlink_ports(p->dl, &ports, &np) || daqs_devlink_rates(p->dl, &rates, &nr)) {
+	r = daqs_devlink_ports(p->dl, &ports, &np);
+	if (!r)
+		r = daqs_devlink_rates(p->dl, &rates, &nr);
+	if (r) { /* its levers cannot be told: said, not guessed */
 		free(ports);
-		return 0; /* no devlink view: no leaves known */
+		return out->r = r;
 	}
 	for (uint32_t vf = 0; vf < out->num_vfs && vf < 4096 && !out->devlink_leaf; vf++) {
 		if (daqs_devlink_match_vf(ports, np, pf, vf, &port))

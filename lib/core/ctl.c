@@ -752,7 +752,7 @@ static int status_parse_obj(json_object *so, struct daqs_ctl_status *st, char *w
 	if (!r)
 		r = records_parse(so, "vms", daqs_ctl_vm_fields, daqs_ctl_n_vm_fields,
 				  sizeof(*st->vms), (void **)&st->vms, &st->n_vms, why, n);
-	if (!r && json_object_object_get_ex(so, "pfs", NULL)) /* an older daqsd has none */
+	if (!r && json_object_object_get_ex(so, "pfs", NULL)) /* absent: none */
 		r = records_parse(so, "pfs", daqs_ctl_pf_fields, daqs_ctl_n_pf_fields,
 				  sizeof(*st->pfs), (void **)&st->pfs, &st->n_pfs, why, n);
 	return r;

@@ -193,7 +193,7 @@ struct daqs_ctl_status {
 	size_t n_links;
 	struct daqs_ctl_vm *vms;
 	size_t n_vms;
-	struct daqs_ctl_pf *pfs; /* may be absent from a reply (an older daqsd) */
+	struct daqs_ctl_pf *pfs; /* "pfs" absent from a reply: none */
 	size_t n_pfs;
 };
 

@@ -239,10 +239,7 @@ void daqs_cycle_link_admission(const struct daqs_cycle *c, size_t li, const stru
 
 	daqs_admission_init(a, lk->capacity_auto ? c->speed_bps[li] : lk->capacity_bps,
 			    daqs_sla_link_admission(c->sla, li));
-	for (size_t i = 0; i < c->sla->n_vms; i++)
-		if (c->sla->vms[i].link == li && daqs_sla_vm_commits(c->sla, &c->sla->vms[i]))
-			daqs_admission_add(a, c->sla->vms[i].min_bps);
-	daqs_sla_group_commit(c->sla, li, a);
+	daqs_sla_link_commit(c->sla, li, a);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct daqs_gvm *v = c->v[i];
 

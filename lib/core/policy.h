@@ -123,6 +123,8 @@ struct daqs_policy_vm {
 	/* the min and max the step planned with: the SLA entry's, or a tenant group
 	   member's share of its group's (policy_group.c) */
 	uint64_t share_min_bps, share_max_bps;
+	bool group_idle; /* a Guarantee member of a group with a min, judged idle: share_min_bps
+			    is what it would get awake (its VF gets no min of it) */
 };
 
 /* Per-link summary of the last step, for status and tests. */

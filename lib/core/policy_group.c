@@ -6,9 +6,11 @@
  * honours a VM's own min and max.
  *
  *  - The group's min goes to its Guarantee members that are sending (not
- *    idle at the last step), divided by their own mins; an idle member is
- *    planned with the share it would have if it woke (so waking, it is
- *    protected at once; the others' shares shrink at the next step).
+ *    idle at the last step; see active()), divided by their own mins; an
+ *    idle member is planned with the share it would have if it woke, within
+ *    what the group's max leaves (so waking, it is protected at once; the
+ *    others' shares shrink at the next step). In a group without a min, a
+ *    Guarantee member's own min stands.
  *  - The group's max is divided among all its members: each first gets its
  *    share of the min, then the rest is water-filled by weight, a member
  *    that is not held back by its share counted as wanting 1.5 x its rate
@@ -31,41 +33,67 @@
 #define GROUP_ROOM 1.5
 /* ... and at least this fraction of an even split of the max. */
 #define GROUP_FLOOR 0.05
-
-static bool active(const struct daqs_policy_vm *vm)
-{
-	return vm->st.mode != DAQS_VM_IDLE;
-}
+/* A member sending less than this fraction of its own min is idle (laws without modes). */
+#define GROUP_IDLE 0.01
 
 static double rate_of(const struct daqs_policy_vm *vm)
 {
 	return vm->have_rate ? fmax(vm->tx_bps, vm->tx_smooth_bps) : INFINITY;
 }
 
-/* The group's min among its Guarantee members: share_min of each. */
-static void divide_min(const struct daqs_sla_group *g, struct daqs_policy_vm *vms, size_t n,
-		       const size_t *m, size_t k, double *share_min)
+/*
+ * Sending, for the division of the min: not idle at the last step (the
+ * daqs laws' own judgement, with its hysteresis), or for the laws that keep
+ * no per-VM mode, a rate of at least GROUP_IDLE of its own min (no rate
+ * yet: sending, so that it is protected).
+ */
+static bool active(const struct daqs_policy *p, const struct daqs_policy_vm *vm)
 {
-	double keys = 0;
+	if (p->kind == DAQS_POLICY_DAQS || p->kind == DAQS_POLICY_DAQS_CLOSED)
+		return vm->st.mode != DAQS_VM_IDLE;
+	return rate_of(vm) >= GROUP_IDLE * (double)vm->sla->min_bps;
+}
+
+/*
+ * The group's min among its Guarantee members: share_min of each. In a
+ * group without a min, a Guarantee member keeps its own min (the max is
+ * divided above it). An idle member is given the share it would have
+ * awake, but no more than the group's max leaves above the others' shares,
+ * so that the shares never sum above the max.
+ */
+static void divide_min(const struct daqs_policy *p, const struct daqs_sla_group *g,
+		       struct daqs_policy_vm *vms, const size_t *m, size_t k, double *share_min)
+{
+	double keys = 0, awake = 0;
 
 	for (size_t j = 0; j < k; j++) {
 		const struct daqs_sla_vm *e = vms[m[j]].sla;
 
 		share_min[j] = 0;
-		if (e->cls == DAQS_CLASS_GUARANTEE && active(&vms[m[j]]))
+		if (e->cls == DAQS_CLASS_GUARANTEE && active(p, &vms[m[j]]))
 			keys += (double)e->min_bps;
 	}
 	for (size_t j = 0; j < k; j++) {
 		const struct daqs_sla_vm *e = vms[m[j]].sla;
-		double key = (double)e->min_bps, all;
+		double key = (double)e->min_bps;
 
-		if (e->cls != DAQS_CLASS_GUARANTEE || !g->min_bps)
+		if (e->cls != DAQS_CLASS_GUARANTEE || !active(p, &vms[m[j]]))
 			continue;
-		all = active(&vms[m[j]]) ? keys : keys + key;
-		share_min[j] = all > 0 ? (double)g->min_bps * key / all : (double)g->min_bps;
+		share_min[j] = g->min_bps ? (double)g->min_bps * key / keys : key;
 		share_min[j] = fmin(share_min[j], (double)e->max_bps);
+		awake += share_min[j];
 	}
-	(void)n;
+	for (size_t j = 0; j < k; j++) {
+		const struct daqs_sla_vm *e = vms[m[j]].sla;
+		double key = (double)e->min_bps;
+
+		if (e->cls != DAQS_CLASS_GUARANTEE || active(p, &vms[m[j]]))
+			continue;
+		share_min[j] = g->min_bps ? (double)g->min_bps * key / (keys + key) : key;
+		share_min[j] = fmin(share_min[j], (double)e->max_bps);
+		if (g->max_bps != DAQS_RATE_UNLIMITED)
+			share_min[j] = fmin(share_min[j], fmax(0, (double)g->max_bps - awake));
+	}
 }
 
 /* The group's max among all its members: share_max of each (>= its share_min). */
@@ -117,6 +145,7 @@ void daqs_policy_groups_begin(struct daqs_policy *p, struct daqs_policy_vm *vms,
 	for (size_t i = 0; i < n; i++) {
 		vms[i].share_min_bps = vms[i].sla->min_bps;
 		vms[i].share_max_bps = vms[i].sla->max_bps;
+		vms[i].group_idle = false;
 	}
 	if (!sla->n_groups)
 		return;
@@ -141,7 +170,7 @@ void daqs_policy_groups_begin(struct daqs_policy *p, struct daqs_policy_vm *vms,
 				m[k++] = i;
 		if (!k)
 			continue;
-		divide_min(g, vms, n, m, k, smin);
+		divide_min(p, g, vms, m, k, smin);
 		for (size_t j = 0; j < k; j++)
 			smax[j] = (double)vms[m[j]].sla->max_bps;
 		if (g->max_bps != DAQS_RATE_UNLIMITED)
@@ -160,6 +189,8 @@ void daqs_policy_groups_begin(struct daqs_policy *p, struct daqs_policy_vm *vms,
 			vm->sla = e;
 			vm->share_min_bps = e->min_bps;
 			vm->share_max_bps = e->max_bps;
+			vm->group_idle = e->cls == DAQS_CLASS_GUARANTEE && g->min_bps &&
+					 !active(p, vm);
 			vm->st.share_max_bps = e->max_bps;
 		}
 	}

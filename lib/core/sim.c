@@ -134,7 +134,8 @@ static double due_of(const struct sim *s, const struct simvm *v)
 			    e->group == v->scn->sla.group)
 				keys += (double)e->min_bps;
 		}
-		min = keys > 0 ? (double)g->min_bps * min / keys : 0;
+		min = keys > 0 ? fmin((double)g->min_bps * min / keys, (double)v->scn->sla.max_bps)
+			       : 0;
 	}
 	due = fmin(min, (double)s->sc->capacity_bps);
 

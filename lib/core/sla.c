@@ -200,7 +200,7 @@ uint32_t daqs_sla_link_admission(const struct daqs_sla *sla, size_t li)
 static void check_link_capacity(struct daqs_sla_ctx *c, size_t li)
 {
 	const struct daqs_sla_link *lk = &c->sla->links[li];
-	struct daqs_admission a;
+	struct daqs_admission a, g;
 	uint32_t share = daqs_sla_link_admission(c->sla, li);
 	char s[32], b[32], why[64] = "";
 	char gs[32] = "";
@@ -209,15 +209,10 @@ static void check_link_capacity(struct daqs_sla_ctx *c, size_t li)
 	if (lk->capacity_auto || !lk->capacity_bps)
 		return; /* auto: checked when the speed is known; 0: already reported */
 	daqs_admission_init(&a, lk->capacity_bps, share);
-	for (size_t i = 0; i < c->sla->n_vms; i++) {
-		const struct daqs_sla_vm *vm = &c->sla->vms[i];
-
-		if (vm->link == li && daqs_sla_vm_commits(c->sla, vm))
-			daqs_admission_add(&a, vm->min_bps);
-	}
-	groups = a.guarantees;
-	daqs_sla_group_commit(c->sla, li, &a);
-	groups = a.guarantees - groups;
+	daqs_admission_init(&g, 0, share);
+	daqs_sla_link_commit(c->sla, li, &a);
+	daqs_sla_group_commit(c->sla, li, &g);
+	groups = g.guarantees;
 	if (a.committed_bps <= a.admittable_bps)
 		return;
 	if (groups)

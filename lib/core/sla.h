@@ -202,6 +202,8 @@ bool daqs_sla_vm_commits(const struct daqs_sla *sla, const struct daqs_sla_vm *e
 /* Add the mins of the groups on link li to a (admission.h), each once. */
 struct daqs_admission;
 void daqs_sla_group_commit(const struct daqs_sla *sla, size_t li, struct daqs_admission *a);
+/* Add what the file commits on link li to a: its VMs' (daqs_sla_vm_commits) and its groups'. */
+void daqs_sla_link_commit(const struct daqs_sla *sla, size_t li, struct daqs_admission *a);
 /* The group entry e belongs to, or NULL. */
 const struct daqs_sla_group *daqs_sla_vm_group(const struct daqs_sla *sla,
 					       const struct daqs_sla_vm *e);

@@ -211,3 +211,11 @@ void daqs_sla_group_commit(const struct daqs_sla *sla, size_t li, struct daqs_ad
 		if (sla->groups[i].link == li && sla->groups[i].min_bps && sla->groups[i].n_members)
 			daqs_admission_add(a, sla->groups[i].min_bps);
 }
+
+void daqs_sla_link_commit(const struct daqs_sla *sla, size_t li, struct daqs_admission *a)
+{
+	for (size_t i = 0; i < sla->n_vms; i++)
+		if (sla->vms[i].link == li && daqs_sla_vm_commits(sla, &sla->vms[i]))
+			daqs_admission_add(a, sla->vms[i].min_bps);
+	daqs_sla_group_commit(sla, li, a);
+}

@@ -54,6 +54,8 @@ static uint32_t min_of(const struct daqs_gvm *v, uint32_t max_mbps)
 
 	if (v->eff.cls != DAQS_CLASS_GUARANTEE)
 		return 0;
+	if (v->pv.group_idle) /* its group's min is its awake mates' now: the NIC's sum holds it */
+		return 0;
 	m = daqs_vf_min_mbps(daqs_gvm_min(v));
 	return max_mbps && m > max_mbps ? max_mbps : m;
 }
@@ -116,9 +118,10 @@ size_t daqs_vfuse_writes(const struct daqs_cycle *c, struct daqs_cycle_vf_write 
 			if (pass == 0 && v->vf.pf[0] && !same) {
 				if (daqs_vfuse_release(v, &w[k]))
 					k++;
-				else
-					v->vf.pf[0] =
-						'\0'; /* no cap of ours on it: nothing to undo */
+				else { /* no cap of ours on it: nothing to undo */
+					v->vf.pf[0] = '\0';
+					v->vf.node_none = false;
+				}
 			}
 			if (pass != 1 || !use)
 				continue;
@@ -223,8 +226,17 @@ void daqs_vfuse_outcome(const struct daqs_cycle *c, struct daqs_gvm *v,
 		v->vf.min_refused = true;
 		min = 0;
 	}
+	if (!w->release && v->vf.lever[0] && strcmp(v->vf.lever, w->lever))
+		v->vf.node_none =
+			false; /* another lever (a mode change): a leaf may be there now */
 	if (w->set_group)
 		node_outcome(c, v, w);
+	if (w->release && v->vf.node_failing && v->state != DAQS_GUEST_GONE) {
+		/* its leaf is still in the node: the release is tried again (its rates are reset) */
+		v->vf.mbps = 0;
+		v->vf.min = 0;
+		return;
+	}
 	if (w->release) {
 		v->vf.pf[0] = '\0';
 		v->vf.lever[0] = '\0';

@@ -548,7 +548,7 @@ static void vf_counters(struct daqs_controller *c)
  */
 static void pf_probe(struct daqs_controller *c, uint64_t now)
 {
-	char pfs[VF_MAX_PFS][DAQS_IFNAMSIZ];
+	char pfs[VF_MAX_PFS][DAQS_IFNAMSIZ] = { { 0 } }; /* compared whole below */
 	struct daqs_pf_caps caps[VF_MAX_PFS];
 	size_t np;
 
