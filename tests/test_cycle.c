@@ -58,7 +58,7 @@ struct fx {
 	char (*log)[512]; /* 64 lines */
 	size_t n_log;
 	/* the VF of the last writes */
-	struct daqs_cycle_vf_write vf[8];
+	struct daqs_cycle_vf_write vf[4];
 	size_t n_vf;
 	int vf_r;	  /* what the next VF writes return */
 	int group_r;	  /* ... and their set_group */
@@ -338,7 +338,7 @@ static void period(struct fx *f)
 			snprintf(w[i].group_why, sizeof(w[i].group_why), "%s",
 				 f->group_r ? "create node pci/x/daqs-acme: Invalid argument" : "");
 		}
-		if (f->n_vf < 8)
+		if (f->n_vf < 4)
 			f->vf[f->n_vf++] = w[i];
 	}
 	daqs_cycle_vf_written(f->c, w, n);
